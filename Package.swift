@@ -1,0 +1,94 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let upcoming: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let httpTypes = Target.Dependency.product(name: "HTTPTypes", package: "swift-http-types")
+let httpTypesFoundation = Target.Dependency.product(name: "HTTPTypesFoundation", package: "swift-http-types")
+let openAPIRuntime = Target.Dependency.product(name: "OpenAPIRuntime", package: "swift-openapi-runtime")
+let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
+let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
+let nio = Target.Dependency.product(name: "NIOCore", package: "swift-nio")
+let nioPosix = Target.Dependency.product(name: "NIOPosix", package: "swift-nio")
+let nioHTTP1 = Target.Dependency.product(name: "NIOHTTP1", package: "swift-nio")
+let nioFileSystem = Target.Dependency.product(name: "_NIOFileSystem", package: "swift-nio")
+let ahc = Target.Dependency.product(name: "AsyncHTTPClient", package: "async-http-client")
+let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
+let yams = Target.Dependency.product(name: "Yams", package: "Yams")
+
+let package = Package(
+    name: "atom",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "PublishingCore", targets: ["PublishingCore"]),
+        .library(name: "AsyncHTTPTransport", targets: ["AsyncHTTPTransport"]),
+        .library(name: "TikTokAdapter", targets: ["TikTokAdapter"]),
+        .library(name: "InstagramAdapter", targets: ["InstagramAdapter"]),
+        .library(name: "YouTubeAdapter", targets: ["YouTubeAdapter"]),
+        .library(name: "FacebookAdapter", targets: ["FacebookAdapter"]),
+        .library(name: "S3Staging", targets: ["S3Staging"]),
+        .library(name: "AtomSandbox", targets: ["AtomSandbox"]),
+        .library(name: "AtomTestSupport", targets: ["AtomTestSupport"]),
+        .executable(name: "atom", targets: ["atom"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-openapi-runtime", from: "1.13.4"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // The platform-neutral core: protocols, orchestration, probe, record, credentials, retry.
+        .target(
+            name: "PublishingCore",
+            dependencies: [httpTypes, httpTypesFoundation, openAPIRuntime, logging, crypto, nioFileSystem],
+            swiftSettings: upcoming
+        ),
+        // The production HTTPTransport over AsyncHTTPClient.
+        .target(
+            name: "AsyncHTTPTransport",
+            dependencies: ["PublishingCore", ahc, nio, httpTypes, openAPIRuntime, logging],
+            swiftSettings: upcoming
+        ),
+        // Graph API plumbing shared by the Instagram and Facebook adapters (error mapping, versions).
+        .target(name: "GraphAPISupport", dependencies: ["PublishingCore", httpTypes, openAPIRuntime, logging], swiftSettings: upcoming),
+        .target(name: "TikTokAdapter", dependencies: ["PublishingCore", httpTypes, openAPIRuntime, logging, crypto], swiftSettings: upcoming),
+        .target(name: "InstagramAdapter", dependencies: ["PublishingCore", "GraphAPISupport", httpTypes, openAPIRuntime, logging], swiftSettings: upcoming),
+        .target(name: "YouTubeAdapter", dependencies: ["PublishingCore", httpTypes, openAPIRuntime, logging], swiftSettings: upcoming),
+        .target(name: "FacebookAdapter", dependencies: ["PublishingCore", "GraphAPISupport", httpTypes, openAPIRuntime, logging], swiftSettings: upcoming),
+        .target(name: "S3Staging", dependencies: ["PublishingCore", httpTypes, openAPIRuntime, logging, crypto], swiftSettings: upcoming),
+        // Loopback fakes of every platform and of S3 (one fake per platform; tests and `atom sandbox` share them).
+        .target(
+            name: "AtomSandbox",
+            dependencies: ["PublishingCore", nio, nioPosix, nioHTTP1, logging, crypto],
+            swiftSettings: upcoming
+        ),
+        .target(
+            name: "AtomTestSupport",
+            dependencies: ["PublishingCore", "AsyncHTTPTransport", "AtomSandbox", httpTypes, openAPIRuntime, logging],
+            swiftSettings: upcoming
+        ),
+        .executableTarget(
+            name: "atom",
+            dependencies: [
+                "PublishingCore", "AsyncHTTPTransport", "TikTokAdapter", "InstagramAdapter", "YouTubeAdapter",
+                "FacebookAdapter", "S3Staging", "AtomSandbox", argumentParser, logging, yams,
+            ],
+            swiftSettings: upcoming
+        ),
+        .testTarget(name: "PublishingCoreTests", dependencies: ["PublishingCore", "AtomTestSupport", "AsyncHTTPTransport", "AtomSandbox"], swiftSettings: upcoming),
+        .testTarget(name: "TikTokAdapterTests", dependencies: ["TikTokAdapter", "AtomTestSupport", "AtomSandbox", "PublishingCore"], swiftSettings: upcoming),
+        .testTarget(name: "InstagramAdapterTests", dependencies: ["InstagramAdapter", "AtomTestSupport", "AtomSandbox", "PublishingCore"], swiftSettings: upcoming),
+        .testTarget(name: "YouTubeAdapterTests", dependencies: ["YouTubeAdapter", "AtomTestSupport", "AtomSandbox", "PublishingCore"], swiftSettings: upcoming),
+        .testTarget(name: "FacebookAdapterTests", dependencies: ["FacebookAdapter", "AtomTestSupport", "AtomSandbox", "PublishingCore"], swiftSettings: upcoming),
+        .testTarget(name: "S3StagingTests", dependencies: ["S3Staging", "AtomTestSupport", "AtomSandbox", "PublishingCore"], swiftSettings: upcoming),
+        .testTarget(name: "AtomCLITests", dependencies: ["AtomTestSupport", "PublishingCore"], swiftSettings: upcoming),
+    ]
+)

@@ -1,0 +1,287 @@
+import Foundation
+import Logging
+
+extension Orchestrator {
+    private enum Child: Sendable {
+        case platform(Int, Result<PublishReceipt, PublishError>, phase: String?)
+        case preflight(Int, PublishError?)
+        case staging
+    }
+
+    func run(
+        claims: [Claim], file: MediaFileHandle?, media: MediaInfo, sha256: String, videoPath: String,
+        waitLimit: Duration, progress: AsyncStream<PublishEvent>.Continuation?, resumeOnly: Bool = false
+    ) async throws -> PostReport {
+        var results: [PlatformResult?] = claims.map { claim in
+            if case .skip(let result) = claim.outcome { return result }
+            return nil
+        }
+        let active = claims.indices.filter { results[$0] == nil }
+        if active.isEmpty { return PostReport(video: videoPath, sha256: sha256, results: results.compactMap { $0 }) }
+
+        let jobs: [Int: PublishJob] = Dictionary(uniqueKeysWithValues: active.map { index in
+            guard case .proceed(let id, let checkpoint, _, _) = claims[index].outcome else { fatalError("unreachable") }
+            return (index, PublishJob(recordID: id, draft: claims[index].draft, media: media, file: file, sha256: sha256, checkpoint: checkpoint))
+        })
+        let urlConsumers = Set(active.filter { claims[$0].publisher.capabilities.ingestion == .publicURL }.map { claims[$0].publisher.platform })
+        let coordinator = StagingCoordinator(consumers: urlConsumers)
+        let phases = LockedBox<[Int: String]>([:])
+
+        func context(for index: Int) -> PublishContext {
+            let platform = claims[index].publisher.platform
+            let recordID = jobs[index]?.recordID ?? ""
+            let reporter = ProgressReporter(platform: platform, continuation: progress)
+            let records = self.records
+            let now = self.now
+            return PublishContext(
+                progress: reporter,
+                journal: Journal { state in
+                    try await records.updateAsync { file in
+                        guard let i = file.entries.firstIndex(where: { $0.id == recordID }) else { return }
+                        file.entries[i].checkpoint = state
+                        file.entries[i].updatedAt = now()
+                    }
+                },
+                stagedURL: { [stager] lifetime in
+                    guard let stager else {
+                        throw PublishError(.configuration, platform: platform, message: "needs a staged URL but staging is not configured",
+                                           remediation: "set ATOM_S3_BUCKET and AWS credentials in .env")
+                    }
+                    reporter.report(.waitingForStaging)
+                    let object: StagedObject
+                    do { object = try await coordinator.object() } catch let error as PublishError {
+                        throw PublishError(error.code, platform: platform, operationID: error.operationID, httpStatus: error.httpStatus,
+                                           platformCode: error.platformCode, message: "staging failed: \(error.message)",
+                                           remediation: error.remediation, retryable: error.isRetryable)
+                    }
+                    let url = try await stager.url(for: object, validFor: lifetime)
+                    _ = try? await records.updateAsync { file in
+                        guard let i = file.entries.firstIndex(where: { $0.id == recordID }) else { return }
+                        file.entries[i].stagingKey = object.key
+                    }
+                    return url
+                },
+                releaseStaging: { await coordinator.release(platform) },
+                clock: clock, jitter: jitter, now: now, waitLimit: waitLimit, logger: logger
+            )
+        }
+
+        // Preflight: every platform's network checks before any byte moves.
+        var preflightErrors: [Int: PublishError] = [:]
+        await withTaskGroup(of: Child.self) { group in
+            for index in active {
+                guard let job = jobs[index] else { continue }
+                let publisher = claims[index].publisher
+                let ctx = context(for: index)
+                group.addTask {
+                    ctx.progress.report(.preflight)
+                    do {
+                        try await publisher.preflight(job, context: ctx)
+                        return .preflight(index, nil)
+                    } catch {
+                        return .preflight(index, PublishError.wrapping(error, platform: publisher.platform))
+                    }
+                }
+            }
+            for await child in group {
+                if case .preflight(let index, let error?) = child { preflightErrors[index] = error }
+            }
+        }
+        if Task.isCancelled {
+            await unclaimOrInterrupt(claims: claims, jobs: jobs, phases: [:])
+            return interruptedReport(claims: claims, results: results, jobs: jobs, videoPath: videoPath, sha256: sha256)
+        }
+        let blocking = preflightErrors.values.filter { [.invalidInput, .limitExceeded, .configuration].contains($0.code) }
+        if !blocking.isEmpty, !resumeOnly {
+            await unclaimForPreflight(claims: claims)
+            if blocking.allSatisfy({ $0.code == .configuration }), let first = blocking.first { throw first }
+            throw ValidationFailure(issues: blocking.map { ValidationIssue(platform: $0.platform, field: $0.platformCode ?? $0.code.description, message: $0.description) })
+        }
+
+        // Fan out.
+        let stagingNeeded = !urlConsumers.isEmpty && active.contains { preflightErrors[$0] == nil && urlConsumers.contains(claims[$0].publisher.platform) }
+        for index in active where preflightErrors[index] != nil { await coordinator.release(claims[index].publisher.platform) }
+        await withTaskGroup(of: Child.self) { group in
+            if stagingNeeded, let stager, let file {
+                group.addTask { await self.stageAndRelease(stager: stager, file: file, sha256: sha256, media: media, coordinator: coordinator, progress: progress) }
+            } else if stagingNeeded {
+                await coordinator.finish(.failure(PublishError(.invalidInput, platform: .staging, message: "the video file is needed to stage it but is gone")))
+            }
+            for index in active where preflightErrors[index] == nil {
+                guard let job = jobs[index] else { continue }
+                let publisher = claims[index].publisher
+                let ctx = context(for: index)
+                group.addTask {
+                    let outcome: Result<PublishReceipt, PublishError>
+                    do {
+                        outcome = .success(try await publisher.publish(job, context: ctx))
+                        ctx.progress.report(.done)
+                    } catch {
+                        outcome = .failure(PublishError.wrapping(error, platform: publisher.platform))
+                        ctx.progress.report(.failed, message: outcome.failureMessage)
+                    }
+                    await coordinator.release(publisher.platform)
+                    return .platform(index, outcome, phase: nil)
+                }
+            }
+            for await child in group {
+                guard case .platform(let index, let outcome, _) = child, let job = jobs[index] else { continue }
+                results[index] = await record(outcome, claim: claims[index], job: job, cancelled: Task.isCancelled)
+            }
+        }
+        for index in active where preflightErrors[index] != nil {
+            guard let job = jobs[index], let error = preflightErrors[index] else { continue }
+            results[index] = await record(.failure(error), claim: claims[index], job: job, cancelled: false)
+        }
+        let interrupted = results.contains { $0?.status == .interrupted }
+        return PostReport(video: videoPath, sha256: sha256, results: results.compactMap { $0 }, interrupted: interrupted)
+    }
+
+    private func record(_ outcome: Result<PublishReceipt, PublishError>, claim: Claim, job: PublishJob, cancelled: Bool) async -> PlatformResult {
+        let time = now()
+        let recordID = job.recordID
+        let platform = claim.publisher.platform
+        guard case .proceed(_, _, let startedAt, _) = claim.outcome else { return PlatformResult(status: .failed, platform: platform, id: recordID) }
+        var result = PlatformResult(status: .failed, platform: platform, id: recordID, startedAt: startedAt, finishedAt: time)
+        var checkpoint: JSONValue?
+        switch outcome {
+        case .success(let receipt):
+            result.status = receipt.status == .published ? .published : .processing
+            result.postId = receipt.postID
+            result.url = receipt.url
+            result.note = receipt.note
+            checkpoint = receipt.checkpoint
+            if receipt.status == .processing { result.finishedAt = nil }
+        case .failure(let error):
+            if error.code == .cancelled || cancelled {
+                result.status = .interrupted
+                result.finishedAt = nil
+            } else {
+                result.error = ErrorSummary(error)
+            }
+        }
+        let final = result
+        let newCheckpoint = checkpoint
+        let keepCheckpoint: Bool = final.status == .interrupted || final.status == .processing
+        _ = try? await records.updateAsync { file in
+            guard let i = file.entries.firstIndex(where: { $0.id == recordID }) else { return }
+            file.entries[i].status = final.status
+            file.entries[i].owner = nil
+            file.entries[i].updatedAt = time
+            file.entries[i].error = final.error
+            file.entries[i].note = final.note
+            if final.status == .published || final.status == .processing {
+                file.entries[i].postId = final.postId ?? file.entries[i].postId
+                file.entries[i].url = final.url ?? file.entries[i].url
+            }
+            if final.status == .published { file.entries[i].finishedAt = time }
+            if let newCheckpoint { file.entries[i].checkpoint = newCheckpoint } else if !keepCheckpoint, final.error?.retryable != true {
+                file.entries[i].checkpoint = nil  // a retryable failure keeps its checkpoint to resume from
+            }
+        }
+        return final
+    }
+
+    private func stageAndRelease(
+        stager: any MediaStager, file: MediaFileHandle, sha256: String, media: MediaInfo, coordinator: StagingCoordinator,
+        progress: AsyncStream<PublishEvent>.Continuation?
+    ) async -> Child {
+        let reporter = ProgressReporter(platform: .staging, continuation: progress)
+        let records = self.records
+        let now = self.now
+        let existing = try? await records.readAsync().staging.last { $0.sha256 == sha256 && !$0.released }
+        let ctx = StagingContext(
+            progress: reporter, checkpoint: existing?.checkpoint,
+            journal: Journal { state in
+                try await records.updateAsync { file in
+                    if let i = file.staging.lastIndex(where: { $0.sha256 == sha256 && !$0.released }) {
+                        file.staging[i].checkpoint = state
+                        file.staging[i].updatedAt = now()
+                    } else {
+                        file.staging.append(StagingRecord(sha256: sha256, location: "", key: nil, size: file.staging.isEmpty ? 0 : 0,
+                                                          createdAt: now(), updatedAt: now(), released: false, checkpoint: state))
+                    }
+                }
+            },
+            clock: clock, jitter: jitter
+        )
+        reporter.report(.staging, sent: 0, total: file.size)
+        var staged: StagedObject?
+        do {
+            let object = try await stager.stage(file, sha256: sha256, contentType: media.mimeType, context: ctx)
+            staged = object
+            _ = try? await records.updateAsync { file in
+                let entry = StagingRecord(sha256: sha256, location: object.location, key: object.key, size: object.size,
+                                          createdAt: now(), updatedAt: now(), released: false, checkpoint: nil)
+                if let i = file.staging.lastIndex(where: { $0.sha256 == sha256 && !$0.released }) {
+                    file.staging[i] = StagingRecord(sha256: sha256, location: object.location, key: object.key, size: object.size,
+                                                    createdAt: file.staging[i].createdAt, updatedAt: now(), released: false, checkpoint: nil)
+                } else {
+                    file.staging.append(entry)
+                }
+            }
+            reporter.report(.done, sent: object.size, total: object.size, message: "staged")
+            await coordinator.finish(.success(object))
+        } catch {
+            let failure = PublishError.wrapping(error, platform: .staging)
+            reporter.report(.failed, message: failure.description)
+            await coordinator.finish(.failure(failure))
+        }
+        await coordinator.waitUntilReleased()
+        guard let staged else { return .staging }
+        // Delete even when the group was cancelled: an unstructured task awaited here does not inherit cancellation.
+        let deleted = await Task { () -> Bool in
+            do { try await stager.release(staged); return true } catch { return false }
+        }.value
+        if deleted {
+            _ = try? await records.updateAsync { file in
+                for i in file.staging.indices where file.staging[i].key == staged.key && !file.staging[i].released {
+                    file.staging[i].released = true
+                    file.staging[i].updatedAt = now()
+                }
+            }
+            reporter.report(PublishPhase("released"), message: "staged copy deleted")
+        } else {
+            reporter.report(.failed, message: "could not delete the staged copy; `atom staging clean` removes it")
+        }
+        return .staging
+    }
+
+    private func unclaimForPreflight(claims: [Claim]) async {
+        let restore: [(String, PostRecord?)] = claims.compactMap {
+            if case .proceed(let id, _, _, let previous) = $0.outcome { return (id, previous) }
+            return nil
+        }
+        _ = try? await records.updateAsync { file in
+            for (id, previous) in restore {
+                guard let index = file.entries.firstIndex(where: { $0.id == id }) else { continue }
+                if let previous { file.entries[index] = previous } else { file.entries.remove(at: index) }
+            }
+        }
+    }
+
+    private func unclaimOrInterrupt(claims: [Claim], jobs: [Int: PublishJob], phases: [Int: String]) async {
+        let ids = jobs.values.map(\.recordID)
+        let time = now()
+        _ = try? await records.updateAsync { file in
+            for i in file.entries.indices where ids.contains(file.entries[i].id) {
+                file.entries[i].status = .interrupted
+                file.entries[i].owner = nil
+                file.entries[i].updatedAt = time
+            }
+        }
+    }
+
+    private func interruptedReport(claims: [Claim], results: [PlatformResult?], jobs: [Int: PublishJob], videoPath: String, sha256: String) -> PostReport {
+        var final = results
+        for (index, job) in jobs { final[index] = PlatformResult(status: .interrupted, platform: claims[index].publisher.platform, id: job.recordID) }
+        return PostReport(video: videoPath, sha256: sha256, results: final.compactMap { $0 }, interrupted: true)
+    }
+}
+
+extension Result where Failure == PublishError {
+    fileprivate var failureMessage: String? {
+        if case .failure(let error) = self { return error.description }
+        return nil
+    }
+}

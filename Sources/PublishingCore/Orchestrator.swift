@@ -1,0 +1,220 @@
+import Foundation
+import Logging
+
+/// Posts one video to several platforms at once.
+///
+/// Inspect (probe + limits, offline) → hash → claim each platform in the record (skip what is already
+/// published or in progress elsewhere, resume what was interrupted) → preflight every platform → fan
+/// out, one child task per platform in a non-throwing task group, with one shared staged copy for the
+/// platforms that pull from a URL → release the staged copy when the last of them is done → report in
+/// the order asked. One platform's failure never cancels another; cancellation (Ctrl-C) stops every
+/// upload, records `interrupted` with what is needed to resume, and deletes the staged copy.
+public struct Orchestrator: Sendable {
+    public var stager: (any MediaStager)?
+    public var records: RecordStore
+    public var clock: any Clock<Duration>
+    public var jitter: any JitterSource
+    public var now: @Sendable () -> Date
+    public var logger: Logger
+    /// How long staged URLs stay valid by default (`ATOM_S3_URL_TTL`).
+    public var stagingURLLifetime: Duration
+
+    public init(
+        stager: (any MediaStager)?, records: RecordStore, clock: any Clock<Duration> = ContinuousClock(),
+        jitter: any JitterSource = SystemJitter(), now: @escaping @Sendable () -> Date = { Date() },
+        logger: Logger = Logger(label: "atom", factory: { _ in SwiftLogNoOpLogHandler() }),
+        stagingURLLifetime: Duration = .seconds(3600)
+    ) {
+        self.stager = stager
+        self.records = records
+        self.clock = clock
+        self.jitter = jitter
+        self.now = now
+        self.logger = logger
+        self.stagingURLLifetime = stagingURLLifetime
+    }
+
+    // MARK: Inspect
+
+    /// Probes the file and checks every platform's limits; touches no network.
+    public func inspect(_ file: MediaFileHandle, targets: [PostTarget]) async throws -> Inspection {
+        let media = try await MediaProbe.probe(file)
+        return inspect(media: media, targets: targets)
+    }
+
+    /// Checks a probed file against every target.
+    public func inspect(media: MediaInfo, targets: [PostTarget]) -> Inspection {
+        var plans: [(PlatformID, PostPlan, Ingestion)] = []
+        var issues: [ValidationIssue] = []
+        for target in targets {
+            let publisher = target.publisher
+            let capabilities = publisher.capabilities
+            let plan = publisher.plan(target.draft, media: media)
+            issues += Validation.check(media, against: capabilities.mediaLimits, platform: publisher.platform)
+            issues += Validation.check(plan.texts, against: capabilities.textLimits, platform: publisher.platform)
+            issues += plan.problems.map { var issue = $0; issue.platform = issue.platform ?? publisher.platform; return issue }
+            if target.draft.scheduledAt != nil, !capabilities.supportsScheduling {
+                issues.append(ValidationIssue(platform: publisher.platform, field: "at", message: "\(capabilities.displayName) cannot schedule posts through its API"))
+            }
+            if capabilities.ingestion == .publicURL, stager == nil {
+                issues.append(ValidationIssue(platform: publisher.platform, field: "staging",
+                    message: "needs a staged URL but staging is not configured (set ATOM_S3_BUCKET and AWS credentials)"))
+            }
+            plans.append((publisher.platform, plan, capabilities.ingestion))
+        }
+        return Inspection(media: media, plans: plans, issues: issues)
+    }
+
+    // MARK: Post
+
+    /// Posts `request.videoPath` to every target.
+    /// - Throws: ``ValidationFailure`` (nothing uploaded) or ``PublishError`` for bad input or configuration
+    ///   found before any upload. Platform failures are not thrown: they are in the report.
+    public func post(_ request: PostRequest, progress: AsyncStream<PublishEvent>.Continuation? = nil) async throws -> PostReport {
+        let file = try MediaFileHandle(path: request.videoPath)
+        let inspection = try await inspect(file, targets: request.targets)
+        if !inspection.issues.isEmpty { throw ValidationFailure(issues: inspection.issues) }
+        let hashing = ProgressReporter(platform: .staging, continuation: progress)
+        let sha = try await FileDigest.sha256(of: file) { done in
+            if done == file.size || done % (64 << 20) == 0 { hashing.report(PublishPhase("hashing"), sent: done, total: file.size) }
+        }
+        let claims = try await claim(request, media: inspection.media, sha256: sha)
+        return try await run(claims: claims, file: file, media: inspection.media, sha256: sha, videoPath: request.videoPath,
+                             waitLimit: request.waitLimit, progress: progress)
+    }
+
+    /// Continues entries left `processing` or `interrupted` (`atom status`).
+    /// - Parameters:
+    ///   - entries: Record entries with the publisher for each.
+    ///   - file: The video, if it is still there (needed to resume an upload).
+    public func resume(
+        _ entries: [(record: PostRecord, publisher: any Publisher)], file: MediaFileHandle?, waitLimit: Duration,
+        progress: AsyncStream<PublishEvent>.Continuation? = nil
+    ) async throws -> PostReport {
+        guard let first = entries.first?.record else { return PostReport(video: "", sha256: "", results: []) }
+        let startedAt = now()
+        var claims: [Claim] = []
+        for (record, publisher) in entries {
+            let claimed = try await records.updateAsync { [now] file -> Claim in
+                guard let index = file.index(ofID: record.id) else {
+                    return Claim(publisher: publisher, draft: record.draft ?? PostDraft(), outcome: .skip(PlatformResult(status: .skipped, platform: record.platform, id: record.id, note: "no longer in the record")))
+                }
+                let entry = file.entries[index]
+                if entry.status == .published {
+                    return Claim(publisher: publisher, draft: entry.draft ?? PostDraft(), outcome: .skip(Self.result(of: entry)))
+                }
+                if entry.status == .uploading, let owner = entry.owner, owner.pid != getpid(), owner.isAlive(now: now()) {
+                    var result = Self.result(of: entry)
+                    result.status = .skipped
+                    result.note = "being posted right now by atom process \(owner.pid)"
+                    return Claim(publisher: publisher, draft: entry.draft ?? PostDraft(), outcome: .skip(result))
+                }
+                file.entries[index].status = .uploading
+                file.entries[index].owner = .current(now: now())
+                file.entries[index].updatedAt = now()
+                return Claim(publisher: publisher, draft: entry.draft ?? PostDraft(),
+                             outcome: .proceed(recordID: entry.id, checkpoint: entry.checkpoint, startedAt: entry.startedAt ?? startedAt, previous: entry))
+            }
+            claims.append(claimed)
+        }
+        let media = first.media ?? MediaInfo(container: "mp4", brand: "", sizeBytes: first.sizeBytes, duration: 0, width: 0, height: 0, rotation: 0, frameRate: nil, videoCodec: nil, audioCodec: nil, audioSampleRate: nil, moovAtStart: true, hasEditList: false)
+        return try await run(claims: claims, file: file, media: media, sha256: first.sha256, videoPath: first.video,
+                             waitLimit: waitLimit, progress: progress, resumeOnly: true)
+    }
+
+    // MARK: Claims
+
+    struct Claim: Sendable {
+        enum Outcome: Sendable {
+            case skip(PlatformResult)
+            case proceed(recordID: String, checkpoint: JSONValue?, startedAt: Date, previous: PostRecord?)
+        }
+        var publisher: any Publisher
+        var draft: PostDraft
+        var outcome: Outcome
+    }
+
+    private func claim(_ request: PostRequest, media: MediaInfo, sha256: String) async throws -> [Claim] {
+        let now = self.now
+        let video = request.videoPath
+        let force = request.force
+        let targets = request.targets
+        return try await records.updateAsync { file -> [Claim] in
+            targets.map { target -> Claim in
+                let platform = target.publisher.platform
+                let time = now()
+                if let index = file.entries.firstIndex(where: { $0.sha256 == sha256 && $0.platform == platform }) {
+                    let entry = file.entries[index]
+                    let busy = entry.status == .uploading && (entry.owner?.isAlive(now: time) ?? false)
+                    if busy, !force {
+                        var result = Self.result(of: entry)
+                        result.status = .skipped
+                        result.note = "being posted right now by another atom process (pid \(entry.owner?.pid ?? 0)); use --force to post anyway"
+                        return Claim(publisher: target.publisher, draft: target.draft, outcome: .skip(result))
+                    }
+                    if entry.status == .published, !force {
+                        var result = Self.result(of: entry)
+                        result.status = .skipped
+                        result.note = "already published on \(entry.updatedAt.formatted(.iso8601)); use --force to post again"
+                        return Claim(publisher: target.publisher, draft: target.draft, outcome: .skip(result))
+                    }
+                    // Resume what can be resumed; start over after a failure or when forced.
+                    let resumable = !force && ([.interrupted, .processing, .uploading].contains(entry.status) || (entry.status == .failed && entry.error?.retryable == true))
+                    var updated = entry
+                    if force, let old = entry.postId { updated.previousPostIds = (entry.previousPostIds ?? []) + [old] }
+                    updated.status = .uploading
+                    updated.owner = .current(now: time)
+                    updated.video = video
+                    updated.draft = target.draft
+                    updated.media = media
+                    updated.error = nil
+                    updated.updatedAt = time
+                    if !resumable {
+                        updated.checkpoint = nil
+                        updated.postId = nil
+                        updated.url = nil
+                        updated.startedAt = time
+                        updated.finishedAt = nil
+                        updated.phase = nil
+                    }
+                    file.entries[index] = updated
+                    return Claim(publisher: target.publisher, draft: target.draft,
+                                 outcome: .proceed(recordID: entry.id, checkpoint: resumable ? entry.checkpoint : nil,
+                                                   startedAt: updated.startedAt ?? time, previous: entry))
+                }
+                let id = Self.newID()
+                file.entries.append(PostRecord(
+                    id: id, platform: platform, status: .uploading, postId: nil, url: nil, video: video, sha256: sha256,
+                    sizeBytes: media.sizeBytes, createdAt: time, updatedAt: time, startedAt: time, finishedAt: nil, error: nil,
+                    phase: PublishPhase.queued.rawValue, checkpoint: nil, stagingKey: nil, draft: target.draft, media: media,
+                    owner: .current(now: time), note: nil, previousPostIds: nil
+                ))
+                return Claim(publisher: target.publisher, draft: target.draft, outcome: .proceed(recordID: id, checkpoint: nil, startedAt: time, previous: nil))
+            }
+        }
+    }
+
+    /// Puts claimed entries back as they were (when a preflight stops the whole post).
+    private func unclaim(_ claims: [Claim]) async {
+        let restore: [(String, PostRecord?)] = claims.compactMap {
+            if case .proceed(let id, _, _, let previous) = $0.outcome { return (id, previous) }
+            return nil
+        }
+        _ = try? await records.updateAsync { file in
+            for (id, previous) in restore {
+                guard let index = file.entries.firstIndex(where: { $0.id == id }) else { continue }
+                if let previous { file.entries[index] = previous } else { file.entries.remove(at: index) }
+            }
+        }
+    }
+
+    static func newID() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<6).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+    }
+
+    static func result(of entry: PostRecord) -> PlatformResult {
+        PlatformResult(status: entry.status, platform: entry.platform, id: entry.id, postId: entry.postId, url: entry.url,
+                       startedAt: entry.startedAt, finishedAt: entry.finishedAt, error: entry.error, note: entry.note)
+    }
+}
