@@ -67,12 +67,12 @@ let package = Package(
         // Loopback fakes of every platform and of S3 (one fake per platform; tests and `atom sandbox` share them).
         .target(
             name: "AtomSandbox",
-            dependencies: ["PublishingCore", nio, nioPosix, nioHTTP1, logging, crypto],
+            dependencies: ["PublishingCore", "AsyncHTTPTransport", nio, nioPosix, nioHTTP1, ahc, httpTypes, openAPIRuntime, logging, crypto],
             swiftSettings: upcoming
         ),
         .target(
             name: "AtomTestSupport",
-            dependencies: ["PublishingCore", "AsyncHTTPTransport", "AtomSandbox", httpTypes, openAPIRuntime, logging],
+            dependencies: ["PublishingCore", "AsyncHTTPTransport", "AtomSandbox", ahc, httpTypes, openAPIRuntime, logging],
             swiftSettings: upcoming
         ),
         .executableTarget(
