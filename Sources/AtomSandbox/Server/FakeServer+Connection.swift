@@ -74,15 +74,17 @@ struct Router: Sendable {
     let services: [any FakeService]
     let log: (@Sendable (String) -> Void)?
 
-    func service(for path: String) -> (any FakeService, String)? {
-        let sorted = services.sorted { $0.mountPath.count > $1.mountPath.count }
+    /// The services whose mount prefix matches `path`, longest prefix first, with the path inside each.
+    func services(for path: String) -> [(any FakeService, String)] {
+        let sorted = services.enumerated().sorted { ($0.element.mountPath.count, -$0.offset) > ($1.element.mountPath.count, -$1.offset) }.map(\.element)
+        var result: [(any FakeService, String)] = []
         for service in sorted {
             let mount = service.mountPath == "/" ? "" : service.mountPath
-            if mount.isEmpty { return (service, path) }
-            if path == mount { return (service, "/") }
-            if path.hasPrefix(mount + "/") { return (service, String(path.dropFirst(mount.count))) }
+            if mount.isEmpty { result.append((service, path)) }
+            else if path == mount { result.append((service, "/")) }
+            else if path.hasPrefix(mount + "/") { result.append((service, String(path.dropFirst(mount.count)))) }
         }
-        return nil
+        return result
     }
 
     func serve(_ connection: NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>, server: FakeServer) async {
@@ -92,25 +94,23 @@ struct Router: Sendable {
                 guard case .head(let head) = part else { continue }
                 let body = FakeRequestBody(iterator: iterator)
                 let (rawPath, rawQuery) = Self.split(head.uri)
-                let response: FakeResponse
-                var mountPath = ""
-                if let (service, inner) = service(for: rawPath) {
-                    mountPath = service.mountPath == "/" ? "" : service.mountPath
+                var answer: FakeResponse?
+                for (service, inner) in services(for: rawPath) where answer == nil {
+                    let mountPath = service.mountPath == "/" ? "" : service.mountPath
                     let request = FakeRequest(
                         method: head.method.rawValue, path: inner.removingPercentEncoding ?? inner, rawPath: inner, rawQuery: rawQuery,
                         queryItems: FormEncoding.decode(rawQuery), headers: head.headers.map { ($0.name, $0.value) },
                         body: body, baseURL: "http://\(server.host):\(server.port)\(mountPath)", uri: head.uri
                     )
                     do {
-                        response = try await service.handle(request)
+                        answer = try await service.handle(request)
                     } catch is FakeBodyTooLarge {
-                        response = .text(413, "body too large")
+                        answer = .text(413, "body too large")
                     } catch {
-                        response = .text(500, "fake error: \(error)")
+                        answer = .text(500, "fake error: \(error)")
                     }
-                } else {
-                    response = .text(404, "no fake service at \(rawPath)")
                 }
+                let response = answer ?? .text(404, "no fake service answers \(head.method.rawValue) \(rawPath)")
                 log?("\(head.method.rawValue) \(rawPath) → \(response.drop ? "dropped" : String(response.status))")
                 if response.drop {
                     return  // closing without an answer: the client sees a dropped connection

@@ -8,8 +8,17 @@ import PublishingCore
 public protocol FakeService: Sendable {
     /// The prefix the service answers under, e.g. `/tiktok`; the prefix is stripped from ``FakeRequest/path``.
     var mountPath: String { get }
-    /// Answers one request. Read the body (or not) before returning.
-    func handle(_ request: FakeRequest) async throws -> FakeResponse
+    /// Answers one request, or returns `nil` (without reading the body) when the request is not this
+    /// service's, so another service mounted at the same prefix can answer it.
+    func handle(_ request: FakeRequest) async throws -> FakeResponse?
+
+    /// The settings (`.env` lines) that point atom at this fake, given the server it runs on:
+    /// base-URL overrides and sandbox credentials. Used by `atom sandbox` and `atom post --sandbox`.
+    func sandboxEnvironment(server: FakeServer) -> [String: String]
+}
+
+extension FakeService {
+    public func sandboxEnvironment(server: FakeServer) -> [String: String] { [:] }
 }
 
 /// A real HTTP/1.1 server on 127.0.0.1 that routes requests to fakes by path prefix. Request bodies
