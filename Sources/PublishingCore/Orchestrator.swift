@@ -139,11 +139,12 @@ public struct Orchestrator: Sendable {
         let video = request.videoPath
         let force = request.force
         let targets = request.targets
+        let sandbox = request.sandbox
         return try await records.updateAsync { file -> [Claim] in
             targets.map { target -> Claim in
                 let platform = target.publisher.platform
                 let time = now()
-                if let index = file.entries.firstIndex(where: { $0.sha256 == sha256 && $0.platform == platform }) {
+                if let index = file.entries.firstIndex(where: { $0.sha256 == sha256 && $0.platform == platform && ($0.sandbox ?? false) == sandbox }) {
                     let entry = file.entries[index]
                     let busy = entry.status == .uploading && (entry.owner?.isAlive(now: time) ?? false)
                     if busy, !force {
@@ -187,7 +188,7 @@ public struct Orchestrator: Sendable {
                     id: id, platform: platform, status: .uploading, postId: nil, url: nil, video: video, sha256: sha256,
                     sizeBytes: media.sizeBytes, createdAt: time, updatedAt: time, startedAt: time, finishedAt: nil, error: nil,
                     phase: PublishPhase.queued.rawValue, checkpoint: nil, stagingKey: nil, draft: target.draft, media: media,
-                    owner: .current(now: time), note: nil, previousPostIds: nil
+                    owner: .current(now: time), note: nil, previousPostIds: nil, sandbox: sandbox ? true : nil
                 ))
                 return Claim(publisher: target.publisher, draft: target.draft, outcome: .proceed(recordID: id, checkpoint: nil, startedAt: time, previous: nil))
             }

@@ -79,6 +79,8 @@ public struct PostRecord: Sendable, Codable, Equatable {
     public var note: String?
     /// Ids of earlier posts of the same video replaced with `--force`.
     public var previousPostIds: [String]?
+    /// Posted to atom's built-in sandbox, not the real platform.
+    public var sandbox: Bool?
 }
 
 /// A staged object, tracked so `atom staging list/clean` can find leftovers and uploads can resume.

@@ -1,0 +1,102 @@
+import ArgumentParser
+import Foundation
+import PublishingCore
+
+/// `--dry-run` and `atom validate`: probe, check every platform's limits, print the plan. Sends nothing.
+enum DryRun {
+    struct PlatformJSON: Encodable {
+        var platform: String
+        var ok: Bool
+        var ingestion: String
+        var issues: [String]
+        var notes: [String]
+        var texts: [String: String]
+    }
+
+    struct ReportJSON: Encodable {
+        var video: String
+        var media: MediaInfo
+        var ok: Bool
+        var platforms: [PlatformJSON]
+        var dryRun: Bool
+    }
+
+    static func run(video: String, targets: [PostTarget], orchestrator: Orchestrator, global: GlobalOptions, app: AppContext?, dryRun: Bool = true) async throws -> ExitCode {
+        let file = try MediaFileHandle(path: video)
+        let inspection = try await orchestrator.inspect(file, targets: targets)
+        let media = inspection.media
+        var platforms: [PlatformJSON] = []
+        for (index, entry) in inspection.plans.enumerated() {
+            let issues = inspection.issues.filter { $0.platform == entry.platform }.map { "\($0.field): \($0.message)" }
+            let capabilities = targets[index].publisher.capabilities
+            platforms.append(PlatformJSON(
+                platform: entry.platform.rawValue, ok: issues.isEmpty,
+                ingestion: entry.ingestion == .publicURL ? "staged URL" : "direct upload",
+                issues: issues, notes: entry.plan.notes,
+                texts: Dictionary(uniqueKeysWithValues: entry.plan.texts.map { ($0.key.rawValue, $0.value) })
+            ))
+            _ = capabilities
+        }
+        let ok = inspection.issues.isEmpty
+        if global.json {
+            try Console.json(ReportJSON(video: video, media: media, ok: ok, platforms: platforms, dryRun: dryRun))
+        }
+        if !global.json || !global.quiet {
+            var lines: [String] = []
+            lines.append("\(video): \(media.container.uppercased()) \(media.width)×\(media.height)\(media.rotation != 0 ? " (rotated \(media.rotation)°)" : ""), "
+                + String(format: "%.2f s", media.duration) + (media.frameRate.map { String(format: ", %.2f fps", $0) } ?? "")
+                + ", \(media.videoCodec ?? "no video")/\(media.audioCodec ?? "no audio"), \(ByteFormat.string(media.sizeBytes))"
+                + (media.moovAtStart ? "" : ", moov at the end"))
+            for platform in platforms {
+                lines.append("\(platform.ok ? "✔" : "✘") \(platform.platform): \(platform.ok ? "ok" : "refused") (\(platform.ingestion))")
+                for issue in platform.issues { lines.append("    ✘ \(issue)") }
+                for note in platform.notes { lines.append("    · \(note)") }
+                if dryRun, platform.ok {
+                    for (field, text) in platform.texts.sorted(by: { $0.key < $1.key }) where !text.isEmpty {
+                        lines.append("    \(field): \(text.replacingOccurrences(of: "\n", with: "⏎").prefix(120))")
+                    }
+                }
+            }
+            if dryRun { lines.append(ok ? "dry run: nothing was sent to any platform or to S3." : "dry run: the post would be refused; nothing was sent.") }
+            Console.info(lines.joined(separator: "\n"))
+        }
+        return ok ? Exit.ok : Exit.badInput
+    }
+}
+
+struct ValidateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "validate", abstract: "Pre-flight checks only: probe the video and check each platform's limits. Uploads nothing.")
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var input: PostInput
+
+    func validate() throws { try input.to.validate(against: Registry.platforms) }
+
+    func run() async throws {
+        let code: ExitCode
+        do {
+            code = try await AppContext.with(global) { app in
+                let drafts = try input.drafts(registry: app.registry)
+                // Validation needs no tokens: build publishers from an empty credential chain plus any settings.
+                let publishers = try drafts.map { name, _ in try app.offlinePublisher(named: name) }
+                let targets = zip(publishers, drafts).map { PostTarget(publisher: $0, draft: $1.draft) }
+                let orchestrator = Orchestrator(stager: OfflineStager(), records: app.records)
+                return try await DryRun.run(video: input.video, targets: targets, orchestrator: orchestrator, global: global, app: app, dryRun: false)
+            }
+        } catch {
+            code = Failure.report(error, json: global.json)
+        }
+        throw code
+    }
+}
+
+/// Stands in for the stager during `validate`, which never stages.
+struct OfflineStager: MediaStager {
+    func stage(_ file: MediaFileHandle, sha256: String, contentType: String, context: StagingContext) async throws -> StagedObject {
+        throw PublishError(.configuration, message: "validate never stages")
+    }
+    func url(for object: StagedObject, validFor duration: Duration) async throws -> URL {
+        throw PublishError(.configuration, message: "validate never stages")
+    }
+    func release(_ object: StagedObject) async throws {}
+}

@@ -1,0 +1,148 @@
+import ArgumentParser
+import Foundation
+import PublishingCore
+
+/// Options shared by `post` and `validate`: what to post where.
+struct PostInput: ParsableArguments {
+    @Argument(help: "The video file (MP4 or MOV).")
+    var video: String
+
+    @Option(name: .customLong("to"), help: "Comma-separated platforms, e.g. tiktok,youtube.")
+    var to: PlatformList
+
+    @Option(help: "Default text for every platform.")
+    var caption: String?
+
+    @Option(help: "Title, where a platform has one (YouTube, Facebook videos).")
+    var title: String?
+
+    @Option(help: "Comma-separated tags.")
+    var tags: String?
+
+    @Option(help: "public|private|unlisted|friends|followers, mapped to each platform's nearest level.")
+    var privacy: Privacy?
+
+    @Option(help: "Schedule at this ISO 8601 time, where the platform's API allows it.")
+    var at: String?
+
+    @Option(help: "A YAML or JSON manifest with per-platform overrides.")
+    var manifest: String?
+
+    @Flag(name: .customLong("tiktok-draft"), help: "Send to the TikTok inbox as a draft instead of posting directly.")
+    var tiktokDraft = false
+
+    /// Builds one draft per platform: flags over the manifest's top level; per-platform values stay in options.
+    func drafts(registry: PlatformRegistry) throws -> [(name: String, draft: PostDraft)] {
+        try to.validate(against: registry)
+        let manifest = try manifest.map { try Manifest.load(path: $0, known: registry.names) } ?? Manifest()
+        var scheduled = manifest.at
+        if let at {
+            guard let date = DateParsing.parse(at) else {
+                throw ValidationError("--at must be an ISO 8601 date-time such as 2026-12-01T18:00:00Z")
+            }
+            scheduled = date
+        }
+        let flagTags = tags.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
+        return to.names.map { name in
+            var options = manifest.platforms[name] ?? [:]
+            if name == "tiktok", tiktokDraft, options["draft"] == nil { options["draft"] = .bool(true) }
+            let draft = PostDraft(
+                caption: caption ?? manifest.caption, title: title ?? manifest.title, tags: flagTags ?? manifest.tags ?? [],
+                privacy: privacy ?? manifest.privacy, scheduledAt: scheduled, options: options
+            )
+            return (name, draft)
+        }
+    }
+}
+
+struct PostCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "post",
+        abstract: "Publish a video to the chosen platforms at once.",
+        discussion: "Exit codes: 0 all published, 1 a platform failed, 3 still processing, 130 interrupted, 64 usage, 65 bad input, 78 configuration."
+    )
+
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var input: PostInput
+
+    @Flag(name: .customLong("dry-run"), help: "Validate, resolve credentials and print the plan; send nothing.")
+    var dryRun = false
+
+    @Flag(help: "Post again where this file is already published (or in progress elsewhere).")
+    var force = false
+
+    @Option(help: "Seconds to wait for platform processing (default 600).")
+    var wait: Int = 600
+
+    @Flag(help: "Post to atom's built-in loopback sandbox instead of the real platforms.")
+    var sandbox = false
+
+    func validate() throws {
+        try input.to.validate(against: Registry.platforms)
+        guard wait >= 0 else { throw ValidationError("--wait must be 0 or more seconds") }
+    }
+
+    func run() async throws {
+        let code: ExitCode
+        if sandbox {
+            code = try await SandboxRunner.withSandbox(log: nil) { overrides in
+                await runPost(overrides: overrides)
+            }
+        } else {
+            code = await runPost(overrides: nil)
+        }
+        throw code
+    }
+
+    /// Runs the post and returns its exit code; errors are printed here.
+    func runPost(overrides: [String: String]?) async -> ExitCode {
+        do {
+            return try await AppContext.with(global, overrides: overrides) { app in
+                let drafts = try input.drafts(registry: app.registry)
+                let publishers = try app.publishers(for: drafts.map(\.name))
+                let targets = zip(publishers, drafts).map { PostTarget(publisher: $0, draft: $1.draft) }
+                let orchestrator = try app.orchestrator()
+                if dryRun {
+                    return try await DryRun.run(video: input.video, targets: targets, orchestrator: orchestrator, global: global, app: app)
+                }
+                let request = PostRequest(videoPath: input.video, targets: targets, force: force, waitLimit: .seconds(wait), sandbox: app.sandbox)
+                let report = try await Interruptible.run(platforms: publishers.map(\.platform), quiet: global.quiet || global.json && !Console.stderrIsTTY) { progress in
+                    try await orchestrator.post(request, progress: progress)
+                }
+                if global.json { try Console.json(PostJSON(report, sandbox: app.sandbox)) }
+                if !global.json || Console.stderrIsTTY || !global.quiet {
+                    Console.info("\n" + SummaryTable.render(report, sandbox: app.sandbox))
+                }
+                return Exit.code(for: report)
+            }
+        } catch {
+            return Failure.report(error, json: global.json)
+        }
+    }
+}
+
+/// Prints an error that ended a command and picks its exit code.
+enum Failure {
+    static func report(_ error: any Error, json: Bool) -> ExitCode {
+        if let code = error as? ExitCode { return code }
+        let text: String
+        if let failure = error as? ValidationFailure {
+            text = failure.description
+        } else if let error = error as? PublishError {
+            text = error.description
+        } else if error is CancellationError {
+            text = "interrupted"
+        } else {
+            text = String(describing: error)
+        }
+        let code = error is ValidationError ? Exit.usage : Exit.code(for: error)
+        Console.error("atom: error: \(text)")
+        if json {
+            struct Payload: Encodable { var error: ErrorJSON }
+            let summary = (error as? PublishError).map(ErrorSummary.init)
+                ?? ErrorSummary(code: error is ValidationFailure ? "limitExceeded" : "error", message: text, retryable: false)
+            try? Console.json(Payload(error: ErrorJSON(summary)))
+        }
+        return code
+    }
+}

@@ -1,0 +1,68 @@
+import ArgumentParser
+import AtomSandbox
+import Foundation
+import PublishingCore
+
+/// Starts the sandbox for the duration of a body.
+enum SandboxRunner {
+    static func withSandbox<T: Sendable>(
+        port: Int = 0, log: (@Sendable (String) -> Void)?, _ body: @escaping @Sendable ([String: String]) async throws -> T
+    ) async throws -> T {
+        let storage = NSTemporaryDirectory() + "atom-sandbox-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: storage, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: storage) }
+        let services = Sandbox.makeServices(storage: storage)
+        return try await FakeServer.run(services: services, port: port, log: log) { server in
+            try await body(Sandbox.environment(for: services, server: server))
+        }
+    }
+}
+
+struct SandboxCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sandbox",
+        abstract: "Serve loopback fakes of TikTok, Instagram, YouTube, Facebook and S3 until Ctrl-C.",
+        discussion: "Prints the .env lines that point atom at it, then one line per request it receives."
+    )
+
+    @Option(help: "The port to listen on (default: a free one).")
+    var port: Int = 0
+
+    func run() async throws {
+        signal(SIGINT, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        let (stopped, stop) = AsyncStream.makeStream(of: Void.self)
+        source.setEventHandler { stop.finish() }
+        source.resume()
+        defer { source.cancel() }
+        try await SandboxRunner.withSandbox(port: port, log: { line in Console.info(line) }) { environment in
+            Console.info("atom sandbox listening; nothing here reaches a real platform. Put these lines in a .env (or export them):")
+            for (key, value) in environment.sorted(by: { $0.key < $1.key }) { Console.out("\(key)=\(value)") }
+            Console.info("Ctrl-C stops the sandbox.")
+            for await _ in stopped {}
+        }
+    }
+}
+
+struct AuthCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "auth", abstract: "OAuth login for a platform; writes the tokens to the .env file.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "tiktok, instagram, youtube or facebook.")
+    var platform: String
+
+    @Flag(name: .customLong("no-browser"), help: "Print the URL and read the redirect URL (or code) from stdin.")
+    var noBrowser = false
+
+    @Option(help: "The loopback port for the redirect (default: a free one).")
+    var port: Int?
+
+    @Option(name: .customLong("redirect-uri"), help: "A registered redirect URI to use instead of the loopback one.")
+    var redirectURI: String?
+
+    func run() async throws {
+        Console.error("atom: error: `atom auth` is not available in this build yet; add the platform's tokens to \(global.envFile) by hand (see README)")
+        throw Exit.configuration
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import PublishingCore
+import Yams
+
+/// A post manifest (`--manifest post.yaml|post.json`): defaults for every platform plus per-platform
+/// overrides in each platform's own names. Unknown keys and unknown platforms are errors (exit 65).
+struct Manifest: Sendable {
+    var caption: String?
+    var title: String?
+    var privacy: Privacy?
+    var tags: [String]?
+    var at: Date?
+    var platforms: [String: [String: JSONValue]] = [:]
+
+    static let topLevelKeys: Set<String> = ["caption", "title", "privacy", "tags", "at", "platforms"]
+
+    /// Loads and checks a manifest file.
+    /// - Parameter known: The registered platform names.
+    static func load(path: String, known: [String]) throws -> Manifest {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw PublishError(.invalidInput, message: "cannot read the manifest \(path)", remediation: "check the path")
+        }
+        return try parse(text, source: path, known: known)
+    }
+
+    static func parse(_ text: String, source: String, known: [String]) throws -> Manifest {
+        let loaded: Any?
+        do {
+            loaded = try Yams.load(yaml: text)
+        } catch {
+            throw PublishError(.invalidInput, message: "\(source) is not valid YAML or JSON: \(error)")
+        }
+        guard let root = loaded as? [String: Any] else {
+            throw PublishError(.invalidInput, message: "\(source) must be a mapping of keys to values")
+        }
+        var problems: [String] = []
+        var manifest = Manifest()
+        for key in root.keys.sorted() where !topLevelKeys.contains(key) {
+            problems.append("unknown key '\(key)' (known: \(topLevelKeys.sorted().joined(separator: ", ")))")
+        }
+        func string(_ key: String) -> String? {
+            guard let value = root[key] else { return nil }
+            if let text = value as? String { return text }
+            if value is NSNull { return nil }
+            problems.append("'\(key)' must be text")
+            return nil
+        }
+        manifest.caption = string("caption")
+        manifest.title = string("title")
+        if let value = string("privacy") {
+            if let privacy = Privacy(rawValue: value) { manifest.privacy = privacy } else {
+                problems.append("privacy '\(value)' is not one of \(Privacy.allCases.map(\.rawValue).joined(separator: "|"))")
+            }
+        }
+        if let tags = root["tags"] {
+            if let list = tags as? [Any] { manifest.tags = list.map { "\($0)" } } else if let one = tags as? String {
+                manifest.tags = one.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            } else { problems.append("'tags' must be a list") }
+        }
+        if let at = root["at"] {
+            if let date = at as? Date { manifest.at = date } else if let text = at as? String, let date = DateParsing.parse(text) {
+                manifest.at = date
+            } else { problems.append("'at' must be an ISO 8601 date-time such as 2026-12-01T18:00:00Z") }
+        }
+        if let platforms = root["platforms"] {
+            guard let map = platforms as? [String: Any] else {
+                throw PublishError(.invalidInput, message: "\(source): 'platforms' must be a mapping")
+            }
+            for (name, section) in map.sorted(by: { $0.key < $1.key }) {
+                guard known.contains(name.lowercased()) else {
+                    problems.append("unknown platform '\(name)' under platforms (known: \(known.joined(separator: ", ")))")
+                    continue
+                }
+                guard let values = section as? [String: Any] else {
+                    if section is NSNull { continue }
+                    problems.append("platforms.\(name) must be a mapping")
+                    continue
+                }
+                manifest.platforms[name.lowercased()] = values.mapValues(JSONValue.init(yaml:))
+            }
+        }
+        guard problems.isEmpty else {
+            throw PublishError(.invalidInput, message: "\(source): " + problems.joined(separator: "; "), remediation: "fix the manifest")
+        }
+        return manifest
+    }
+}
+
+extension JSONValue {
+    /// Converts a value loaded by Yams.
+    init(yaml value: Any) {
+        switch value {
+        case let v as Bool: self = .bool(v)
+        case let v as Int: self = .number(Double(v))
+        case let v as Double: self = .number(v)
+        case let v as String: self = .string(v)
+        case let v as Date: self = .string(v.formatted(.iso8601))
+        case let v as [Any]: self = .array(v.map(JSONValue.init(yaml:)))
+        case let v as [String: Any]: self = .object(v.mapValues(JSONValue.init(yaml:)))
+        case is NSNull: self = .null
+        default: self = .string("\(value)")
+        }
+    }
+}
+
+enum DateParsing {
+    /// Parses ISO 8601 with or without fractional seconds.
+    static func parse(_ text: String) -> Date? {
+        let formatter = ISO8601DateFormatter()
+        if let date = formatter.date(from: text) { return date }
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.date(from: text)
+    }
+}
