@@ -45,6 +45,12 @@ public struct RecordOwner: Sendable, Codable, Equatable {
     public var pid: Int32
     public var host: String
     public var since: Date
+
+    public init(pid: Int32, host: String, since: Date) {
+        self.pid = pid
+        self.host = host
+        self.since = since
+    }
 }
 
 /// One video on one platform: the unit of the local record.
@@ -81,6 +87,36 @@ public struct PostRecord: Sendable, Codable, Equatable {
     public var previousPostIds: [String]?
     /// Posted to atom's built-in sandbox, not the real platform.
     public var sandbox: Bool?
+
+    public init(
+        id: String, platform: PlatformID, status: RecordStatus, postId: String? = nil, url: String? = nil, video: String, sha256: String,
+        sizeBytes: Int64, createdAt: Date, updatedAt: Date, startedAt: Date? = nil, finishedAt: Date? = nil, error: ErrorSummary? = nil,
+        phase: String? = nil, checkpoint: JSONValue? = nil, stagingKey: String? = nil, draft: PostDraft? = nil, media: MediaInfo? = nil,
+        owner: RecordOwner? = nil, note: String? = nil, previousPostIds: [String]? = nil, sandbox: Bool? = nil
+    ) {
+        self.id = id
+        self.platform = platform
+        self.status = status
+        self.postId = postId
+        self.url = url
+        self.video = video
+        self.sha256 = sha256
+        self.sizeBytes = sizeBytes
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.error = error
+        self.phase = phase
+        self.checkpoint = checkpoint
+        self.stagingKey = stagingKey
+        self.draft = draft
+        self.media = media
+        self.owner = owner
+        self.note = note
+        self.previousPostIds = previousPostIds
+        self.sandbox = sandbox
+    }
 }
 
 /// A staged object, tracked so `atom staging list/clean` can find leftovers and uploads can resume.

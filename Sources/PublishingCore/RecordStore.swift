@@ -45,15 +45,16 @@ public final class RecordStore: Sendable {
         }
     }
 
-    /// ``update(_:)`` on the blocking-I/O pool.
+    /// ``update(_:)`` on the blocking-I/O pool. Runs to completion even when the caller is cancelled:
+    /// the record must say `interrupted` after a Ctrl-C.
     @discardableResult
     public func updateAsync<T: Sendable>(_ body: @escaping @Sendable (inout RecordFile) throws -> T) async throws -> T {
-        try await NIOThreadPool.singleton.runIfActive { try self.update(body) }
+        try await Task { try await NIOThreadPool.singleton.runIfActive { try self.update(body) } }.value
     }
 
     /// ``read()`` on the blocking-I/O pool.
     public func readAsync() async throws -> RecordFile {
-        try await NIOThreadPool.singleton.runIfActive { try self.read() }
+        try await Task { try await NIOThreadPool.singleton.runIfActive { try self.read() } }.value
     }
 
     private func ensureDirectory() throws {
