@@ -1,6 +1,7 @@
 import AtomSandbox
 import AtomTestSupport
 import Foundation
+import HTTPTypes
 import PublishingCore
 import Testing
 @testable import YouTubeAdapter

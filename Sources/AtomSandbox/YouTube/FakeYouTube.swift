@@ -135,7 +135,7 @@ public struct FakeYouTubeFault: Sendable {
 }
 
 /// A Google API error the fake answers with: `{"error": {"code", "message", "errors": [{"domain", "reason", "message"}]}}`.
-public struct FakeGoogleError: Sendable, Equatable {
+public struct FakeGoogleError: Error, Sendable, Equatable {
     public var status: Int
     public var reason: String
     public var message: String

@@ -120,17 +120,17 @@ public struct FakeYouTubeAPI: FakeService {
         }
         switch await state.takeChunkFault(number) {
         case .expireSession?:
-            await state.endChunk(id, digest: nil, stored: nil, received: 0)
+            await state.endChunk(id, received: 0)
             await state.expire(session: id)
             return FakeGoogleError(status: 404, reason: "notFound", message: "The upload session was not found or has expired.", domain: "global").response
         case .stall?:
             fake.stallSignal.continuation.yield(())
             for await _ in fake.stallRelease.stream { break }
-            await state.endChunk(id, digest: nil, stored: nil, received: 0)
+            await state.endChunk(id, received: 0)
             fake.stallDone.continuation.yield(())
             return .dropConnection
         case .chunkError(_, let error)?:
-            await state.endChunk(id, digest: nil, stored: nil, received: 0)
+            await state.endChunk(id, received: 0)
             return error.response
         case .chunkStatus(_, let status, let afterStoring)?:
             if afterStoring {
@@ -154,8 +154,7 @@ public struct FakeYouTubeAPI: FakeService {
     /// Reads up to `limit` bytes of the chunk, stores them (even when the client goes away mid-body, as a real
     /// server may), and ends the chunk request. Returns the bytes the session now holds.
     @discardableResult
-    private func receive(_ request: FakeRequest, session: FakeYouTubeState.Session, limit: Int64) async -> Int64 {
-        var digest = session.digest
+    private func receive(_ request: FakeRequest, session: FakeYouTubeState.SessionView, limit: Int64) async -> Int64 {
         var count: Int64 = 0
         do {
             while count < limit, var buffer = try await request.body.next() {
@@ -163,20 +162,19 @@ public struct FakeYouTubeAPI: FakeService {
                 if Int64(buffer.readableBytes) > remaining {
                     buffer = buffer.getSlice(at: buffer.readerIndex, length: Int(remaining)) ?? buffer
                 }
-                digest.update(buffer)
+                await state.store(session.id, buffer)
                 count += Int64(buffer.readableBytes)
             }
         } catch {
             // The client went away; keep what arrived.
         }
-        await state.endChunk(session.id, digest: digest, stored: session.stored + count, received: count)
-        return session.stored + count
+        return await state.endChunk(session.id, received: count)
     }
 
     /// Reads the chunk and throws it away (a server that failed before storing), counting the bytes received.
-    private func discard(_ request: FakeRequest, session: FakeYouTubeState.Session, limit: Int64) async {
+    private func discard(_ request: FakeRequest, session: FakeYouTubeState.SessionView, limit: Int64) async {
         let count = (try? await request.body.consume(limit: limit) { _ in }) ?? 0
-        await state.endChunk(session.id, digest: nil, stored: nil, received: count)
+        await state.endChunk(session.id, received: count)
     }
 
     private static func incomplete(stored: Int64) -> FakeResponse {

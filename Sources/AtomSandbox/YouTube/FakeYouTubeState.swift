@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import PublishingCore
 
 /// The fake's shared state: tokens, sessions, videos, faults, counters.
@@ -138,7 +139,19 @@ actor FakeYouTubeState {
         return id
     }
 
-    func session(_ id: String) -> Session? { sessions[id] }
+    /// What a request handler needs to know about a session.
+    struct SessionView: Sendable {
+        var id: String
+        var size: Int64
+        var contentType: String
+        var stored: Int64
+        var expired: Bool
+        var videoID: String?
+    }
+
+    func session(_ id: String) -> SessionView? {
+        sessions[id].map { SessionView(id: $0.id, size: $0.size, contentType: $0.contentType, stored: $0.stored, expired: $0.expired, videoID: $0.videoID) }
+    }
 
     func expire(session id: String) { sessions[id]?.expired = true }
 
@@ -159,17 +172,21 @@ actor FakeYouTubeState {
         return counters.chunkRequests
     }
 
-    /// Records bytes read for a chunk (stored or not) and ends the chunk request.
-    func endChunk(_ id: String, digest: ReceivedDigest?, stored: Int64?, received: Int64) {
-        guard var session = sessions[id] else { return }
+    /// Stores bytes that arrived for a chunk, in order.
+    func store(_ id: String, _ buffer: ByteBuffer) {
+        sessions[id]?.digest.update(buffer)
+        sessions[id]?.stored += Int64(buffer.readableBytes)
+    }
+
+    /// Records the chunk bytes read (stored or not) and ends the chunk request. Returns the bytes the session holds.
+    @discardableResult
+    func endChunk(_ id: String, received: Int64) -> Int64 {
+        guard var session = sessions[id] else { return 0 }
         session.busy = false
         session.bytesReceived += received
         counters.bytesReceived += received
-        if let digest, let stored {
-            session.digest = digest
-            session.stored = stored
-        }
         sessions[id] = session
+        return session.stored
     }
 
     /// Turns a session whose bytes are all stored into a video.
