@@ -16,8 +16,9 @@ struct GoogleTokenSource: Sendable {
         let mapper = YouTubeErrorMapper(platform: .youtube, now: now)
         let refreshToken = LockedBox(configuration.refreshToken)
         refresher = TokenRefresher(initial: configuration.cachedAccessToken, margin: 300, now: now) {
-            try await Self.refresh(configuration: configuration, refreshToken: refreshToken, transport: transport,
-                                   credentials: credentials, logger: logger, now: now, mapper: mapper)
+            try await Self.refresh(
+                configuration: configuration, refreshToken: refreshToken, transport: transport,
+                credentials: credentials, logger: logger, now: now, mapper: mapper)
         }
     }
 
@@ -25,7 +26,9 @@ struct GoogleTokenSource: Sendable {
     func token() async throws -> AccessToken { try await refresher.token() }
 
     /// A new token after `stale` was refused (unless another request already replaced it).
-    func refresh(replacing stale: AccessToken) async throws -> AccessToken { try await refresher.refreshNow(replacing: stale) }
+    func refresh(replacing stale: AccessToken) async throws -> AccessToken {
+        try await refresher.refreshNow(replacing: stale)
+    }
 
     private struct TokenResponse: Decodable {
         var accessToken: String
@@ -53,14 +56,19 @@ struct GoogleTokenSource: Sendable {
             ("refresh_token", refreshToken.value), ("grant_type", "refresh_token"),
         ])
         logger.debug("refreshing the YouTube access token", metadata: ["endpoint": "\(Redaction.displayURL(url))"])
-        let (response, body) = try await transport.send(request, body: form, baseURL: url.origin, operationID: operationID)
+        let (response, body) = try await transport.send(
+            request, body: form, baseURL: url.origin, operationID: operationID)
         let bytes = try await HTTPBodies.collect(body)
         guard response.status.code == 200 else {
             throw mapper.mapToken(status: response.status.code, body: bytes, operationID: operationID)
         }
-        guard let decoded = try? JSONDecoder().decode(TokenResponse.self, from: Data(bytes)), !decoded.accessToken.isEmpty else {
-            throw YouTubeFailure.protocolViolation(operationID: operationID, detail: "the token response has no access_token")
-                .publishError(platform: .youtube)
+        guard let decoded = try? JSONDecoder().decode(TokenResponse.self, from: Data(bytes)),
+            !decoded.accessToken.isEmpty
+        else {
+            throw YouTubeFailure.protocolViolation(
+                operationID: operationID, detail: "the token response has no access_token"
+            )
+            .publishError(platform: .youtube)
         }
         let expiresAt = now().addingTimeInterval(decoded.expiresIn ?? 3600)
         let token = AccessToken(value: decoded.accessToken, expiresAt: expiresAt)
@@ -78,7 +86,9 @@ struct GoogleTokenSource: Sendable {
             try credentials.set(cache)
         } catch {
             // The cache is an optimisation: without a writable .env the token lives for this run only.
-            logger.debug("could not cache the YouTube access token", metadata: ["error": "\(Redaction.redact(String(describing: error)))"])
+            logger.debug(
+                "could not cache the YouTube access token",
+                metadata: ["error": "\(Redaction.redact(String(describing: error)))"])
         }
         return token
     }

@@ -27,21 +27,26 @@ struct ResumableUploadClient: Sendable {
     /// - Returns: The session URI from `Location` (it authorises the upload by itself: never logged).
     func startSession(_ metadata: YouTubeMetadata, size: Int64, contentType: String) async throws -> URL {
         let operationID = "youtube.upload.start"
-        var request = HTTPRequest(method: .post, path: "/upload/youtube/v3/videos",
-                                  query: [("uploadType", "resumable"), ("part", "snippet,status")])
+        var request = HTTPRequest(
+            method: .post, path: "/upload/youtube/v3/videos",
+            query: [("uploadType", "resumable"), ("part", "snippet,status")])
         request.headerFields[.contentType] = "application/json; charset=UTF-8"
         if let name = Self.uploadContentLength { request.headerFields[name] = String(size) }
         if let name = Self.uploadContentType { request.headerFields[name] = contentType }
-        let (response, body) = try await api.send(request, body: try HTTPBodies.json(metadata.insertBody), baseURL: baseURL,
-                                                  operationID: operationID)
+        let (response, body) = try await api.send(
+            request, body: try HTTPBodies.json(metadata.insertBody), baseURL: baseURL,
+            operationID: operationID)
         let bytes = try await HTTPBodies.collect(body)
         guard (200..<300).contains(response.status.code) else {
-            throw mapper.map(status: response.status.code, body: bytes, headers: response.headerFields, operationID: operationID)
+            throw mapper.map(
+                status: response.status.code, body: bytes, headers: response.headerFields, operationID: operationID)
         }
-        guard let location = response.headerFields[.location], let url = URL(string: location, relativeTo: baseURL)?.absoluteURL,
-              url.scheme != nil, url.host != nil
+        guard let location = response.headerFields[.location],
+            let url = URL(string: location, relativeTo: baseURL)?.absoluteURL,
+            url.scheme != nil, url.host != nil
         else {
-            throw YouTubeFailure.protocolViolation(operationID: operationID, detail: "no Location header in the session answer")
+            throw YouTubeFailure.protocolViolation(
+                operationID: operationID, detail: "no Location header in the session answer")
         }
         return url
     }
@@ -56,7 +61,8 @@ struct ResumableUploadClient: Sendable {
         request.headerFields[.contentType] = contentType
         request.headerFields[.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound - 1)/\(total)"
         let body = file.chunks(in: range).body(onChunk: onChunk)
-        let (response, responseBody) = try await api.send(request, body: body, baseURL: session.origin, operationID: operationID)
+        let (response, responseBody) = try await api.send(
+            request, body: body, baseURL: session.origin, operationID: operationID)
         return try await interpret(response, body: responseBody, operationID: operationID)
     }
 
@@ -65,7 +71,8 @@ struct ResumableUploadClient: Sendable {
         let operationID = "youtube.upload.status"
         var request = HTTPRequest(method: .put, absoluteURL: session)
         request.headerFields[.contentRange] = "bytes */\(total)"
-        let (response, responseBody) = try await api.send(request, body: nil, baseURL: session.origin, operationID: operationID)
+        let (response, responseBody) = try await api.send(
+            request, body: nil, baseURL: session.origin, operationID: operationID)
         return try await interpret(response, body: responseBody, operationID: operationID)
     }
 
@@ -75,7 +82,8 @@ struct ResumableUploadClient: Sendable {
         switch status {
         case 200, 201:
             guard let video = try? JSONDecoder().decode(YouTubeVideoResource.self, from: Data(bytes)) else {
-                throw YouTubeFailure.protocolViolation(operationID: operationID, detail: "the finished upload's answer has no video id")
+                throw YouTubeFailure.protocolViolation(
+                    operationID: operationID, detail: "the finished upload's answer has no video id")
             }
             return .complete(video)
         case 308:
@@ -84,7 +92,8 @@ struct ResumableUploadClient: Sendable {
         case 404, 410:
             throw YouTubeFailure.sessionExpired(status: status)
         default:
-            var error = mapper.map(status: status, body: bytes, headers: response.headerFields, operationID: operationID)
+            var error = mapper.map(
+                status: status, body: bytes, headers: response.headerFields, operationID: operationID)
             if (500...599).contains(status) {
                 // Resume after 500, 502, 503, 504; any other 5xx on a session is permanent [YT-RU].
                 error.isRetryable = YouTubeErrorMapper.resumableStatuses.contains(status)
@@ -99,7 +108,8 @@ struct ResumableUploadClient: Sendable {
         let spec = value.hasPrefix("bytes=") ? value.dropFirst("bytes=".count) : Substring(value)
         let bounds = spec.split(separator: "-", omittingEmptySubsequences: false)
         guard bounds.count == 2, let first = Int64(bounds[0]), first == 0, let last = Int64(bounds[1]), last >= 0 else {
-            throw YouTubeFailure.protocolViolation(operationID: operationID, detail: "unreadable Range header '\(value.prefix(60))'")
+            throw YouTubeFailure.protocolViolation(
+                operationID: operationID, detail: "unreadable Range header '\(value.prefix(60))'")
         }
         return last + 1
     }

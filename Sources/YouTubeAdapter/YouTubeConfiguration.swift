@@ -86,27 +86,36 @@ extension YouTubePublisher.Configuration {
     public init(store: any CredentialStore) throws {
         let platform = PlatformID.youtube
         func required(_ key: String) throws -> String {
-            try store.required(key, platform: platform, remediation: "run `atom auth youtube` (it writes \(key) to the .env file)")
+            try store.required(
+                key, platform: platform, remediation: "run `atom auth youtube` (it writes \(key) to the .env file)")
         }
         func url(_ key: String, default fallback: URL) throws -> URL {
             guard let text = try store.nonEmpty(key) else { return fallback }
-            guard let url = URL(string: text), let scheme = url.scheme, ["http", "https"].contains(scheme.lowercased()), url.host != nil else {
-                throw PublishError(.configuration, platform: platform, message: "\(key) is not an http(s) URL", remediation: "fix \(key) in the .env file")
+            guard let url = URL(string: text), let scheme = url.scheme,
+                ["http", "https"].contains(scheme.lowercased()), url.host != nil
+            else {
+                throw PublishError(
+                    .configuration, platform: platform, message: "\(key) is not an http(s) URL",
+                    remediation: "fix \(key) in the .env file")
             }
             return url
         }
         var chunkSize = Self.defaultChunkSize
         if let text = try store.nonEmpty("ATOM_YOUTUBE_CHUNK_SIZE") {
             guard let value = Int(text), value > 0, value % Self.chunkGranularity == 0 else {
-                throw PublishError(.configuration, platform: platform, message: "ATOM_YOUTUBE_CHUNK_SIZE must be a positive multiple of 262144 bytes",
-                                   remediation: "e.g. ATOM_YOUTUBE_CHUNK_SIZE=8388608 (8 MiB)")
+                throw PublishError(
+                    .configuration, platform: platform,
+                    message: "ATOM_YOUTUBE_CHUNK_SIZE must be a positive multiple of 262144 bytes",
+                    remediation: "e.g. ATOM_YOUTUBE_CHUNK_SIZE=8388608 (8 MiB)")
             }
             chunkSize = value
         }
         var cached: AccessToken?
         if let token = try store.nonEmpty("YOUTUBE_ACCESS_TOKEN") {
             // A cached token without a readable expiry is treated as expired: refreshing costs one call, a 401 on a chunk costs the chunk.
-            let expiry = try store.nonEmpty("YOUTUBE_ACCESS_TOKEN_EXPIRES_AT").flatMap { try? Date($0, strategy: .iso8601) } ?? .distantPast
+            let expiry =
+                try store.nonEmpty("YOUTUBE_ACCESS_TOKEN_EXPIRES_AT").flatMap { try? Date($0, strategy: .iso8601) }
+                ?? .distantPast
             cached = AccessToken(value: token, expiresAt: expiry)
         }
         self.init(

@@ -4,7 +4,9 @@ import PublishingCore
 /// The video resource's metadata as atom will send it, resolved from the draft and the manifest's `youtube` section.
 struct YouTubeMetadata: Sendable, Equatable {
     /// The manifest keys of the `youtube` section (CONTRACT.md).
-    static let optionKeys: Set<String> = ["title", "description", "tags", "category_id", "privacy", "made_for_kids", "synthetic_media"]
+    static let optionKeys: Set<String> = [
+        "title", "description", "tags", "category_id", "privacy", "made_for_kids", "synthetic_media",
+    ]
     /// YouTube's own privacy levels.
     static let privacyLevels = ["public", "private", "unlisted"]
     /// "People & Blogs", YouTube's usual default category.
@@ -75,11 +77,15 @@ struct YouTubeMetadata: Sendable, Equatable {
             let cleaned = line.filter { $0 != "<" && $0 != ">" }
             title = Validation.shorten(cleaned, toFit: titleLimit, unit: .characters)
             if title != cleaned {
-                notes.append("title derived from the caption's first line, shortened at a word boundary to \(titleLimit) characters: \"\(title)\"")
+                notes.append(
+                    "title derived from the caption's first line, shortened at a word boundary to \(titleLimit) characters: \"\(title)\""
+                )
             } else {
                 notes.append("title derived from the caption's first line: \"\(title)\"")
             }
-            if cleaned.count != line.count { notes.append("'<' and '>' left out of the derived title (YouTube refuses them)") }
+            if cleaned.count != line.count {
+                notes.append("'<' and '>' left out of the derived title (YouTube refuses them)")
+            }
         }
 
         let description = string("description") ?? draft.caption ?? ""
@@ -98,7 +104,8 @@ struct YouTubeMetadata: Sendable, Equatable {
         if let value = options["category_id"] {
             switch value {
             case .string(let text) where !text.isEmpty && text.allSatisfy(\.isASCIIDigit): categoryID = text
-            case .number(let number) where number >= 0 && number.rounded() == number && number < 1e9: categoryID = String(Int(number))
+            case .number(let number) where number >= 0 && number.rounded() == number && number < 1e9:
+                categoryID = String(Int(number))
             default: problem(optionField("category_id"), "must be a numeric category id such as \"22\"")
             }
         }
@@ -109,7 +116,9 @@ struct YouTubeMetadata: Sendable, Equatable {
             if privacyLevels.contains(text.lowercased()) {
                 privacy = text.lowercased()
             } else {
-                problem(optionField("privacy"), "'\(text)' is not a YouTube privacy level (\(privacyLevels.joined(separator: ", ")))")
+                problem(
+                    optionField("privacy"),
+                    "'\(text)' is not a YouTube privacy level (\(privacyLevels.joined(separator: ", ")))")
             }
         } else if let generic = draft.privacy {
             switch generic {
@@ -117,7 +126,9 @@ struct YouTubeMetadata: Sendable, Equatable {
             case .private: privacy = "private"
             case .unlisted: privacy = "unlisted"
             case .friends, .followers:
-                problem("privacy", "YouTube has no '\(generic.rawValue)' level; use public, unlisted or private for youtube")
+                problem(
+                    "privacy", "YouTube has no '\(generic.rawValue)' level; use public, unlisted or private for youtube"
+                )
             }
         }
 
@@ -129,8 +140,10 @@ struct YouTubeMetadata: Sendable, Equatable {
                 problem("at", "the schedule time \(Self.iso8601(at)) is not in the future")
             }
             if let privacy, privacy != "public" {
-                problem("at", "a scheduled YouTube video stays private until \(Self.iso8601(at)) and then becomes public; "
-                    + "privacy '\(privacy)' cannot be scheduled (set privacy to public or remove it for youtube)")
+                problem(
+                    "at",
+                    "a scheduled YouTube video stays private until \(Self.iso8601(at)) and then becomes public; "
+                        + "privacy '\(privacy)' cannot be scheduled (set privacy to public or remove it for youtube)")
             }
             publishAt = at
             privacyStatus = "private"
@@ -161,9 +174,12 @@ struct YouTubeMetadata: Sendable, Equatable {
     /// The `video` resource body of the session-start request.
     var insertBody: VideoInsertBody {
         VideoInsertBody(
-            snippet: .init(title: title, description: description, tags: tags.isEmpty ? nil : tags, categoryId: categoryID),
-            status: .init(privacyStatus: privacyStatus, publishAt: publishAt.map(Self.iso8601), selfDeclaredMadeForKids: madeForKids,
-                          containsSyntheticMedia: syntheticMedia)
+            snippet: .init(
+                title: title, description: description, tags: tags.isEmpty ? nil : tags, categoryId: categoryID),
+            status: .init(
+                privacyStatus: privacyStatus, publishAt: publishAt.map(Self.iso8601),
+                selfDeclaredMadeForKids: madeForKids,
+                containsSyntheticMedia: syntheticMedia)
         )
     }
 

@@ -14,7 +14,9 @@ extension YouTubePublisher {
 
     /// Polls `videos.list?part=status,processingDetails` until YouTube has processed the video, failed or rejected
     /// it, or `context.waitLimit` is spent (then a `processing` receipt that ``status(_:context:)`` continues).
-    func waitForProcessing(videoID: String, checkpoint: YouTubeCheckpoint, context: PublishContext) async throws -> PublishReceipt {
+    func waitForProcessing(videoID: String, checkpoint: YouTubeCheckpoint, context: PublishContext) async throws
+        -> PublishReceipt
+    {
         let url = Self.url(videoID: videoID, isShort: checkpoint.isShort)
         var waited: Duration = .zero
         var missing = 0
@@ -25,15 +27,21 @@ extension YouTubePublisher {
             if let video {
                 missing = 0
                 if let done = try evaluate(video, checkpoint: checkpoint, url: url) { return done }
-                lockedPrivate = video.status?.privacyStatus == "private" && checkpoint.scheduledAt == nil && checkpoint.intendedPrivacy != "private"
+                lockedPrivate =
+                    video.status?.privacyStatus == "private" && checkpoint.scheduledAt == nil
+                    && checkpoint.intendedPrivacy != "private"
                 if let parts = video.processingDetails?.processingProgress, let total = parts.partsTotal, total > 0 {
-                    context.progress.report(.processing, message: "YouTube processed \(parts.partsProcessed ?? 0) of \(total) parts")
+                    context.progress.report(
+                        .processing, message: "YouTube processed \(parts.partsProcessed ?? 0) of \(total) parts")
                 }
             } else {
                 missing += 1
                 if missing >= 3 {
-                    throw PublishError(.notFound, platform: platform, operationID: "youtube.videos.list", platformCode: "videoNotFound",
-                                       message: "video \(videoID) is no longer on YouTube (deleted?)", remediation: "post again with --force")
+                    throw PublishError(
+                        .notFound, platform: platform, operationID: "youtube.videos.list",
+                        platformCode: "videoNotFound",
+                        message: "video \(videoID) is no longer on YouTube (deleted?)",
+                        remediation: "post again with --force")
                 }
             }
             guard waited < context.waitLimit else {
@@ -49,32 +57,40 @@ extension YouTubePublisher {
     }
 
     /// `nil` while processing; the receipt when done; throws when YouTube failed or rejected the video.
-    private func evaluate(_ video: YouTubeVideoResource, checkpoint: YouTubeCheckpoint, url: String) throws -> PublishReceipt? {
+    private func evaluate(_ video: YouTubeVideoResource, checkpoint: YouTubeCheckpoint, url: String) throws
+        -> PublishReceipt?
+    {
         let status = video.status
         let details = video.processingDetails
         let operationID = "youtube.videos.list"
         switch status?.uploadStatus {
         case "failed":
             let reason = status?.failureReason ?? details?.processingFailureReason ?? "unknown"
-            throw PublishError(.processingFailed, platform: platform, operationID: operationID, platformCode: reason,
-                               message: "YouTube could not process the video (failureReason: \(reason))",
-                               remediation: Self.failureRemediation[reason] ?? "re-encode the video as H.264/AAC MP4 and post again with --force")
+            throw PublishError(
+                .processingFailed, platform: platform, operationID: operationID, platformCode: reason,
+                message: "YouTube could not process the video (failureReason: \(reason))",
+                remediation: Self.failureRemediation[reason]
+                    ?? "re-encode the video as H.264/AAC MP4 and post again with --force")
         case "rejected":
             let reason = status?.rejectionReason ?? "unknown"
-            throw PublishError(.rejected, platform: platform, operationID: operationID, platformCode: reason,
-                               message: "YouTube rejected the video (rejectionReason: \(reason))",
-                               remediation: reason == "duplicate" ? "the channel already has this video" : "see the video in YouTube Studio")
+            throw PublishError(
+                .rejected, platform: platform, operationID: operationID, platformCode: reason,
+                message: "YouTube rejected the video (rejectionReason: \(reason))",
+                remediation: reason == "duplicate"
+                    ? "the channel already has this video" : "see the video in YouTube Studio")
         case "deleted":
-            throw PublishError(.notFound, platform: platform, operationID: operationID, platformCode: "deleted",
-                               message: "the video was deleted on YouTube", remediation: "post again with --force")
+            throw PublishError(
+                .notFound, platform: platform, operationID: operationID, platformCode: "deleted",
+                message: "the video was deleted on YouTube", remediation: "post again with --force")
         default:
             break
         }
         if let processing = details?.processingStatus, processing == "failed" || processing == "terminated" {
             let reason = details?.processingFailureReason ?? processing
-            throw PublishError(.processingFailed, platform: platform, operationID: operationID, platformCode: reason,
-                               message: "YouTube processing \(processing) (processingFailureReason: \(reason))",
-                               remediation: "re-encode the video as H.264/AAC MP4 and post again with --force")
+            throw PublishError(
+                .processingFailed, platform: platform, operationID: operationID, platformCode: reason,
+                message: "YouTube processing \(processing) (processingFailureReason: \(reason))",
+                remediation: "re-encode the video as H.264/AAC MP4 and post again with --force")
         }
         guard status?.uploadStatus == "processed" || details?.processingStatus == "succeeded" else {
             return nil
@@ -86,17 +102,21 @@ extension YouTubePublisher {
         } else if actual == "private", checkpoint.intendedPrivacy != "private" {
             notes.append(Self.lockedPrivateNote(intended: checkpoint.intendedPrivacy))
         }
-        return PublishReceipt(status: .published, postID: video.id, url: url, note: notes.isEmpty ? nil : notes.joined(separator: " "))
+        return PublishReceipt(
+            status: .published, postID: video.id, url: url, note: notes.isEmpty ? nil : notes.joined(separator: " "))
     }
 
     /// The video's status, or `nil` when `videos.list` does not list it (yet).
     private func fetchStatus(videoID: String) async throws -> YouTubeVideoResource? {
         let operationID = "youtube.videos.list"
-        let request = HTTPRequest(method: .get, path: "/youtube/v3/videos", query: [("part", "status,processingDetails"), ("id", videoID)])
-        let (response, body) = try await api.send(request, body: nil, baseURL: configuration.baseURL, operationID: operationID)
+        let request = HTTPRequest(
+            method: .get, path: "/youtube/v3/videos", query: [("part", "status,processingDetails"), ("id", videoID)])
+        let (response, body) = try await api.send(
+            request, body: nil, baseURL: configuration.baseURL, operationID: operationID)
         let bytes = try await HTTPBodies.collect(body)
         guard response.status.code == 200 else {
-            throw mapper.map(status: response.status.code, body: bytes, headers: response.headerFields, operationID: operationID)
+            throw mapper.map(
+                status: response.status.code, body: bytes, headers: response.headerFields, operationID: operationID)
         }
         guard let list = try? JSONDecoder().decode(YouTubeVideoList.self, from: Data(bytes)) else {
             throw YouTubeFailure.protocolViolation(operationID: operationID, detail: "unreadable videos.list answer")

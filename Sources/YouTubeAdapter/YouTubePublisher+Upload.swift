@@ -6,7 +6,8 @@ extension YouTubePublisher {
     /// Uploads the file through a resumable session — the saved one if it is still alive, else a new one —
     /// and returns the video resource of the finished upload.
     func upload(
-        _ file: MediaFileHandle, metadata: YouTubeMetadata, checkpoint: YouTubeCheckpoint, contentType: String, context: PublishContext
+        _ file: MediaFileHandle, metadata: YouTubeMetadata, checkpoint: YouTubeCheckpoint, contentType: String,
+        context: PublishContext
     ) async throws -> YouTubeVideoResource {
         let size = file.size
         var session = checkpoint.sessionURI.flatMap { URL(string: $0) }
@@ -17,15 +18,19 @@ extension YouTubePublisher {
                 let offset: Int64
                 if let existing = session {
                     context.progress.report(.uploading, message: "resuming the upload session")
-                    let progress = try await retrier(context).run { _ in try await uploads.queryStatus(session: existing, total: size) }
+                    let progress = try await retrier(context).run { _ in
+                        try await uploads.queryStatus(session: existing, total: size)
+                    }
                     switch progress {
                     case .complete(let video):
-                        context.progress.report(.uploading, sent: size, total: size, message: "the upload had already finished")
+                        context.progress.report(
+                            .uploading, sent: size, total: size, message: "the upload had already finished")
                         return video
                     case .incomplete(let next, let retryAfter):
                         try Self.checkOffset(next, size: size)
                         if let retryAfter { try await context.clock.sleep(for: retryAfter) }
-                        context.logger.debug("resuming the YouTube upload", metadata: ["offset": "\(next)", "size": "\(size)"])
+                        context.logger.debug(
+                            "resuming the YouTube upload", metadata: ["offset": "\(next)", "size": "\(size)"])
                         offset = next
                     }
                     sessionURL = existing
@@ -40,12 +45,16 @@ extension YouTubePublisher {
                     offset = 0
                 }
                 session = sessionURL
-                return try await sendChunks(file, session: sessionURL, from: offset, contentType: contentType, context: context)
+                return try await sendChunks(
+                    file, session: sessionURL, from: offset, contentType: contentType, context: context)
             } catch YouTubeFailure.sessionExpired(let status) {
-                guard restarts < configuration.maxSessionRestarts else { throw YouTubeFailure.sessionExpired(status: status) }
+                guard restarts < configuration.maxSessionRestarts else {
+                    throw YouTubeFailure.sessionExpired(status: status)
+                }
                 restarts += 1
                 session = nil
-                context.progress.report(.retrying, message: "the upload session expired (HTTP \(status)); starting a new one")
+                context.progress.report(
+                    .retrying, message: "the upload session expired (HTTP \(status)); starting a new one")
             }
         }
     }
@@ -91,7 +100,9 @@ extension YouTubePublisher {
                 try Self.checkOffset(next, size: size)
                 stalls = next > from ? 0 : stalls + 1
                 if stalls >= 3 {
-                    throw YouTubeFailure.protocolViolation(operationID: "youtube.upload.chunk", detail: "the session stopped accepting bytes at offset \(next)")
+                    throw YouTubeFailure.protocolViolation(
+                        operationID: "youtube.upload.chunk",
+                        detail: "the session stopped accepting bytes at offset \(next)")
                 }
                 if let retryAfter { try await clock.sleep(for: retryAfter) }
                 offset = next
@@ -107,7 +118,9 @@ extension YouTubePublisher {
     /// An offset a 308 reported must lie inside the file: `0 ..< size` (all bytes stored answers 200/201 instead).
     static func checkOffset(_ offset: Int64, size: Int64) throws {
         guard offset >= 0, offset < size else {
-            throw YouTubeFailure.protocolViolation(operationID: "youtube.upload.status", detail: "the session reports offset \(offset) of \(size) bytes without finishing")
+            throw YouTubeFailure.protocolViolation(
+                operationID: "youtube.upload.status",
+                detail: "the session reports offset \(offset) of \(size) bytes without finishing")
         }
     }
 }
@@ -118,10 +131,14 @@ struct RetryingStep: Sendable {
     let progress: ProgressReporter
 
     func run<T: Sendable>(_ operation: @Sendable (Int) async throws -> T) async throws -> T {
-        try await retrier.run(onRetry: { [progress] attempt, error, delay in
-            let reason = (error as? PublishError).map { $0.httpStatus.map { "HTTP \($0)" } ?? $0.code.description } ?? "a dropped connection"
-            progress.report(.retrying, message: "attempt \(attempt) failed (\(reason)); retrying in \(Self.seconds(delay))")
-        }, operation)
+        try await retrier.run(
+            onRetry: { [progress] attempt, error, delay in
+                let reason =
+                    (error as? PublishError).map { $0.httpStatus.map { "HTTP \($0)" } ?? $0.code.description }
+                    ?? "a dropped connection"
+                progress.report(
+                    .retrying, message: "attempt \(attempt) failed (\(reason)); retrying in \(Self.seconds(delay))")
+            }, operation)
     }
 
     private static func seconds(_ duration: Duration) -> String {

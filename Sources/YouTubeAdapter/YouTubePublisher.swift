@@ -21,11 +21,14 @@ public struct YouTubePublisher: Publisher {
     /// Documented text limits [YT-VID]: title ≤ 100 characters, description ≤ 5,000 UTF-8 bytes (neither with
     /// `<` or `>`), tags ≤ 500 characters counted as YouTube counts them (see ``YouTubeTags``).
     public static let textLimits: [TextField: TextLimit] = [
-        .title: TextLimit(maxLength: YouTubeMetadata.titleLimit, unit: .characters, forbiddenCharacters: ["<", ">"], required: true),
-        .description: TextLimit(maxLength: YouTubeMetadata.descriptionLimit, unit: .utf8Bytes, forbiddenCharacters: ["<", ">"]),
+        .title: TextLimit(
+            maxLength: YouTubeMetadata.titleLimit, unit: .characters, forbiddenCharacters: ["<", ">"], required: true),
+        .description: TextLimit(
+            maxLength: YouTubeMetadata.descriptionLimit, unit: .utf8Bytes, forbiddenCharacters: ["<", ">"]),
         .tags: TextLimit(maxLength: YouTubeTags.maxLength, unit: .characters),
     ]
 
+    /// ``PlatformID/youtube``.
     public let platform = PlatformID.youtube
     /// The settings this publisher was built with.
     public let configuration: Configuration
@@ -54,13 +57,15 @@ public struct YouTubePublisher: Publisher {
         self.now = now
         let mapper = YouTubeErrorMapper(platform: .youtube, now: now)
         self.mapper = mapper
-        let tokens = GoogleTokenSource(configuration: configuration, transport: transport, credentials: credentials, logger: logger, now: now)
+        let tokens = GoogleTokenSource(
+            configuration: configuration, transport: transport, credentials: credentials, logger: logger, now: now)
         self.tokens = tokens
         let api = MiddlewareTransport(transport, middlewares: [GoogleAuthMiddleware(tokens: tokens)])
         self.api = api
         self.uploads = ResumableUploadClient(api: api, baseURL: configuration.baseURL, mapper: mapper, logger: logger)
     }
 
+    /// YouTube's declared limits: push ingestion, the refresh-token keys, scheduling through `publishAt`.
     public var capabilities: PublisherCapabilities {
         PublisherCapabilities(
             displayName: Self.displayName, mediaLimits: Self.mediaLimits, textLimits: Self.textLimits, ingestion: .push,
@@ -68,15 +73,21 @@ public struct YouTubePublisher: Publisher {
         )
     }
 
+    /// Resolves title (explicit, or derived from the caption and shortened), description, tags, category, privacy,
+    /// schedule and declarations, with notes for `--dry-run` and every problem with the `youtube` options. Offline.
     public func plan(_ draft: PostDraft, media: MediaInfo) -> PostPlan {
         let resolution = YouTubeMetadata.resolve(draft, now: now())
         var notes = resolution.notes
         if Self.isShort(media) {
-            notes.append("vertical or square and at most 3 minutes: YouTube shows it as a Short (https://www.youtube.com/shorts/<id>)")
+            notes.append(
+                "vertical or square and at most 3 minutes: YouTube shows it as a Short (https://www.youtube.com/shorts/<id>)"
+            )
         }
         let chunk = Int64(configuration.effectiveChunkSize)
         let chunks = max(1, (media.sizeBytes + chunk - 1) / chunk)
-        notes.append("resumable upload of \(ByteFormat.string(media.sizeBytes)) in \(chunks) request(s) of up to \(ByteFormat.string(chunk))")
+        notes.append(
+            "resumable upload of \(ByteFormat.string(media.sizeBytes)) in \(chunks) request(s) of up to \(ByteFormat.string(chunk))"
+        )
         return PostPlan(texts: resolution.metadata.texts, notes: notes, problems: resolution.problems)
     }
 
@@ -90,6 +101,9 @@ public struct YouTubePublisher: Publisher {
         }
     }
 
+    /// Uploads through a resumable session (or continues the journalled one) and waits for processing.
+    /// - Returns: `.published` with the video URL, or `.processing` with a checkpoint `status` continues.
+    /// - Throws: ``PublishError`` for YouTube's refusals (quota, upload limit, metadata, processing failures).
     public func publish(_ job: PublishJob, context: PublishContext) async throws -> PublishReceipt {
         do {
             return try await run(job, context: context)
@@ -117,7 +131,8 @@ public struct YouTubePublisher: Publisher {
             checkpoint.sessionURI = saved.sessionURI
             checkpoint.isShort = saved.isShort
         }
-        let video = try await upload(file, metadata: metadata, checkpoint: checkpoint, contentType: job.media.mimeType, context: context)
+        let video = try await upload(
+            file, metadata: metadata, checkpoint: checkpoint, contentType: job.media.mimeType, context: context)
         checkpoint.stage = .processing
         checkpoint.sessionURI = nil
         checkpoint.videoID = video.id

@@ -28,7 +28,9 @@ struct YouTubeVideoResource: Decodable, Sendable, Equatable {
                 let container = try decoder.container(keyedBy: CodingKeys.self)
                 func value(_ key: CodingKeys) -> UInt64? {
                     if let number = try? container.decodeIfPresent(UInt64.self, forKey: key) { return number }
-                    return (try? container.decodeIfPresent(String.self, forKey: key)).flatMap { $0.flatMap(UInt64.init) }
+                    return (try? container.decodeIfPresent(String.self, forKey: key)).flatMap {
+                        $0.flatMap(UInt64.init)
+                    }
                 }
                 partsTotal = value(.partsTotal)
                 partsProcessed = value(.partsProcessed)

@@ -49,8 +49,9 @@ struct YouTubeHarness: Sendable {
             let fake = FakeYouTube(now: { now })
             try await FakeServer.run(services: fake.services) { server in
                 try await TestTransport.with { transport in
-                    let harness = YouTubeHarness(fake: fake, server: server, transport: transport, file: file, media: info, sha256: sha,
-                                                 directory: directory)
+                    let harness = YouTubeHarness(
+                        fake: fake, server: server, transport: transport, file: file, media: info, sha256: sha,
+                        directory: directory)
                     try await body(harness)
                 }
             }
@@ -58,8 +59,11 @@ struct YouTubeHarness: Sendable {
     }
 
     static func landscape(size: Int64, duration: Double = 30) -> MediaInfo {
-        MediaInfo(container: "mp4", brand: "isom", sizeBytes: size, duration: duration, width: 1920, height: 1080, rotation: 0,
-                  frameRate: 30, videoCodec: "h264", audioCodec: "aac", audioSampleRate: 48000, moovAtStart: true, hasEditList: false)
+        MediaInfo(
+            container: "mp4", brand: "isom", sizeBytes: size, duration: duration, width: 1920, height: 1080,
+            rotation: 0,
+            frameRate: 30, videoCodec: "h264", audioCodec: "aac", audioSampleRate: 48000, moovAtStart: true,
+            hasEditList: false)
     }
 
     /// The `.env` values pointing atom at the fake.
@@ -78,12 +82,18 @@ struct YouTubeHarness: Sendable {
         )
     }
 
-    func job(_ draft: PostDraft = PostDraft(caption: "Sunrise over the bay\nshot at dawn", title: "Sunrise"),
-             checkpoint: JSONValue? = nil, withFile: Bool = true) -> PublishJob {
-        PublishJob(recordID: "rec1", draft: draft, media: media, file: withFile ? file : nil, sha256: sha256, checkpoint: checkpoint)
+    func job(
+        _ draft: PostDraft = PostDraft(caption: "Sunrise over the bay\nshot at dawn", title: "Sunrise"),
+        checkpoint: JSONValue? = nil, withFile: Bool = true
+    ) -> PublishJob {
+        PublishJob(
+            recordID: "rec1", draft: draft, media: media, file: withFile ? file : nil, sha256: sha256,
+            checkpoint: checkpoint)
     }
 
-    func context(waitLimit: Duration = .seconds(600), progress: AsyncStream<PublishEvent>.Continuation? = nil) -> PublishContext {
+    func context(waitLimit: Duration = .seconds(600), progress: AsyncStream<PublishEvent>.Continuation? = nil)
+        -> PublishContext
+    {
         PublishContext(
             progress: ProgressReporter(platform: .youtube, continuation: progress), journal: journal.journal,
             clock: clock, jitter: FixedJitter(0.5), now: { Self.now }, waitLimit: waitLimit
@@ -93,7 +103,9 @@ struct YouTubeHarness: Sendable {
     /// The single video the fake holds.
     func onlyVideo() async throws -> FakeYouTubeVideo {
         let videos = await fake.videos()
-        guard videos.count == 1, let video = videos.first else { throw HarnessError("expected one video, found \(videos.count)") }
+        guard videos.count == 1, let video = videos.first else {
+            throw HarnessError("expected one video, found \(videos.count)")
+        }
         return video
     }
 }

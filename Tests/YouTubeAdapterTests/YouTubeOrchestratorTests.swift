@@ -11,17 +11,21 @@ struct YouTubeOrchestratorTests {
     static func paddedVideo(at path: String, padding: Int) throws {
         var data = try Data(contentsOf: URL(fileURLWithPath: Fixtures.path("vertical.mp4")))
         let boxSize = UInt32(padding + 8)
-        data.append(contentsOf: [UInt8(boxSize >> 24), UInt8((boxSize >> 16) & 0xff), UInt8((boxSize >> 8) & 0xff), UInt8(boxSize & 0xff)])
+        data.append(contentsOf: [
+            UInt8(boxSize >> 24), UInt8((boxSize >> 16) & 0xff), UInt8((boxSize >> 8) & 0xff), UInt8(boxSize & 0xff),
+        ])
         data.append(contentsOf: Array("free".utf8))
         var state: UInt64 = 99
-        data.append(contentsOf: (0..<padding).map { _ in
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return UInt8(truncatingIfNeeded: state >> 33)
-        })
+        data.append(
+            contentsOf: (0..<padding).map { _ in
+                state = state &* 6364136223846793005 &+ 1442695040888963407
+                return UInt8(truncatingIfNeeded: state >> 33)
+            })
         try data.write(to: URL(fileURLWithPath: path))
     }
 
-    @Test("`atom post` interrupted mid-upload, then `atom post` again: the journalled session continues from its offset")
+    @Test(
+        "`atom post` interrupted mid-upload, then `atom post` again: the journalled session continues from its offset")
     func interruptedPostResumes() async throws {
         try await YouTubeHarness.run { h in
             let path = h.directory + "/big.mp4"
@@ -30,8 +34,11 @@ struct YouTubeOrchestratorTests {
             let chunk = Int64(YouTubeHarness.chunkSize)
             await h.fake.inject(.stall(chunk: 2))
             let records = RecordStore(directory: h.directory + "/state")
-            let orchestrator = Orchestrator(stager: nil, records: records, clock: h.clock, jitter: FixedJitter(0.5), now: { YouTubeHarness.now })
-            let request = PostRequest(videoPath: path, targets: [PostTarget(publisher: try h.publisher(), draft: PostDraft(caption: "Big one"))])
+            let orchestrator = Orchestrator(
+                stager: nil, records: records, clock: h.clock, jitter: FixedJitter(0.5), now: { YouTubeHarness.now })
+            let request = PostRequest(
+                videoPath: path,
+                targets: [PostTarget(publisher: try h.publisher(), draft: PostDraft(caption: "Big one"))])
 
             let first = Task { try await orchestrator.post(request) }
             await h.fake.waitUntilStalled()
@@ -68,9 +75,16 @@ struct YouTubeOrchestratorTests {
         try await YouTubeHarness.run { h in
             let orchestrator = Orchestrator(stager: nil, records: RecordStore(directory: h.directory + "/state"))
             let publisher = try h.publisher()
-            let explicit = orchestrator.inspect(media: h.media, targets: [PostTarget(publisher: publisher, draft: PostDraft(title: String(repeating: "x", count: 101)))])
+            let explicit = orchestrator.inspect(
+                media: h.media,
+                targets: [PostTarget(publisher: publisher, draft: PostDraft(title: String(repeating: "x", count: 101)))]
+            )
             #expect(explicit.issues.contains { $0.field == "title" })
-            let derived = orchestrator.inspect(media: h.media, targets: [PostTarget(publisher: publisher, draft: PostDraft(caption: String(repeating: "word ", count: 40)))])
+            let derived = orchestrator.inspect(
+                media: h.media,
+                targets: [
+                    PostTarget(publisher: publisher, draft: PostDraft(caption: String(repeating: "word ", count: 40)))
+                ])
             #expect(derived.issues.isEmpty)
             #expect(await h.fake.stats().sessionsStarted == 0)
         }

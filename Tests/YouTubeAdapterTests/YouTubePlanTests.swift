@@ -10,14 +10,16 @@ import Testing
 @Suite("YouTube plan: metadata, limits, options")
 struct YouTubePlanTests {
     static let publisher = YouTubePublisher(
-        configuration: .init(clientID: "sandbox-id", clientSecret: "sandbox-secret", refreshToken: "sandbox-refresh", chunkSize: 8 << 20),
+        configuration: .init(
+            clientID: "sandbox-id", clientSecret: "sandbox-secret", refreshToken: "sandbox-refresh", chunkSize: 8 << 20),
         transport: UnreachableTransport(), credentials: MemoryCredentialStore(), now: { YouTubeHarness.now }
     )
     static let landscape = YouTubeHarness.landscape(size: 50_000_000)
 
     static func plan(_ draft: PostDraft, media: MediaInfo = landscape) -> (PostPlan, [ValidationIssue]) {
         let plan = publisher.plan(draft, media: media)
-        let issues = Validation.check(plan.texts, against: publisher.capabilities.textLimits, platform: .youtube) + plan.problems
+        let issues =
+            Validation.check(plan.texts, against: publisher.capabilities.textLimits, platform: .youtube) + plan.problems
         return (plan, issues)
     }
 
@@ -84,20 +86,27 @@ struct YouTubePlanTests {
 
     @Test("unknown keys and wrong types in the youtube section are issues")
     func optionProblems() {
-        let (_, issues) = Self.plan(PostDraft(title: "t", options: [
-            "titel": .string("typo"), "made_for_kids": .string("yes"), "tags": .string("a,b"), "category_id": .string("music"),
-            "privacy": .string("friends"), "synthetic_media": .number(1),
-        ]))
+        let (_, issues) = Self.plan(
+            PostDraft(
+                title: "t",
+                options: [
+                    "titel": .string("typo"), "made_for_kids": .string("yes"), "tags": .string("a,b"),
+                    "category_id": .string("music"),
+                    "privacy": .string("friends"), "synthetic_media": .number(1),
+                ]))
         let fields = Set(issues.map(\.field))
-        #expect(fields == [
-            "platforms.youtube.titel", "platforms.youtube.made_for_kids", "platforms.youtube.tags",
-            "platforms.youtube.category_id", "platforms.youtube.privacy", "platforms.youtube.synthetic_media",
-        ])
+        #expect(
+            fields == [
+                "platforms.youtube.titel", "platforms.youtube.made_for_kids", "platforms.youtube.tags",
+                "platforms.youtube.category_id", "platforms.youtube.privacy", "platforms.youtube.synthetic_media",
+            ])
     }
 
-    @Test("generic privacy maps to YouTube's levels; friends and followers are refused", arguments: [
-        (Privacy.public, "public"), (.private, "private"), (.unlisted, "unlisted"),
-    ])
+    @Test(
+        "generic privacy maps to YouTube's levels; friends and followers are refused",
+        arguments: [
+            (Privacy.public, "public"), (.private, "private"), (.unlisted, "unlisted"),
+        ])
     func privacyMapping(_ privacy: Privacy, _ expected: String) {
         let resolution = YouTubeMetadata.resolve(PostDraft(title: "t", privacy: privacy), now: YouTubeHarness.now)
         #expect(resolution.problems.isEmpty)
@@ -112,7 +121,9 @@ struct YouTubePlanTests {
 
     @Test("the manifest's youtube privacy wins over the generic one")
     func manifestPrivacy() {
-        let resolution = YouTubeMetadata.resolve(PostDraft(title: "t", privacy: .friends, options: ["privacy": .string("unlisted")]), now: YouTubeHarness.now)
+        let resolution = YouTubeMetadata.resolve(
+            PostDraft(title: "t", privacy: .friends, options: ["privacy": .string("unlisted")]), now: YouTubeHarness.now
+        )
         #expect(resolution.problems.isEmpty)
         #expect(resolution.metadata.privacyStatus == "unlisted")
     }
@@ -122,21 +133,36 @@ struct YouTubePlanTests {
         let at = YouTubeHarness.now.addingTimeInterval(3600)
         let resolution = YouTubeMetadata.resolve(PostDraft(title: "t", scheduledAt: at), now: YouTubeHarness.now)
         #expect(resolution.problems.isEmpty)
-        #expect(resolution.metadata.insertBody.status == VideoInsertBody.Status(
-            privacyStatus: "private", publishAt: at.formatted(.iso8601), selfDeclaredMadeForKids: false, containsSyntheticMedia: nil))
+        #expect(
+            resolution.metadata.insertBody.status
+                == VideoInsertBody.Status(
+                    privacyStatus: "private", publishAt: at.formatted(.iso8601), selfDeclaredMadeForKids: false,
+                    containsSyntheticMedia: nil))
         #expect(resolution.notes.contains { $0.contains("scheduled") })
         #expect(Self.publisher.capabilities.supportsScheduling)
-        #expect(!YouTubeMetadata.resolve(PostDraft(title: "t", privacy: .unlisted, scheduledAt: at), now: YouTubeHarness.now).problems.isEmpty)
-        #expect(!YouTubeMetadata.resolve(PostDraft(title: "t", scheduledAt: YouTubeHarness.now), now: YouTubeHarness.now).problems.isEmpty)
+        #expect(
+            !YouTubeMetadata.resolve(
+                PostDraft(title: "t", privacy: .unlisted, scheduledAt: at), now: YouTubeHarness.now
+            ).problems.isEmpty)
+        #expect(
+            !YouTubeMetadata.resolve(PostDraft(title: "t", scheduledAt: YouTubeHarness.now), now: YouTubeHarness.now)
+                .problems.isEmpty)
     }
 
     @Test("the insert body carries the manifest's values; category defaults to 22")
     func insertBody() {
-        let body = YouTubeMetadata.resolve(PostDraft(caption: "cap", title: "T", tags: ["x"], options: [
-            "description": .string("desc"), "tags": .array([.string("a b"), .string("c")]), "category_id": .number(10),
-            "made_for_kids": .bool(false), "synthetic_media": .bool(false),
-        ]), now: YouTubeHarness.now).metadata.insertBody
-        #expect(body.snippet == VideoInsertBody.Snippet(title: "T", description: "desc", tags: ["a b", "c"], categoryId: "10"))
+        let body = YouTubeMetadata.resolve(
+            PostDraft(
+                caption: "cap", title: "T", tags: ["x"],
+                options: [
+                    "description": .string("desc"), "tags": .array([.string("a b"), .string("c")]),
+                    "category_id": .number(10),
+                    "made_for_kids": .bool(false), "synthetic_media": .bool(false),
+                ]), now: YouTubeHarness.now
+        ).metadata.insertBody
+        #expect(
+            body.snippet
+                == VideoInsertBody.Snippet(title: "T", description: "desc", tags: ["a b", "c"], categoryId: "10"))
         #expect(body.status.containsSyntheticMedia == false)
         #expect(YouTubeMetadata.resolve(PostDraft(title: "T"), now: YouTubeHarness.now).metadata.categoryID == "22")
     }
@@ -146,23 +172,29 @@ struct YouTubePlanTests {
         #expect(Self.plan(PostDraft()).1.contains { $0.field == "title" && $0.message.contains("required") })
     }
 
-    @Test("Shorts: vertical or square and at most 3 minutes", arguments: [
-        (1080, 1920, 60.0, true), (1080, 1080, 180.0, true), (1080, 1920, 181.0, false), (1920, 1080, 30.0, false), (0, 0, 0.0, false),
-    ])
+    @Test(
+        "Shorts: vertical or square and at most 3 minutes",
+        arguments: [
+            (1080, 1920, 60.0, true), (1080, 1080, 180.0, true), (1080, 1920, 181.0, false), (1920, 1080, 30.0, false),
+            (0, 0, 0.0, false),
+        ])
     func shortsChoice(_ width: Int, _ height: Int, _ duration: Double, _ short: Bool) {
         var media = Self.landscape
         media.width = width
         media.height = height
         media.duration = duration
         #expect(YouTubePublisher.isShort(media) == short)
-        #expect(YouTubePublisher.url(videoID: "abc", isShort: short) == (short ? "https://www.youtube.com/shorts/abc" : "https://youtu.be/abc"))
+        #expect(
+            YouTubePublisher.url(videoID: "abc", isShort: short)
+                == (short ? "https://www.youtube.com/shorts/abc" : "https://youtu.be/abc"))
     }
 
     @Test("capabilities declare push ingestion, the keys and the documented limits")
     func capabilities() {
         let capabilities = Self.publisher.capabilities
         #expect(capabilities.ingestion == .push)
-        #expect(capabilities.requiredCredentials == ["YOUTUBE_CLIENT_ID", "YOUTUBE_CLIENT_SECRET", "YOUTUBE_REFRESH_TOKEN"])
+        #expect(
+            capabilities.requiredCredentials == ["YOUTUBE_CLIENT_ID", "YOUTUBE_CLIENT_SECRET", "YOUTUBE_REFRESH_TOKEN"])
         #expect(capabilities.textLimits[.title]?.maxLength == 100)
         #expect(capabilities.textLimits[.description]?.unit == .utf8Bytes)
         #expect(capabilities.textLimits[.tags]?.maxLength == 500)
@@ -172,7 +204,9 @@ struct YouTubePlanTests {
 
 /// A transport that must not be called (plan is offline).
 struct UnreachableTransport: HTTPTransport {
-    func send(_ request: HTTPRequest, body: HTTPBody?, baseURL: URL, operationID: String) async throws -> (HTTPResponse, HTTPBody?) {
+    func send(_ request: HTTPRequest, body: HTTPBody?, baseURL: URL, operationID: String) async throws -> (
+        HTTPResponse, HTTPBody?
+    ) {
         Issue.record("plan must not touch the network (\(operationID))")
         throw TransportError(message: "unreachable", operationID: operationID)
     }

@@ -35,7 +35,8 @@ struct YouTubeProcessingTests {
             let before = await h.fake.stats()
 
             // `atom status`: the file may be gone; only polling happens.
-            let done = try await h.publisher().status(h.job(checkpoint: checkpoint, withFile: false), context: h.context())
+            let done = try await h.publisher().status(
+                h.job(checkpoint: checkpoint, withFile: false), context: h.context())
             #expect(done.status == .published)
             #expect(done.postID == video.id)
             let after = await h.fake.stats()
@@ -60,7 +61,9 @@ struct YouTubeProcessingTests {
     func processingFailed() async throws {
         try await YouTubeHarness.run { h in
             await h.fake.setProcessing(polls: 1, outcome: .failed("codec"))
-            let error = try await #require(throws: PublishError.self) { try await h.publisher().publish(h.job(), context: h.context()) }
+            let error = try await #require(throws: PublishError.self) {
+                try await h.publisher().publish(h.job(), context: h.context())
+            }
             #expect(error.code == .processingFailed)
             #expect(error.platformCode == "codec")
             #expect(error.message.contains("codec"))
@@ -72,7 +75,9 @@ struct YouTubeProcessingTests {
     func rejected() async throws {
         try await YouTubeHarness.run { h in
             await h.fake.setProcessing(polls: 0, outcome: .rejected("duplicate"))
-            let error = try await #require(throws: PublishError.self) { try await h.publisher().publish(h.job(), context: h.context()) }
+            let error = try await #require(throws: PublishError.self) {
+                try await h.publisher().publish(h.job(), context: h.context())
+            }
             #expect(error.code == .rejected)
             #expect(error.platformCode == "duplicate")
         }
@@ -82,7 +87,8 @@ struct YouTubeProcessingTests {
     func lockedPrivate() async throws {
         try await YouTubeHarness.run { h in
             await h.fake.lockUploadsPrivate()
-            let receipt = try await h.publisher().publish(h.job(PostDraft(title: "t", privacy: .public)), context: h.context())
+            let receipt = try await h.publisher().publish(
+                h.job(PostDraft(title: "t", privacy: .public)), context: h.context())
             #expect(receipt.status == .published)
             let note = try #require(receipt.note)
             #expect(note.contains("audit"))
@@ -95,7 +101,8 @@ struct YouTubeProcessingTests {
     func privateAsked() async throws {
         try await YouTubeHarness.run { h in
             await h.fake.lockUploadsPrivate()
-            let receipt = try await h.publisher().publish(h.job(PostDraft(title: "t", privacy: .private)), context: h.context())
+            let receipt = try await h.publisher().publish(
+                h.job(PostDraft(title: "t", privacy: .private)), context: h.context())
             #expect(receipt.note == nil)
         }
     }
@@ -104,7 +111,9 @@ struct YouTubeProcessingTests {
     func scheduled() async throws {
         try await YouTubeHarness.run { h in
             let at = YouTubeHarness.now.addingTimeInterval(86_400)
-            let draft = PostDraft(title: "Later", scheduledAt: at, options: ["made_for_kids": .bool(true), "synthetic_media": .bool(true)])
+            let draft = PostDraft(
+                title: "Later", scheduledAt: at,
+                options: ["made_for_kids": .bool(true), "synthetic_media": .bool(true)])
             let receipt = try await h.publisher().publish(h.job(draft), context: h.context())
             #expect(receipt.status == .published)
             #expect(receipt.note?.contains("scheduled") == true)

@@ -172,8 +172,12 @@ struct YouTubeUploadTests {
     func checkpointForOtherFile() async throws {
         try await YouTubeHarness.run { h in
             let stale: JSONValue = .object([
-                "stage": .string("uploading"), "sessionURI": .string(h.server.baseURL(for: "/youtube").absoluteString + "/upload/youtube/v3/videos?uploadType=resumable&upload_id=gone"),
-                "fileSize": .number(123), "sha256": .string("00"), "intendedPrivacy": .string("public"), "isShort": .bool(false),
+                "stage": .string("uploading"),
+                "sessionURI": .string(
+                    h.server.baseURL(for: "/youtube").absoluteString
+                        + "/upload/youtube/v3/videos?uploadType=resumable&upload_id=gone"),
+                "fileSize": .number(123), "sha256": .string("00"), "intendedPrivacy": .string("public"),
+                "isShort": .bool(false),
             ])
             _ = try await h.publisher().publish(h.job(checkpoint: stale), context: h.context())
             let stats = await h.fake.stats()
@@ -186,11 +190,14 @@ struct YouTubeUploadTests {
     @Test("progress is monotonic within each attempt and ends at the file size")
     func progressEvents() async throws {
         try await YouTubeHarness.run { h in
-            let (stream, continuation) = AsyncStream.makeStream(of: PublishEvent.self, bufferingPolicy: .bufferingNewest(10_000))
+            let (stream, continuation) = AsyncStream.makeStream(
+                of: PublishEvent.self, bufferingPolicy: .bufferingNewest(10_000))
             _ = try await h.publisher().publish(h.job(), context: h.context(progress: continuation))
             continuation.finish()
             var sent: [Int64] = []
-            for await event in stream where event.phase == .uploading { if let bytes = event.bytesSent { sent.append(bytes) } }
+            for await event in stream where event.phase == .uploading {
+                if let bytes = event.bytesSent { sent.append(bytes) }
+            }
             #expect(sent.last == h.file.size)
             #expect(sent == sent.sorted())
         }

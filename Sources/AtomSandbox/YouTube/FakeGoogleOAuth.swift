@@ -10,8 +10,10 @@ public struct FakeGoogleOAuth: FakeService {
     let fake: FakeYouTube
     private var state: FakeYouTubeState { fake.state }
 
+    /// Where the service is mounted.
     public var mountPath: String { FakeYouTube.oauthMountPath }
 
+    /// Answers the requests this service owns; `nil` for any other.
     public func handle(_ request: FakeRequest) async throws -> FakeResponse? {
         guard request.method == "POST", request.path == "/token" else { return nil }
         guard request.header("Content-Type")?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true else {
@@ -28,10 +30,12 @@ public struct FakeGoogleOAuth: FakeService {
                 return Self.error(400, "invalid_grant", "Token has been expired or revoked.")
             }
             let issued = await state.issueAccessToken(refresh: true)
-            return .json(200, .object([
-                "access_token": .string(issued.token), "expires_in": .number(Double(issued.lifetime)),
-                "scope": .string("https://www.googleapis.com/auth/youtube.upload"), "token_type": .string("Bearer"),
-            ]), headers: [("Cache-Control", "no-cache, no-store, max-age=0, must-revalidate")])
+            return .json(
+                200,
+                .object([
+                    "access_token": .string(issued.token), "expires_in": .number(Double(issued.lifetime)),
+                    "scope": .string("https://www.googleapis.com/auth/youtube.upload"), "token_type": .string("Bearer"),
+                ]), headers: [("Cache-Control", "no-cache, no-store, max-age=0, must-revalidate")])
         case "authorization_code":
             guard field("code") == FakeYouTube.authorizationCode else {
                 return Self.error(400, "invalid_grant", "Malformed auth code.")
@@ -44,16 +48,20 @@ public struct FakeGoogleOAuth: FakeService {
             }
             let issued = await state.issueAccessToken(refresh: false)
             let refreshToken = await state.issueRefreshToken()
-            return .json(200, .object([
-                "access_token": .string(issued.token), "expires_in": .number(Double(issued.lifetime)),
-                "refresh_token": .string(refreshToken), "scope": .string("https://www.googleapis.com/auth/youtube.upload"),
-                "token_type": .string("Bearer"),
-            ]))
+            return .json(
+                200,
+                .object([
+                    "access_token": .string(issued.token), "expires_in": .number(Double(issued.lifetime)),
+                    "refresh_token": .string(refreshToken),
+                    "scope": .string("https://www.googleapis.com/auth/youtube.upload"),
+                    "token_type": .string("Bearer"),
+                ]))
         default:
             return Self.error(400, "unsupported_grant_type", "Invalid grant_type: \(field("grant_type") ?? "")")
         }
     }
 
+    /// The `.env` lines that point atom at this service.
     public func sandboxEnvironment(server: FakeServer) -> [String: String] {
         ["ATOM_GOOGLE_TOKEN_URL": server.baseURL(for: mountPath).absoluteString + "/token"]
     }

@@ -13,7 +13,9 @@ struct FakeVideoMetadata: Sendable, Equatable {
     var containsSyntheticMedia: Bool?
 
     /// Assignable categories (US): Film & Animation … Nonprofits & Activism.
-    static let categories: Set<String> = ["1", "2", "10", "15", "17", "19", "20", "22", "23", "24", "25", "26", "27", "28", "29"]
+    static let categories: Set<String> = [
+        "1", "2", "10", "15", "17", "19", "20", "22", "23", "24", "25", "26", "27", "28", "29",
+    ]
 
     /// Parses and checks a `video` resource body; the error is what YouTube answers.
     static func parse(_ json: JSONValue, now: Date) -> Result<FakeVideoMetadata, FakeGoogleError> {
@@ -26,7 +28,7 @@ struct FakeVideoMetadata: Sendable, Equatable {
         let status = root["status"]?.objectValue ?? [:]
 
         guard let title = snippet["title"]?.stringValue, !title.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty,
-              title.count <= 100, !title.contains(where: { $0 == "<" || $0 == ">" })
+            title.count <= 100, !title.contains(where: { $0 == "<" || $0 == ">" })
         else { return invalid("invalidTitle", "The request metadata specifies an invalid or empty video title.") }
 
         let description = snippet["description"]?.stringValue ?? ""
@@ -61,10 +63,12 @@ struct FakeVideoMetadata: Sendable, Equatable {
         var publishAt: String?
         if let value = status["publishAt"] {
             guard let text = value.stringValue, let date = try? Date(text, strategy: .iso8601) else {
-                return invalid("invalidPublishAt", "The request metadata specifies an invalid scheduled publishing time.")
+                return invalid(
+                    "invalidPublishAt", "The request metadata specifies an invalid scheduled publishing time.")
             }
             guard privacy == "private", date > now else {
-                return invalid("invalidPublishAt", "The request metadata specifies an invalid scheduled publishing time.")
+                return invalid(
+                    "invalidPublishAt", "The request metadata specifies an invalid scheduled publishing time.")
             }
             publishAt = text
         }
@@ -72,8 +76,11 @@ struct FakeVideoMetadata: Sendable, Equatable {
         func flag(_ key: String) -> Result<Bool?, FakeGoogleError> {
             guard let value = status[key] else { return .success(nil) }
             guard let bool = value.boolValue else {
-                return .failure(FakeGoogleError(status: 400, reason: "invalidVideoMetadata", message: "The request metadata is invalid: \(key).",
-                                                domain: "youtube.video"))
+                return .failure(
+                    FakeGoogleError(
+                        status: 400, reason: "invalidVideoMetadata",
+                        message: "The request metadata is invalid: \(key).",
+                        domain: "youtube.video"))
             }
             return .success(bool)
         }
@@ -86,10 +93,11 @@ struct FakeVideoMetadata: Sendable, Equatable {
         case (.failure(let error), _), (_, .failure(let error)):
             return .failure(error)
         }
-        return .success(FakeVideoMetadata(
-            title: title, description: description, tags: tags, categoryID: categoryID, privacyStatus: privacy,
-            publishAt: publishAt, madeForKids: madeForKids, containsSyntheticMedia: synthetic
-        ))
+        return .success(
+            FakeVideoMetadata(
+                title: title, description: description, tags: tags, categoryID: categoryID, privacyStatus: privacy,
+                publishAt: publishAt, madeForKids: madeForKids, containsSyntheticMedia: synthetic
+            ))
     }
 
     /// YouTube's count for `snippet.tags`: commas between tags count, and a tag with a space counts two quotes.
@@ -106,7 +114,9 @@ extension FakeGoogleError {
             "error": .object([
                 "code": .number(Double(status)),
                 "message": .string(message),
-                "errors": .array([.object(["message": .string(message), "domain": .string(domain), "reason": .string(reason)])]),
+                "errors": .array([
+                    .object(["message": .string(message), "domain": .string(domain), "reason": .string(reason)])
+                ]),
             ])
         ])
         return .json(status, body, headers: retryAfter.map { [("Retry-After", String($0))] } ?? [])
@@ -115,7 +125,8 @@ extension FakeGoogleError {
     /// 401 for a missing or refused bearer token.
     static let unauthorized = FakeGoogleError(
         status: 401, reason: "authError",
-        message: "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.",
+        message:
+            "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.",
         domain: "global")
 
     /// A 400 for a request that breaks the protocol (the fake also records it as a violation).

@@ -112,7 +112,9 @@ public struct FakeYouTubeFault: Sendable {
     }
 
     /// The session expires just before the `chunk`-th chunk request, which answers 404.
-    public static func expireSession(chunk: Int) -> FakeYouTubeFault { FakeYouTubeFault(kind: .expireSession(chunk: chunk)) }
+    public static func expireSession(chunk: Int) -> FakeYouTubeFault {
+        FakeYouTubeFault(kind: .expireSession(chunk: chunk))
+    }
 
     /// The `chunk`-th chunk request is held without reading it until ``FakeYouTube/releaseStall()`` (or shutdown),
     /// then its connection is dropped: a process killed mid-chunk.
@@ -136,13 +138,18 @@ public struct FakeYouTubeFault: Sendable {
 
 /// A Google API error the fake answers with: `{"error": {"code", "message", "errors": [{"domain", "reason", "message"}]}}`.
 public struct FakeGoogleError: Error, Sendable, Equatable {
+    /// The HTTP status (also `error.code`).
     public var status: Int
+    /// `errors[0].reason`, e.g. `quotaExceeded`.
     public var reason: String
+    /// `error.message`.
     public var message: String
+    /// `errors[0].domain`, e.g. `youtube.quota`.
     public var domain: String
     /// A `Retry-After` header (seconds), if any.
     public var retryAfter: Int?
 
+    /// Creates an error answer.
     public init(status: Int, reason: String, message: String, domain: String = "youtube.api", retryAfter: Int? = nil) {
         self.status = status
         self.reason = reason
@@ -153,23 +160,29 @@ public struct FakeGoogleError: Error, Sendable, Equatable {
 
     /// 403 `quotaExceeded`: the project's daily quota is spent.
     public static let quotaExceeded = FakeGoogleError(
-        status: 403, reason: "quotaExceeded", message: "The request cannot be completed because you have exceeded your quota.",
+        status: 403, reason: "quotaExceeded",
+        message: "The request cannot be completed because you have exceeded your quota.",
         domain: "youtube.quota")
     /// 400 `uploadLimitExceeded`: the channel's upload cap.
     public static let uploadLimitExceeded = FakeGoogleError(
-        status: 400, reason: "uploadLimitExceeded", message: "The user has exceeded the number of videos they may upload.",
+        status: 400, reason: "uploadLimitExceeded",
+        message: "The user has exceeded the number of videos they may upload.",
         domain: "youtube.video")
     /// 403 `forbidden`.
-    public static let forbidden = FakeGoogleError(status: 403, reason: "forbidden", message: "Access forbidden. The request may not be properly authorized.",
-                                                  domain: "global")
+    public static let forbidden = FakeGoogleError(
+        status: 403, reason: "forbidden", message: "Access forbidden. The request may not be properly authorized.",
+        domain: "global")
     /// 403 `rateLimitExceeded`.
-    public static let rateLimitExceeded = FakeGoogleError(status: 403, reason: "rateLimitExceeded", message: "Rate Limit Exceeded",
-                                                          domain: "usageLimits")
+    public static let rateLimitExceeded = FakeGoogleError(
+        status: 403, reason: "rateLimitExceeded", message: "Rate Limit Exceeded",
+        domain: "usageLimits")
     /// 429 `userRateLimitExceeded`.
-    public static let userRateLimitExceeded = FakeGoogleError(status: 429, reason: "userRateLimitExceeded", message: "User Rate Limit Exceeded",
-                                                              domain: "usageLimits")
+    public static let userRateLimitExceeded = FakeGoogleError(
+        status: 429, reason: "userRateLimitExceeded", message: "User Rate Limit Exceeded",
+        domain: "usageLimits")
     /// 503 `backendError`.
-    public static let backendError = FakeGoogleError(status: 503, reason: "backendError", message: "Backend Error", domain: "global")
+    public static let backendError = FakeGoogleError(
+        status: 503, reason: "backendError", message: "Backend Error", domain: "global")
 }
 
 /// How processing of an uploaded video ends in the fake.
@@ -180,25 +193,38 @@ public struct FakeYouTubeProcessingOutcome: Sendable, Equatable {
     /// `uploadStatus: processed`, `processingStatus: succeeded`.
     public static let succeeded = FakeYouTubeProcessingOutcome(kind: .succeeded)
     /// `uploadStatus: failed` with `failureReason` (`codec`, `conversion`, `invalidFile`, …).
-    public static func failed(_ reason: String) -> FakeYouTubeProcessingOutcome { FakeYouTubeProcessingOutcome(kind: .failed(reason)) }
+    public static func failed(_ reason: String) -> FakeYouTubeProcessingOutcome {
+        FakeYouTubeProcessingOutcome(kind: .failed(reason))
+    }
     /// `uploadStatus: rejected` with `rejectionReason` (`duplicate`, `copyright`, …).
-    public static func rejected(_ reason: String) -> FakeYouTubeProcessingOutcome { FakeYouTubeProcessingOutcome(kind: .rejected(reason)) }
+    public static func rejected(_ reason: String) -> FakeYouTubeProcessingOutcome {
+        FakeYouTubeProcessingOutcome(kind: .rejected(reason))
+    }
 }
 
 /// A video the fake holds.
 public struct FakeYouTubeVideo: Sendable, Equatable {
+    /// The video id the fake made.
     public var id: String
+    /// `snippet.title` as received.
     public var title: String
+    /// `snippet.description` as received.
     public var description: String
+    /// `snippet.tags` as received.
     public var tags: [String]
+    /// `snippet.categoryId` (default "22").
     public var categoryID: String
     /// The privacy stored (after a private lock, if any).
     public var privacyStatus: String
     /// The privacy the upload asked for.
     public var requestedPrivacy: String
+    /// `status.publishAt` as received.
     public var publishAt: String?
+    /// `status.selfDeclaredMadeForKids`, if sent.
     public var madeForKids: Bool?
+    /// `status.containsSyntheticMedia`, if sent.
     public var containsSyntheticMedia: Bool?
+    /// `X-Upload-Content-Type`.
     public var contentType: String
     /// The file size declared at session start (`X-Upload-Content-Length`).
     public var size: Int64
@@ -212,7 +238,9 @@ public struct FakeYouTubeVideo: Sendable, Equatable {
 
 /// An upload session the fake holds.
 public struct FakeYouTubeSession: Sendable, Equatable {
+    /// The `upload_id` of the session URI.
     public var id: String
+    /// The declared file size.
     public var size: Int64
     /// Bytes stored (the offset the session continues from).
     public var stored: Int64
@@ -222,6 +250,7 @@ public struct FakeYouTubeSession: Sendable, Equatable {
     public var chunkStarts: [Int64]
     /// Status queries (`Content-Range: bytes */N`).
     public var statusQueries: Int
+    /// Whether the session expired (requests on it answer 404).
     public var expired: Bool
     /// The video made when the last byte arrived.
     public var videoID: String?
@@ -229,14 +258,21 @@ public struct FakeYouTubeSession: Sendable, Equatable {
 
 /// Counters over the fake's lifetime.
 public struct FakeYouTubeStats: Sendable, Equatable {
+    /// Sessions created (session starts that succeeded).
     public var sessionsStarted: Int
+    /// Requests that carried chunk bytes.
     public var chunkRequests: Int
+    /// Status queries (`Content-Range: bytes */N`).
     public var statusQueries: Int
     /// Bytes of chunk bodies read, over all sessions.
     public var bytesReceived: Int64
+    /// Access tokens issued by the token endpoint.
     public var tokensIssued: Int
+    /// `grant_type=refresh_token` exchanges that succeeded.
     public var refreshGrants: Int
+    /// 401 answers for missing, unknown or expired bearer tokens.
     public var unauthorizedAnswers: Int
+    /// `videos.list` calls.
     public var videosListCalls: Int
     /// Requests that broke the protocol (each refused with an error); empty for a correct client.
     public var violations: [String]

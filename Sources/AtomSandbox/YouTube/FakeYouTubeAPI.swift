@@ -10,8 +10,10 @@ public struct FakeYouTubeAPI: FakeService {
     /// The chunk granularity YouTube enforces for every chunk but the last.
     public static let chunkGranularity: Int64 = 256 * 1024
 
+    /// Where the service is mounted.
     public var mountPath: String { FakeYouTube.apiMountPath }
 
+    /// Answers the requests this service owns; `nil` for any other.
     public func handle(_ request: FakeRequest) async throws -> FakeResponse? {
         switch (request.method, request.path) {
         case ("POST", "/upload/youtube/v3/videos"): return try await startSession(request)
@@ -21,6 +23,7 @@ public struct FakeYouTubeAPI: FakeService {
         }
     }
 
+    /// The `.env` lines that point atom at this service.
     public func sandboxEnvironment(server: FakeServer) -> [String: String] {
         [
             "ATOM_YOUTUBE_API_BASE": server.baseURL(for: mountPath).absoluteString,
@@ -36,7 +39,8 @@ public struct FakeYouTubeAPI: FakeService {
         guard await state.isValid(accessToken: request.bearerToken) else {
             await state.noteUnauthorized()
             var response = FakeGoogleError.unauthorized.response
-            response.headers.append(("WWW-Authenticate", "Bearer realm=\"https://accounts.google.com/\", error=\"invalid_token\""))
+            response.headers.append(
+                ("WWW-Authenticate", "Bearer realm=\"https://accounts.google.com/\", error=\"invalid_token\""))
             return response
         }
         return nil
@@ -53,12 +57,16 @@ public struct FakeYouTubeAPI: FakeService {
             return await violation("uploadType must be resumable (got \(request.query("uploadType") ?? "none"))")
         }
         let parts = Set((request.query("part") ?? "").split(separator: ",").map(String.init))
-        guard parts.contains("snippet") else { return await violation("part must include snippet (got \(request.query("part") ?? "none"))") }
-        guard let sizeText = request.header("X-Upload-Content-Length"), let size = Int64(sizeText), size > 0, size <= 256_000_000_000 else {
+        guard parts.contains("snippet") else {
+            return await violation("part must include snippet (got \(request.query("part") ?? "none"))")
+        }
+        guard let sizeText = request.header("X-Upload-Content-Length"), let size = Int64(sizeText), size > 0,
+            size <= 256_000_000_000
+        else {
             return await violation("X-Upload-Content-Length must give the file size")
         }
         guard let contentType = request.header("X-Upload-Content-Type"),
-              contentType.hasPrefix("video/") || contentType == "application/octet-stream"
+            contentType.hasPrefix("video/") || contentType == "application/octet-stream"
         else { return await violation("X-Upload-Content-Type must be video/* or application/octet-stream") }
         guard request.header("Content-Type")?.lowercased().hasPrefix("application/json") == true else {
             return await violation("the session metadata must be application/json")
@@ -84,36 +92,47 @@ public struct FakeYouTubeAPI: FakeService {
         }
         if let refused = await unauthorized(request) { return refused }
         guard let session = await state.session(id), !session.expired else {
-            return FakeGoogleError(status: 404, reason: "notFound", message: "The upload session was not found or has expired.", domain: "global").response
+            return FakeGoogleError(
+                status: 404, reason: "notFound", message: "The upload session was not found or has expired.",
+                domain: "global"
+            ).response
         }
         guard let rangeText = request.header("Content-Range"), let range = ContentRange(rangeText) else {
             return await violation("Content-Range is missing or malformed")
         }
         guard range.total == session.size else {
-            return await violation("Content-Range total \(range.total) differs from X-Upload-Content-Length \(session.size)")
+            return await violation(
+                "Content-Range total \(range.total) differs from X-Upload-Content-Length \(session.size)")
         }
         if let videoID = session.videoID, let video = await state.video(videoID) {
             if range.first == nil { await state.noteStatusQuery(id) }
             return .json(200, Self.resource(video))
         }
         guard let first = range.first, let last = range.last else {
-            guard (request.contentLength ?? 0) == 0 else { return await violation("a status query must have an empty body") }
+            guard (request.contentLength ?? 0) == 0 else {
+                return await violation("a status query must have an empty body")
+            }
             await state.noteStatusQuery(id)
             return Self.incomplete(stored: session.stored)
         }
         let length = last - first + 1
         guard last < session.size else { return await violation("Content-Range ends past the declared size") }
         guard request.contentLength == length else {
-            return await violation("Content-Length \(request.contentLength.map(String.init) ?? "none") differs from the Content-Range's \(length) bytes")
+            return await violation(
+                "Content-Length \(request.contentLength.map(String.init) ?? "none") differs from the Content-Range's \(length) bytes"
+            )
         }
         guard first == session.stored else {
-            return await violation("Content-Range starts at \(first) but the session holds \(session.stored) bytes (resend nothing, skip nothing)")
+            return await violation(
+                "Content-Range starts at \(first) but the session holds \(session.stored) bytes (resend nothing, skip nothing)"
+            )
         }
         if last + 1 < session.size, length % Self.chunkGranularity != 0 {
             return await violation("a non-final chunk of \(length) bytes is not a multiple of 256 KiB")
         }
         if let type = request.header("Content-Type"), type != session.contentType {
-            return await violation("chunk Content-Type \(type) differs from X-Upload-Content-Type \(session.contentType)")
+            return await violation(
+                "chunk Content-Type \(type) differs from X-Upload-Content-Type \(session.contentType)")
         }
         guard let number = await state.beginChunk(id, start: first) else {
             return await violation("a second chunk request while one is in flight on the same session")
@@ -122,7 +141,10 @@ public struct FakeYouTubeAPI: FakeService {
         case .expireSession?:
             await state.endChunk(id, received: 0)
             await state.expire(session: id)
-            return FakeGoogleError(status: 404, reason: "notFound", message: "The upload session was not found or has expired.", domain: "global").response
+            return FakeGoogleError(
+                status: 404, reason: "notFound", message: "The upload session was not found or has expired.",
+                domain: "global"
+            ).response
         case .stall?:
             fake.stallSignal.continuation.yield(())
             for await _ in fake.stallRelease.stream { break }
@@ -138,7 +160,8 @@ public struct FakeYouTubeAPI: FakeService {
             } else {
                 await discard(request, session: session, limit: length)
             }
-            return FakeGoogleError(status: status, reason: "backendError", message: "Backend Error", domain: "global").response
+            return FakeGoogleError(status: status, reason: "backendError", message: "Backend Error", domain: "global")
+                .response
         case .dropConnection(_, let afterBytes)?:
             await receive(request, session: session, limit: min(Int64(afterBytes), length))
             return .dropConnection
@@ -185,7 +208,9 @@ public struct FakeYouTubeAPI: FakeService {
 
     private func list(_ request: FakeRequest) async throws -> FakeResponse {
         if let refused = await unauthorized(request) { return refused }
-        let known: Set<String> = ["id", "snippet", "status", "processingDetails", "contentDetails", "statistics", "player", "fileDetails"]
+        let known: Set<String> = [
+            "id", "snippet", "status", "processingDetails", "contentDetails", "statistics", "player", "fileDetails",
+        ]
         let parts = Set((request.query("part") ?? "").split(separator: ",").map(String.init))
         guard !parts.isEmpty, parts.isSubset(of: known) else {
             return await violation("videos.list needs a valid part parameter (got \(request.query("part") ?? "none"))")
@@ -195,12 +220,16 @@ public struct FakeYouTubeAPI: FakeService {
         }
         if let error = await state.takeVideosListError() { return error.response }
         let items = await state.poll(ids).map { Self.listItem($0, parts: parts) }
-        return .json(200, .object([
-            "kind": .string("youtube#videoListResponse"),
-            "etag": .string("sandbox-etag"),
-            "items": .array(items),
-            "pageInfo": .object(["totalResults": .number(Double(items.count)), "resultsPerPage": .number(Double(items.count))]),
-        ]))
+        return .json(
+            200,
+            .object([
+                "kind": .string("youtube#videoListResponse"),
+                "etag": .string("sandbox-etag"),
+                "items": .array(items),
+                "pageInfo": .object([
+                    "totalResults": .number(Double(items.count)), "resultsPerPage": .number(Double(items.count)),
+                ]),
+            ]))
     }
 
     // MARK: Resources
@@ -220,17 +249,22 @@ public struct FakeYouTubeAPI: FakeService {
 
     private static func status(_ video: FakeYouTubeState.Video, uploadStatus: String) -> [String: JSONValue] {
         var status: [String: JSONValue] = [
-            "uploadStatus": .string(uploadStatus), "privacyStatus": .string(video.privacyStatus), "license": .string("youtube"),
+            "uploadStatus": .string(uploadStatus), "privacyStatus": .string(video.privacyStatus),
+            "license": .string("youtube"),
             "embeddable": .bool(true), "publicStatsViewable": .bool(true),
         ]
         if let publishAt = video.metadata.publishAt { status["publishAt"] = .string(publishAt) }
-        if let kids = video.metadata.madeForKids { status["selfDeclaredMadeForKids"] = .bool(kids); status["madeForKids"] = .bool(kids) }
+        if let kids = video.metadata.madeForKids {
+            status["selfDeclaredMadeForKids"] = .bool(kids); status["madeForKids"] = .bool(kids)
+        }
         if let synthetic = video.metadata.containsSyntheticMedia { status["containsSyntheticMedia"] = .bool(synthetic) }
         return status
     }
 
     private static func listItem(_ video: FakeYouTubeState.Video, parts: Set<String>) -> JSONValue {
-        var item: [String: JSONValue] = ["kind": .string("youtube#video"), "etag": .string("sandbox-etag"), "id": .string(video.id)]
+        var item: [String: JSONValue] = [
+            "kind": .string("youtube#video"), "etag": .string("sandbox-etag"), "id": .string(video.id),
+        ]
         let processing = video.polls <= video.processingPolls
         var status = status(video, uploadStatus: processing ? "uploaded" : "processed")
         var details: [String: JSONValue] = ["processingStatus": .string(processing ? "processing" : "succeeded")]
@@ -256,7 +290,9 @@ public struct FakeYouTubeAPI: FakeService {
         }
         if parts.contains("status") { item["status"] = .object(status) }
         if parts.contains("processingDetails") { item["processingDetails"] = .object(details) }
-        if parts.contains("snippet"), case .object(let full) = Self.resource(video), let snippet = full["snippet"] { item["snippet"] = snippet }
+        if parts.contains("snippet"), case .object(let full) = Self.resource(video), let snippet = full["snippet"] {
+            item["snippet"] = snippet
+        }
         return .object(item)
     }
 }
@@ -280,7 +316,8 @@ struct ContentRange: Equatable {
             return
         }
         let bounds = halves[0].split(separator: "-", omittingEmptySubsequences: false)
-        guard bounds.count == 2, let first = Int64(bounds[0]), let last = Int64(bounds[1]), first >= 0, last >= first else { return nil }
+        guard bounds.count == 2, let first = Int64(bounds[0]), let last = Int64(bounds[1]), first >= 0, last >= first
+        else { return nil }
         self.first = first
         self.last = last
     }

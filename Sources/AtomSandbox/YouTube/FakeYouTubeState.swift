@@ -44,8 +44,9 @@ actor FakeYouTubeState {
     private var processingPolls = 0
     private var processingOutcome = FakeYouTubeProcessingOutcome.succeeded
     private var lockPrivate = false
-    private var counters = FakeYouTubeStats(sessionsStarted: 0, chunkRequests: 0, statusQueries: 0, bytesReceived: 0, tokensIssued: 0,
-                                            refreshGrants: 0, unauthorizedAnswers: 0, videosListCalls: 0, violations: [])
+    private var counters = FakeYouTubeStats(
+        sessionsStarted: 0, chunkRequests: 0, statusQueries: 0, bytesReceived: 0, tokensIssued: 0,
+        refreshGrants: 0, unauthorizedAnswers: 0, videosListCalls: 0, violations: [])
     private var serial = 0
 
     init(now: @escaping @Sendable () -> Date, accessTokenLifetime: Int) {
@@ -57,7 +58,9 @@ actor FakeYouTubeState {
 
     func inject(_ fault: FakeYouTubeFault) { faults.append(fault.kind) }
     func expireAccessTokens() { accessTokens.removeAll() }
-    func expireSessions() { for id in sessions.keys where sessions[id]?.videoID == nil { sessions[id]?.expired = true } }
+    func expireSessions() {
+        for id in sessions.keys where sessions[id]?.videoID == nil { sessions[id]?.expired = true }
+    }
     func addRefreshToken(_ token: String) { refreshTokens.insert(token) }
     func revokeRefreshToken(_ token: String) { refreshTokens.remove(token) }
     func setProcessing(polls: Int, outcome: FakeYouTubeProcessingOutcome) {
@@ -68,35 +71,44 @@ actor FakeYouTubeState {
 
     /// Takes the fault armed for the `number`-th chunk request, if any.
     func takeChunkFault(_ number: Int) -> FakeYouTubeFault.Kind? {
-        guard let index = faults.firstIndex(where: { fault in
-            switch fault {
-            case .chunkStatus(let chunk, _, _), .dropConnection(let chunk, _), .expireSession(let chunk), .stall(let chunk), .chunkError(let chunk, _):
-                return chunk == number
-            default:
-                return false
-            }
-        }) else { return nil }
+        guard
+            let index = faults.firstIndex(where: { fault in
+                switch fault {
+                case .chunkStatus(let chunk, _, _), .dropConnection(let chunk, _), .expireSession(let chunk),
+                    .stall(let chunk), .chunkError(let chunk, _):
+                    return chunk == number
+                default:
+                    return false
+                }
+            })
+        else { return nil }
         return faults.remove(at: index)
     }
 
     /// Takes one use of an armed session-start error.
     func takeSessionStartError() -> FakeGoogleError? {
-        takeCountedError { if case .sessionStartError(let error, let times) = $0 { (error, times) } else { nil } } rebuild: {
+        takeCountedError {
+            if case .sessionStartError(let error, let times) = $0 { (error, times) } else { nil }
+        } rebuild: {
             .sessionStartError($0, times: $1)
         }
     }
 
     /// Takes one use of an armed `videos.list` error.
     func takeVideosListError() -> FakeGoogleError? {
-        takeCountedError { if case .videosListError(let error, let times) = $0 { (error, times) } else { nil } } rebuild: {
+        takeCountedError {
+            if case .videosListError(let error, let times) = $0 { (error, times) } else { nil }
+        } rebuild: {
             .videosListError($0, times: $1)
         }
     }
 
     private func takeCountedError(
-        _ match: (FakeYouTubeFault.Kind) -> (FakeGoogleError, Int)?, rebuild: (FakeGoogleError, Int) -> FakeYouTubeFault.Kind
+        _ match: (FakeYouTubeFault.Kind) -> (FakeGoogleError, Int)?,
+        rebuild: (FakeGoogleError, Int) -> FakeYouTubeFault.Kind
     ) -> FakeGoogleError? {
-        guard let index = faults.firstIndex(where: { match($0) != nil }), let (error, times) = match(faults[index]) else { return nil }
+        guard let index = faults.firstIndex(where: { match($0) != nil }), let (error, times) = match(faults[index])
+        else { return nil }
         if times > 1 { faults[index] = rebuild(error, times - 1) } else { faults.remove(at: index) }
         return error
     }
@@ -150,7 +162,11 @@ actor FakeYouTubeState {
     }
 
     func session(_ id: String) -> SessionView? {
-        sessions[id].map { SessionView(id: $0.id, size: $0.size, contentType: $0.contentType, stored: $0.stored, expired: $0.expired, videoID: $0.videoID) }
+        sessions[id].map {
+            SessionView(
+                id: $0.id, size: $0.size, contentType: $0.contentType, stored: $0.stored, expired: $0.expired,
+                videoID: $0.videoID)
+        }
     }
 
     func expire(session id: String) { sessions[id]?.expired = true }
@@ -200,8 +216,10 @@ actor FakeYouTubeState {
         var privacy = session.resource.privacyStatus
         if lockPrivate { privacy = "private" }
         let video = Video(
-            id: videoID, metadata: session.resource, privacyStatus: privacy, contentType: session.contentType, size: session.size,
-            sha256: session.digest.hex, bytesReceived: session.bytesReceived, processingPolls: processingPolls, outcome: processingOutcome
+            id: videoID, metadata: session.resource, privacyStatus: privacy, contentType: session.contentType,
+            size: session.size,
+            sha256: session.digest.hex, bytesReceived: session.bytesReceived, processingPolls: processingPolls,
+            outcome: processingOutcome
         )
         videos[videoID] = video
         videoOrder.append(videoID)
@@ -226,10 +244,13 @@ actor FakeYouTubeState {
     func videoList() -> [FakeYouTubeVideo] {
         videoOrder.compactMap { videos[$0] }.map { video in
             FakeYouTubeVideo(
-                id: video.id, title: video.metadata.title, description: video.metadata.description, tags: video.metadata.tags,
-                categoryID: video.metadata.categoryID, privacyStatus: video.privacyStatus, requestedPrivacy: video.metadata.privacyStatus,
+                id: video.id, title: video.metadata.title, description: video.metadata.description,
+                tags: video.metadata.tags,
+                categoryID: video.metadata.categoryID, privacyStatus: video.privacyStatus,
+                requestedPrivacy: video.metadata.privacyStatus,
                 publishAt: video.metadata.publishAt, madeForKids: video.metadata.madeForKids,
-                containsSyntheticMedia: video.metadata.containsSyntheticMedia, contentType: video.contentType, size: video.size,
+                containsSyntheticMedia: video.metadata.containsSyntheticMedia, contentType: video.contentType,
+                size: video.size,
                 sha256: video.sha256, bytesReceived: video.bytesReceived, polls: video.polls
             )
         }
@@ -237,9 +258,10 @@ actor FakeYouTubeState {
 
     func sessionList() -> [FakeYouTubeSession] {
         sessionOrder.compactMap { sessions[$0] }.map { session in
-            FakeYouTubeSession(id: session.id, size: session.size, stored: session.stored, bytesReceived: session.bytesReceived,
-                               chunkStarts: session.chunkStarts, statusQueries: session.statusQueries, expired: session.expired,
-                               videoID: session.videoID)
+            FakeYouTubeSession(
+                id: session.id, size: session.size, stored: session.stored, bytesReceived: session.bytesReceived,
+                chunkStarts: session.chunkStarts, statusQueries: session.statusQueries, expired: session.expired,
+                videoID: session.videoID)
         }
     }
 
