@@ -93,8 +93,9 @@ struct YouTubeUploadTests {
         }
     }
 
-    @Test("a publish killed mid-upload resumes the journalled session from the server's offset")
-    func resumeAfterKill() async throws {
+    @Test("a publish killed mid-upload resumes the journalled session from the server's offset (atom post / atom status)",
+          arguments: [false, true])
+    func resumeAfterKill(viaStatus: Bool) async throws {
         try await YouTubeHarness.run { h in
             await h.fake.inject(.stall(chunk: 3))
             let publisher = try h.publisher()
@@ -111,7 +112,11 @@ struct YouTubeUploadTests {
             // "atom post" again: a new process, the checkpoint from the record.
             let checkpoint = try #require(h.journal.last)
             #expect(checkpoint.objectValue?["stage"]?.stringValue == "uploading")
-            let receipt = try await h.publisher().publish(h.job(checkpoint: checkpoint), context: h.context())
+            let again = try h.publisher()
+            let resumed = h.job(checkpoint: checkpoint)
+            let receipt =
+                viaStatus
+                ? try await again.status(resumed, context: h.context()) : try await again.publish(resumed, context: h.context())
             #expect(receipt.status == .published)
             let video = try await h.onlyVideo()
             #expect(video.sha256 == h.sha256)

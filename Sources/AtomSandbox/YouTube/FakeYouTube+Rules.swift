@@ -2,7 +2,7 @@ import Foundation
 import PublishingCore
 
 /// The `snippet` and `status` a session was started with, checked against YouTube's documented rules.
-struct FakeVideoMetadata: Sendable, Equatable {
+struct FakeYouTubeVideoMetadata: Sendable, Equatable {
     var title: String
     var description: String
     var tags: [String]
@@ -18,8 +18,8 @@ struct FakeVideoMetadata: Sendable, Equatable {
     ]
 
     /// Parses and checks a `video` resource body; the error is what YouTube answers.
-    static func parse(_ json: JSONValue, now: Date) -> Result<FakeVideoMetadata, FakeGoogleError> {
-        func invalid(_ reason: String, _ message: String) -> Result<FakeVideoMetadata, FakeGoogleError> {
+    static func parse(_ json: JSONValue, now: Date) -> Result<FakeYouTubeVideoMetadata, FakeGoogleError> {
+        func invalid(_ reason: String, _ message: String) -> Result<FakeYouTubeVideoMetadata, FakeGoogleError> {
             .failure(FakeGoogleError(status: 400, reason: reason, message: message, domain: "youtube.video"))
         }
         guard let root = json.objectValue, let snippet = root["snippet"]?.objectValue else {
@@ -94,7 +94,7 @@ struct FakeVideoMetadata: Sendable, Equatable {
             return .failure(error)
         }
         return .success(
-            FakeVideoMetadata(
+            FakeYouTubeVideoMetadata(
                 title: title, description: description, tags: tags, categoryID: categoryID, privacyStatus: privacy,
                 publishAt: publishAt, madeForKids: madeForKids, containsSyntheticMedia: synthetic
             ))

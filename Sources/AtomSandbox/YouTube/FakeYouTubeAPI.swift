@@ -76,8 +76,8 @@ public struct FakeYouTubeAPI: FakeService {
             return await violation("the session metadata is not JSON")
         }
         if let error = await state.takeSessionStartError() { return error.response }
-        let metadata: FakeVideoMetadata
-        switch FakeVideoMetadata.parse(json, now: state.now()) {
+        let metadata: FakeYouTubeVideoMetadata
+        switch FakeYouTubeVideoMetadata.parse(json, now: state.now()) {
         case .success(let parsed): metadata = parsed
         case .failure(let error): return error.response
         }
@@ -97,7 +97,7 @@ public struct FakeYouTubeAPI: FakeService {
                 domain: "global"
             ).response
         }
-        guard let rangeText = request.header("Content-Range"), let range = ContentRange(rangeText) else {
+        guard let rangeText = request.header("Content-Range"), let range = FakeYouTubeContentRange(rangeText) else {
             return await violation("Content-Range is missing or malformed")
         }
         guard range.total == session.size else {
@@ -298,7 +298,7 @@ public struct FakeYouTubeAPI: FakeService {
 }
 
 /// `Content-Range: bytes first-last/total` or `bytes */total`.
-struct ContentRange: Equatable {
+struct FakeYouTubeContentRange: Equatable {
     var first: Int64?
     var last: Int64?
     var total: Int64

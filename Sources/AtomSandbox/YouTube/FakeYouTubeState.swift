@@ -8,7 +8,7 @@ actor FakeYouTubeState {
         var id: String
         var size: Int64
         var contentType: String
-        var resource: FakeVideoMetadata
+        var resource: FakeYouTubeVideoMetadata
         var stored: Int64 = 0
         var digest = ReceivedDigest()
         var bytesReceived: Int64 = 0
@@ -21,7 +21,7 @@ actor FakeYouTubeState {
 
     struct Video {
         var id: String
-        var metadata: FakeVideoMetadata
+        var metadata: FakeYouTubeVideoMetadata
         var privacyStatus: String
         var contentType: String
         var size: Int64
@@ -142,7 +142,7 @@ actor FakeYouTubeState {
 
     // MARK: Sessions
 
-    func startSession(size: Int64, contentType: String, resource: FakeVideoMetadata) -> String {
+    func startSession(size: Int64, contentType: String, resource: FakeYouTubeVideoMetadata) -> String {
         serial += 1
         let id = "sandbox-upload-\(serial)-\(UUID().uuidString.prefix(8).lowercased())"
         sessions[id] = Session(id: id, size: size, contentType: contentType, resource: resource)
