@@ -157,6 +157,11 @@ struct YouTubeMetadata: Sendable, Equatable {
             notes.append("made for kids: no (declare made_for_kids: true in the manifest if it is)")
         }
         let synthetic = bool("synthetic_media")
+        if !tags.isEmpty {
+            notes.append(
+                "tags: \(tags.count), \(YouTubeTags.countedLength(tags)) of \(YouTubeTags.maxLength) characters as YouTube counts them"
+            )
+        }
 
         let metadata = YouTubeMetadata(
             title: title, titleIsDerived: derived, description: description, tags: tags, categoryID: categoryID,

@@ -79,7 +79,9 @@ struct YouTubePlanTests {
         #expect(YouTubeTags.countedLength([]) == 0)
         // 49 tags of 9 characters + 48 commas = 489; a 50th tag "ab cd eefg" (10 + 2 quotes) + comma = 502.
         let base = Array(repeating: "abcdefghi", count: 49)
-        #expect(Self.plan(PostDraft(title: "t", tags: base + ["abcdefghij"])).1.isEmpty)  // 489 + 1 + 10 = 500
+        let (atLimit, atLimitIssues) = Self.plan(PostDraft(title: "t", tags: base + ["abcdefghij"]))  // 489 + 1 + 10 = 500
+        #expect(atLimitIssues.isEmpty)
+        #expect(atLimit.notes.contains("tags: 50, 500 of 500 characters as YouTube counts them"))
         let over = Self.plan(PostDraft(title: "t", tags: base + ["ab cd eefg"])).1
         #expect(over.contains { $0.field == "tags" && $0.message.contains("502") })
     }
