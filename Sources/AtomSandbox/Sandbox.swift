@@ -7,7 +7,9 @@ public enum Sandbox {
     /// Fresh fakes of every platform and of S3, with default (fault-free) behaviour.
     /// - Parameter storage: A folder for the S3 fake's objects (removed by the caller).
     public static func makeServices(storage: String) -> [any FakeService] {
-        []
+        let youtube = FakeYouTube()
+        let fakes: [any SandboxInspectable] = [youtube]
+        return youtube.services + [SandboxInspectionService(fakes: fakes)]
     }
 
     /// The `.env` lines that point atom at `services` running on `server`.
