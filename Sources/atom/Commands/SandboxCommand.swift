@@ -37,7 +37,9 @@ struct SandboxCommand: AsyncParsableCommand {
         defer { source.cancel() }
         try await SandboxRunner.withSandbox(port: port, log: { line in Console.info(line) }) { environment in
             Console.info("atom sandbox listening; nothing here reaches a real platform. Put these lines in a .env (or export them):")
+            Console.out("# atom sandbox: loopback fakes only; nothing here reaches a real platform")
             for (key, value) in environment.sorted(by: { $0.key < $1.key }) { Console.out("\(key)=\(value)") }
+            Console.out("# ready")
             Console.info("Ctrl-C stops the sandbox.")
             for await _ in stopped {}
         }
