@@ -91,11 +91,19 @@ struct InstagramPlanTests {
         ("landscape.mp4", []),
         ("rotated.mp4", []),
         ("moov-at-end.mp4", ["moov"]),
-        ("silent.mov", ["duration"]),
+        ("silent.mov", ["duration", "moov"]),
     ])
     func fixtures(_ fixture: String, _ fields: [String]) async throws {
         let issues = try await Self.issues(PostDraft(caption: "ok"), fixture: fixture)
         #expect(issues.map(\.field) == fields)
+    }
+
+    @Test("the probe reads the fixtures' display size (guards the tkhd offset fix in MediaProbe)")
+    func probedSizes() async throws {
+        let vertical = try await Self.media()
+        #expect((vertical.width, vertical.height, vertical.rotation) == (1080, 1920, 0))
+        let rotated = try await Self.media("rotated.mp4")
+        #expect((rotated.width, rotated.height) == (720, 1280))
     }
 
     @Test("caption limits: 2,200 characters, 30 hashtags, 20 mentions, counted as characters")
