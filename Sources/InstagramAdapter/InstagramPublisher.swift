@@ -96,7 +96,7 @@ public struct InstagramPublisher: Publisher {
         let hours = (entry.config?.quotaDuration ?? 86_400) / 3600
         if usage >= total {
             throw PublishError(
-                .quotaExceeded, platform: .instagram, operationID: operationID, platformCode: "content_publishing_limit",
+                .quotaExceeded, platform: .instagram, operationID: operationID,
                 message: "Instagram's publishing limit is spent: \(usage) of \(total) posts in the last \(hours) hours",
                 remediation: "nothing was uploaded; post again when the oldest post leaves the \(hours)-hour window"
             )
