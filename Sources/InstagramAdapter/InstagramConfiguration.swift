@@ -106,24 +106,28 @@ public struct InstagramConfiguration: Sendable {
         let token = try store.required("INSTAGRAM_ACCESS_TOKEN", platform: platform, remediation: reauth)
         let userID = try store.required("INSTAGRAM_USER_ID", platform: platform, remediation: reauth)
         guard userID.allSatisfy(\.isASCII), userID.allSatisfy(\.isNumber) else {
-            throw PublishError(.configuration, platform: platform, message: "INSTAGRAM_USER_ID must be the numeric Instagram account id",
-                               remediation: reauth)
+            throw PublishError(
+                .configuration, platform: platform,
+                message: "INSTAGRAM_USER_ID must be the numeric Instagram account id",
+                remediation: reauth)
         }
         let login = try Self.choice("INSTAGRAM_LOGIN", in: store, default: Login.instagram)
         let mode = try Self.choice("INSTAGRAM_UPLOAD_MODE", in: store, default: UploadMode.url)
         if mode == .resumable, login != .facebook {
             throw PublishError(
                 .configuration, platform: platform,
-                message: "INSTAGRAM_UPLOAD_MODE=resumable needs Facebook Login: Meta documents rupload uploads only for the Instagram API with Facebook Login",
+                message:
+                    "INSTAGRAM_UPLOAD_MODE=resumable needs Facebook Login: Meta documents rupload uploads only for the Instagram API with Facebook Login",
                 remediation: "set INSTAGRAM_UPLOAD_MODE=url, or INSTAGRAM_LOGIN=facebook with a Facebook Login token"
             )
         }
         var expiresAt: Date?
         if let raw = try store.nonEmpty("INSTAGRAM_ACCESS_TOKEN_EXPIRES_AT") {
             guard let date = InstagramDates.parse(raw) else {
-                throw PublishError(.configuration, platform: platform,
-                                   message: "INSTAGRAM_ACCESS_TOKEN_EXPIRES_AT is not an ISO 8601 date or a Unix time",
-                                   remediation: "write it like 2026-12-01T18:00:00Z, or remove the line")
+                throw PublishError(
+                    .configuration, platform: platform,
+                    message: "INSTAGRAM_ACCESS_TOKEN_EXPIRES_AT is not an ISO 8601 date or a Unix time",
+                    remediation: "write it like 2026-12-01T18:00:00Z, or remove the line")
             }
             expiresAt = date
         }
@@ -132,8 +136,9 @@ public struct InstagramConfiguration: Sendable {
         let ruploadBase = try Self.url("ATOM_RUPLOAD_BASE", in: store) ?? Self.defaultRuploadBase
         let version = try store.nonEmpty("ATOM_GRAPH_API_VERSION") ?? GraphAPIVersion.default
         guard version.range(of: #"^v[0-9]+\.[0-9]+$"#, options: .regularExpression) != nil else {
-            throw PublishError(.configuration, platform: platform, message: "ATOM_GRAPH_API_VERSION must look like v24.0",
-                               remediation: "fix or remove ATOM_GRAPH_API_VERSION")
+            throw PublishError(
+                .configuration, platform: platform, message: "ATOM_GRAPH_API_VERSION must look like v24.0",
+                remediation: "fix or remove ATOM_GRAPH_API_VERSION")
         }
         self.init(
             accessToken: token, userID: userID, login: login, uploadMode: mode, accessTokenExpiresAt: expiresAt,
@@ -144,17 +149,21 @@ public struct InstagramConfiguration: Sendable {
 
     /// The keys the adapter reads, for `atom platforms --json`.
     public static let optionalKeys = [
-        "INSTAGRAM_LOGIN", "INSTAGRAM_UPLOAD_MODE", "INSTAGRAM_ACCESS_TOKEN_EXPIRES_AT", "INSTAGRAM_APP_ID", "INSTAGRAM_APP_SECRET",
+        "INSTAGRAM_LOGIN", "INSTAGRAM_UPLOAD_MODE", "INSTAGRAM_ACCESS_TOKEN_EXPIRES_AT", "INSTAGRAM_APP_ID",
+        "INSTAGRAM_APP_SECRET",
         "ATOM_INSTAGRAM_API_BASE", "ATOM_GRAPH_API_BASE", "ATOM_RUPLOAD_BASE", "ATOM_GRAPH_API_VERSION",
     ]
 
-    private static func choice<T: RawRepresentable & CaseIterable>(_ key: String, in store: any CredentialStore, default value: T) throws -> T
+    private static func choice<T: RawRepresentable & CaseIterable>(
+        _ key: String, in store: any CredentialStore, default value: T
+    ) throws -> T
     where T.RawValue == String {
         guard let raw = try store.nonEmpty(key) else { return value }
         guard let parsed = T(rawValue: raw.lowercased()) else {
             let allowed = T.allCases.map(\.rawValue).joined(separator: " or ")
-            throw PublishError(.configuration, platform: .instagram, message: "\(key)=\(raw) is not valid (expected \(allowed))",
-                               remediation: "fix \(key) in your .env file")
+            throw PublishError(
+                .configuration, platform: .instagram, message: "\(key)=\(raw) is not valid (expected \(allowed))",
+                remediation: "fix \(key) in your .env file")
         }
         return parsed
     }
@@ -162,10 +171,13 @@ public struct InstagramConfiguration: Sendable {
     private static func url(_ key: String, in store: any CredentialStore) throws -> URL? {
         guard let raw = try store.nonEmpty(key) else { return nil }
         let trimmed = raw.hasSuffix("/") ? String(raw.dropLast()) : raw
-        guard let url = URL(string: trimmed), let scheme = url.scheme?.lowercased(), scheme == "https" || scheme == "http",
-              url.host != nil else {
-            throw PublishError(.configuration, platform: .instagram, message: "\(key) is not an http(s) URL",
-                               remediation: "fix \(key) in your .env file")
+        guard let url = URL(string: trimmed), let scheme = url.scheme?.lowercased(),
+            scheme == "https" || scheme == "http",
+            url.host != nil
+        else {
+            throw PublishError(
+                .configuration, platform: .instagram, message: "\(key) is not an http(s) URL",
+                remediation: "fix \(key) in your .env file")
         }
         return url
     }

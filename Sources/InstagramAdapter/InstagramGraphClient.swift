@@ -13,8 +13,10 @@ struct InstagramGraphClient: Sendable {
     let mapper = GraphErrorMapper(platform: .instagram, reauthorize: "run `atom auth instagram`")
 
     /// `GET /{version}/{segments…}?query`.
-    func get<T: Decodable>(_ segments: [String], query: [(String, String)] = [], operationID: String) async throws -> T {
-        let request = HTTPRequest(method: .get, path: path(segments), query: query, headerFields: try await authorized())
+    func get<T: Decodable>(_ segments: [String], query: [(String, String)] = [], operationID: String) async throws -> T
+    {
+        let request = HTTPRequest(
+            method: .get, path: path(segments), query: query, headerFields: try await authorized())
         return try await send(request, body: nil, operationID: operationID)
     }
 
@@ -44,7 +46,8 @@ struct InstagramGraphClient: Sendable {
     }
 
     private func send<T: Decodable>(_ request: HTTPRequest, body: HTTPBody?, operationID: String) async throws -> T {
-        let (response, responseBody) = try await transport.send(request, body: body, baseURL: configuration.baseURL, operationID: operationID)
+        let (response, responseBody) = try await transport.send(
+            request, body: body, baseURL: configuration.baseURL, operationID: operationID)
         let bytes = try await HTTPBodies.collect(responseBody)
         return try decode(response, bytes: bytes, operationID: operationID)
     }

@@ -87,7 +87,9 @@ struct RuploadOffset: Decodable, Sendable {
         for name in ["offset", "file_offset", "bytes_transferred"] {
             guard let key = AnyKey(stringValue: name), container.contains(key) else { continue }
             if let value = try? container.decode(Int64.self, forKey: key) { offset = value; return }
-            if let text = try? container.decode(String.self, forKey: key), let value = Int64(text) { offset = value; return }
+            if let text = try? container.decode(String.self, forKey: key), let value = Int64(text) {
+                offset = value; return
+            }
         }
         offset = nil
     }

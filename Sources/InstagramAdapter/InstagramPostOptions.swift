@@ -48,16 +48,23 @@ struct InstagramPostOptions: Sendable, Equatable {
             if let text = value.stringValue { caption = text } else { issue("caption", "must be a string") }
         }
         let added = draft.tags.map { $0.hasPrefix("#") ? String($0.dropFirst()) : $0 }.filter { tag in
-            !tag.isEmpty && !Validation.hashtags(in: caption).contains { $0.caseInsensitiveCompare(tag) == .orderedSame }
+            !tag.isEmpty
+                && !Validation.hashtags(in: caption).contains { $0.caseInsensitiveCompare(tag) == .orderedSame }
         }
         if !added.isEmpty {
-            caption += (caption.isEmpty ? "" : (caption.hasSuffix("\n") ? "" : " ")) + added.map { "#\($0)" }.joined(separator: " ")
+            caption +=
+                (caption.isEmpty ? "" : (caption.hasSuffix("\n") ? "" : " "))
+                + added.map { "#\($0)" }.joined(separator: " ")
             notes.append("tags appended to the caption as hashtags: \(added.map { "#\($0)" }.joined(separator: " "))")
         }
 
         var shareToFeed = true
         if let value = options["share_to_feed"] {
-            if let flag = value.boolValue { shareToFeed = flag } else { issue("share_to_feed", "must be true or false") }
+            if let flag = value.boolValue {
+                shareToFeed = flag
+            } else {
+                issue("share_to_feed", "must be true or false")
+            }
         }
 
         var thumbOffset: Int?
@@ -65,7 +72,9 @@ struct InstagramPostOptions: Sendable, Equatable {
             if let number = value.numberValue, number >= 0, number.rounded() == number, number < 1e9 {
                 thumbOffset = Int(number)
                 if let media, media.duration > 0, Double(Int(number)) > media.duration * 1000 {
-                    issue("thumb_offset_ms", "\(Int(number)) ms is past the end of the \(Int((media.duration * 1000).rounded())) ms video")
+                    issue(
+                        "thumb_offset_ms",
+                        "\(Int(number)) ms is past the end of the \(Int((media.duration * 1000).rounded())) ms video")
                 }
             } else {
                 issue("thumb_offset_ms", "must be a whole number of milliseconds, 0 or more")
@@ -81,34 +90,48 @@ struct InstagramPostOptions: Sendable, Equatable {
             default: items = []; issue("collaborators", "must be a list of Instagram usernames")
             }
             for item in items {
-                guard let raw = item.stringValue else { issue("collaborators", "must be a list of Instagram usernames"); break }
+                guard let raw = item.stringValue else {
+                    issue("collaborators", "must be a list of Instagram usernames"); break
+                }
                 let name = raw.hasPrefix("@") ? String(raw.dropFirst()) : raw
-                guard isUsername(name) else { issue("collaborators", "'\(raw)' is not an Instagram username"); continue }
+                guard isUsername(name) else {
+                    issue("collaborators", "'\(raw)' is not an Instagram username"); continue
+                }
                 collaborators.append(name)
             }
             if collaborators.count > maxCollaborators {
-                issue("collaborators", "\(collaborators.count) collaborators is over Instagram's limit of \(maxCollaborators)")
+                issue(
+                    "collaborators",
+                    "\(collaborators.count) collaborators is over Instagram's limit of \(maxCollaborators)")
             }
         }
 
         var locationID: String?
         if let value = options["location_id"] {
             switch value {
-            case .string(let text) where !text.isEmpty && text.allSatisfy({ $0.isASCII && $0.isNumber }): locationID = text
-            case .number(let number) where number >= 0 && number.rounded() == number && number < 9e15: locationID = String(Int64(number))
+            case .string(let text) where !text.isEmpty && text.allSatisfy({ $0.isASCII && $0.isNumber }):
+                locationID = text
+            case .number(let number) where number >= 0 && number.rounded() == number && number < 9e15:
+                locationID = String(Int64(number))
             default: issue("location_id", "must be a numeric location (Facebook Page) id")
             }
             if locationID != nil, login == .instagram {
-                issue("location_id", "locations are not available with Instagram Login (they need INSTAGRAM_LOGIN=facebook)")
+                issue(
+                    "location_id",
+                    "locations are not available with Instagram Login (they need INSTAGRAM_LOGIN=facebook)")
             }
         }
 
         var coverURL: String?
         if let value = options["cover_url"] {
-            if let text = value.stringValue, let url = URL(string: text), ["http", "https"].contains(url.scheme?.lowercased() ?? ""),
-               url.host != nil, text.allSatisfy(\.isASCII) {
+            if let text = value.stringValue, let url = URL(string: text),
+                ["http", "https"].contains(url.scheme?.lowercased() ?? ""),
+                url.host != nil, text.allSatisfy(\.isASCII)
+            {
                 coverURL = text
-                if thumbOffset != nil { notes.append("cover_url is used and thumb_offset_ms is ignored (Instagram prefers cover_url)") }
+                if thumbOffset != nil {
+                    notes.append("cover_url is used and thumb_offset_ms is ignored (Instagram prefers cover_url)")
+                }
             } else {
                 issue("cover_url", "must be a public http(s) URL of a JPEG image, US-ASCII only")
             }
@@ -117,26 +140,38 @@ struct InstagramPostOptions: Sendable, Equatable {
         switch draft.privacy {
         case nil, .public?: break
         case let privacy?:
-            issues.append(ValidationIssue(platform: .instagram, field: "privacy",
-                message: "Instagram has no '\(privacy.rawValue)' level for Reels: a Reel reaches whoever can see the account (use privacy: public, or leave Instagram out)"))
+            issues.append(
+                ValidationIssue(
+                    platform: .instagram, field: "privacy",
+                    message:
+                        "Instagram has no '\(privacy.rawValue)' level for Reels: a Reel reaches whoever can see the account (use privacy: public, or leave Instagram out)"
+                ))
         }
         if let media {
             if !media.moovAtStart {
-                issues.append(ValidationIssue(platform: .instagram, field: "moov",
-                    message: "the moov atom is after the media data; Instagram needs it at the front (re-mux with `ffmpeg -i in.mp4 -c copy -movflags +faststart out.mp4`)"))
+                issues.append(
+                    ValidationIssue(
+                        platform: .instagram, field: "moov",
+                        message:
+                            "the moov atom is after the media data; Instagram needs it at the front (re-mux with `ffmpeg -i in.mp4 -c copy -movflags +faststart out.mp4`)"
+                    ))
             }
             if media.hasEditList {
-                notes.append("the file has an edit list; Instagram's spec asks for none, so if processing fails re-encode without one")
+                notes.append(
+                    "the file has an edit list; Instagram's spec asks for none, so if processing fails re-encode without one"
+                )
             }
         }
-        let resolved = InstagramPostOptions(caption: caption, shareToFeed: shareToFeed, thumbOffsetMs: thumbOffset,
-                                            collaborators: collaborators, locationID: locationID, coverURL: coverURL)
+        let resolved = InstagramPostOptions(
+            caption: caption, shareToFeed: shareToFeed, thumbOffsetMs: thumbOffset,
+            collaborators: collaborators, locationID: locationID, coverURL: coverURL)
         return Resolution(options: resolved, notes: notes, issues: issues)
     }
 
     /// Instagram usernames: 1–30 of letters, digits, `.` and `_`.
     static func isUsername(_ name: String) -> Bool {
-        (1...30).contains(name.count) && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "_") }
+        (1...30).contains(name.count)
+            && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "_") }
     }
 
     /// The container-creation fields other than the media source.

@@ -14,16 +14,19 @@ enum InstagramProtocolError: Error, Sendable {
     func publishError() -> PublishError {
         switch self {
         case .malformedResponse(let operationID, let detail):
-            return PublishError(.protocolViolation, platform: .instagram, operationID: operationID,
-                                message: "Instagram answered something atom does not understand: \(detail)", retryable: true)
+            return PublishError(
+                .protocolViolation, platform: .instagram, operationID: operationID,
+                message: "Instagram answered something atom does not understand: \(detail)", retryable: true)
         case .unknownStatus(let status):
-            return PublishError(.protocolViolation, platform: .instagram, operationID: "instagram.container.status",
-                                message: "the container is in a status atom does not know: \(status)",
-                                remediation: "run `atom status` later to check again")
+            return PublishError(
+                .protocolViolation, platform: .instagram, operationID: "instagram.container.status",
+                message: "the container is in a status atom does not know: \(status)",
+                remediation: "run `atom status` later to check again")
         case .uploadStalled(let offset, let total):
-            return PublishError(.network, platform: .instagram, operationID: "instagram.rupload",
-                                message: "the upload stopped at byte \(offset) of \(total)",
-                                remediation: "run the same command again to resume", retryable: true)
+            return PublishError(
+                .network, platform: .instagram, operationID: "instagram.rupload",
+                message: "the upload stopped at byte \(offset) of \(total)",
+                remediation: "run the same command again to resume", retryable: true)
         }
     }
 }

@@ -19,7 +19,9 @@ extension InstagramPublisher {
     /// The state machine: container → (upload) → poll → publish → permalink, resuming from the checkpoint.
     private func run(_ job: PublishJob, context: PublishContext) async throws -> PublishReceipt {
         var checkpoint = Self.checkpoint(of: job)
-        if let saved = checkpoint, saved.mode != configuration.uploadMode.rawValue, saved.mediaID == nil, !saved.publishRequested {
+        if let saved = checkpoint, saved.mode != configuration.uploadMode.rawValue, saved.mediaID == nil,
+            !saved.publishRequested
+        {
             logger.debug("instagram: upload mode changed since the last attempt; starting a new container")
             checkpoint = nil
         }
@@ -36,7 +38,8 @@ extension InstagramPublisher {
             state = try await createContainer(job, context: context)
         }
         if !state.uploaded {
-            try await upload(try job.requireFile(platform: .instagram), checkpoint: &state, resuming: resuming, context: context)
+            try await upload(
+                try job.requireFile(platform: .instagram), checkpoint: &state, resuming: resuming, context: context)
         }
         return try await waitAndPublish(&state, context: context)
     }
@@ -45,7 +48,9 @@ extension InstagramPublisher {
     private func createContainer(_ job: PublishJob, context: PublishContext) async throws -> InstagramCheckpoint {
         let resolution = InstagramPostOptions.resolve(job.draft, media: job.media, login: configuration.login)
         if let problem = resolution.issues.first {
-            throw PublishError(.invalidInput, platform: .instagram, message: problem.description, remediation: "fix the post and run it again")
+            throw PublishError(
+                .invalidInput, platform: .instagram, message: problem.description,
+                remediation: "fix the post and run it again")
         }
         var fields = resolution.options.containerFields
         switch configuration.uploadMode {
@@ -58,7 +63,8 @@ extension InstagramPublisher {
         context.progress.report(.uploading, message: "creating the Reels container")
         let form = fields
         let container: ContainerResponse = try await context.retrier().run { _ in
-            try await graph.post([configuration.userID, "media"], form: form, operationID: "instagram.container.create")
+            try await graph.post(
+                [configuration.userID, "media"], form: form, operationID: "instagram.container.create")
         }
         let checkpoint = InstagramCheckpoint(
             containerID: container.id, mode: configuration.uploadMode.rawValue, uploadURI: container.uri,
@@ -71,7 +77,9 @@ extension InstagramPublisher {
 
     /// Polls the container with backoff until it can be published (then publishes), fails, or the wait
     /// runs out (then a `processing` receipt carries the checkpoint).
-    private func waitAndPublish(_ state: inout InstagramCheckpoint, context: PublishContext) async throws -> PublishReceipt {
+    private func waitAndPublish(_ state: inout InstagramCheckpoint, context: PublishContext) async throws
+        -> PublishReceipt
+    {
         let elapsed = Stopwatch.start(context.clock)
         var delay = configuration.initialPollInterval
         var publishAttempts = 0
@@ -94,14 +102,16 @@ extension InstagramPublisher {
             case "ERROR":
                 await context.releaseStaging()
                 throw PublishError(
-                    .processingFailed, platform: .instagram, operationID: "instagram.container.status", platformCode: "ERROR",
+                    .processingFailed, platform: .instagram, operationID: "instagram.container.status",
+                    platformCode: "ERROR",
                     message: "Instagram could not process the video: \(status.status ?? "no detail given")",
                     remediation: "check the video against Instagram's Reels specification, then post again")
             case "EXPIRED":
                 await context.releaseStaging()
                 throw PublishError(
                     .notFound, platform: .instagram, operationID: "instagram.container.status", platformCode: "EXPIRED",
-                    message: "the Reels container \(state.containerID) expired before it was published (containers live 24 hours)",
+                    message:
+                        "the Reels container \(state.containerID) expired before it was published (containers live 24 hours)",
                     remediation: "run `atom post` again to start over")
             case "IN_PROGRESS":
                 break
@@ -109,12 +119,17 @@ extension InstagramPublisher {
                 throw InstagramProtocolError.unknownStatus(other).publishError()
             }
             if elapsed() + wait > context.waitLimit {
-                context.progress.report(.processing, message: "still processing after \(polls) checks; `atom status` continues")
+                context.progress.report(
+                    .processing, message: "still processing after \(polls) checks; `atom status` continues")
                 return PublishReceipt(
                     status: .processing, postID: nil, url: nil, checkpoint: try JSONValue.encoding(state),
-                    note: "Instagram is still processing the Reel (container \(state.containerID)); `atom status` publishes it when ready")
+                    note:
+                        "Instagram is still processing the Reel (container \(state.containerID)); `atom status` publishes it when ready"
+                )
             }
-            context.progress.report(.processing, message: "Instagram is processing the Reel (check \(polls), next in \(Self.seconds(wait)) s)")
+            context.progress.report(
+                .processing,
+                message: "Instagram is processing the Reel (check \(polls), next in \(Self.seconds(wait)) s)")
             try await context.clock.sleep(for: wait)
             delay = min(delay * 2, configuration.maxPollInterval)
         }
@@ -127,35 +142,49 @@ extension InstagramPublisher {
 
     /// `POST /{ig-user-id}/media_publish` for a `FINISHED` container. Journals the intent first; any
     /// failure that may have published anyway is settled by the next status check, never by a blind resend.
-    private func publishContainer(_ state: inout InstagramCheckpoint, attempt: Int, context: PublishContext) async throws -> PublishStep {
+    private func publishContainer(_ state: inout InstagramCheckpoint, attempt: Int, context: PublishContext)
+        async throws -> PublishStep
+    {
         context.progress.report(.publishing)
         state.publishRequested = true
         try await context.journal.save(state)
         do {
             let answer: IDResponse = try await graph.post(
-                [configuration.userID, "media_publish"], form: [("creation_id", state.containerID)], operationID: "instagram.publish")
+                [configuration.userID, "media_publish"], form: [("creation_id", state.containerID)],
+                operationID: "instagram.publish")
             state.mediaID = answer.id
             try await context.journal.save(state)
             return .published(try await finish(mediaID: answer.id, checkpoint: &state, context: context))
         } catch {
             let mapped = PublishError.wrapping(error, platform: .instagram, operationID: "instagram.publish")
             guard mapped.isRetryable, attempt < Self.maxPublishAttempts else { throw mapped }
-            logger.debug("instagram: media_publish did not confirm; checking the container again", metadata: ["error": "\(mapped)"])
-            context.progress.report(.retrying, message: "publish not confirmed (\(mapped.redactedMessage)); checking the container")
+            logger.debug(
+                "instagram: media_publish did not confirm; checking the container again",
+                metadata: ["error": "\(mapped)"])
+            context.progress.report(
+                .retrying, message: "publish not confirmed (\(mapped.redactedMessage)); checking the container")
             return .tryAgain(after: mapped.retryAfter)
         }
     }
 
     /// The container says `PUBLISHED` but atom has no media id: the answer to `media_publish` was lost.
-    private func alreadyPublished(_ state: inout InstagramCheckpoint, context: PublishContext) async throws -> PublishReceipt {
-        if let mediaID = state.mediaID { return try await finish(mediaID: mediaID, checkpoint: &state, context: context) }
+    private func alreadyPublished(_ state: inout InstagramCheckpoint, context: PublishContext) async throws
+        -> PublishReceipt
+    {
+        if let mediaID = state.mediaID {
+            return try await finish(mediaID: mediaID, checkpoint: &state, context: context)
+        }
         return PublishReceipt(
             status: .published, postID: nil, url: nil,
-            note: "Instagram published the Reel (container \(state.containerID)) but its answer with the media id was lost; see the profile")
+            note:
+                "Instagram published the Reel (container \(state.containerID)) but its answer with the media id was lost; see the profile"
+        )
     }
 
     /// Records the media id and reads the permalink (a failure there does not undo the post).
-    func finish(mediaID: String, checkpoint: inout InstagramCheckpoint, context: PublishContext) async throws -> PublishReceipt {
+    func finish(mediaID: String, checkpoint: inout InstagramCheckpoint, context: PublishContext) async throws
+        -> PublishReceipt
+    {
         if let permalink = checkpoint.permalink {
             return PublishReceipt(status: .published, postID: mediaID, url: permalink)
         }
@@ -167,15 +196,20 @@ extension InstagramPublisher {
             if answer.permalink != nil { try? await context.journal.save(checkpoint) }
             return PublishReceipt(status: .published, postID: mediaID, url: answer.permalink)
         } catch {
-            logger.debug("instagram: permalink unavailable", metadata: ["error": "\(PublishError.wrapping(error, platform: .instagram))"])
-            return PublishReceipt(status: .published, postID: mediaID, url: nil, note: "published; Instagram did not give the permalink yet")
+            logger.debug(
+                "instagram: permalink unavailable",
+                metadata: ["error": "\(PublishError.wrapping(error, platform: .instagram))"])
+            return PublishReceipt(
+                status: .published, postID: mediaID, url: nil,
+                note: "published; Instagram did not give the permalink yet")
         }
     }
 
     /// `GET /{container-id}?fields=status_code,status`, retried on transient failures.
     private func containerStatus(_ containerID: String, context: PublishContext) async throws -> ContainerStatus {
         try await context.retrier().run { _ in
-            try await graph.get([containerID], query: [("fields", "status_code,status")], operationID: "instagram.container.status")
+            try await graph.get(
+                [containerID], query: [("fields", "status_code,status")], operationID: "instagram.container.status")
         }
     }
 

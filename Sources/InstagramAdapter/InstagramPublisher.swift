@@ -28,10 +28,12 @@ public struct InstagramPublisher: Publisher {
         self.transport = environment.transport
         self.logger = environment.logger
         self.now = environment.now
-        let tokens = InstagramTokens(configuration: configuration, transport: environment.transport, credentials: environment.credentials,
-                                     logger: environment.logger, now: environment.now)
+        let tokens = InstagramTokens(
+            configuration: configuration, transport: environment.transport, credentials: environment.credentials,
+            logger: environment.logger, now: environment.now)
         self.tokens = tokens
-        self.graph = InstagramGraphClient(configuration: configuration, transport: environment.transport, tokens: tokens)
+        self.graph = InstagramGraphClient(
+            configuration: configuration, transport: environment.transport, tokens: tokens)
     }
 
     /// Reels limits from Meta's IG User Media reference (platform-apis.md §2.10). "300 MB" is read as
@@ -57,10 +59,16 @@ public struct InstagramPublisher: Publisher {
         let resolution = InstagramPostOptions.resolve(draft, media: media, login: configuration.login)
         var notes = resolution.notes
         switch configuration.uploadMode {
-        case .url: notes.append("Instagram fetches the staged copy (video_url), then atom polls the container and publishes it")
-        case .resumable: notes.append("atom uploads the bytes to rupload (upload_type=resumable), then polls the container and publishes it")
+        case .url:
+            notes.append(
+                "Instagram fetches the staged copy (video_url), then atom polls the container and publishes it")
+        case .resumable:
+            notes.append(
+                "atom uploads the bytes to rupload (upload_type=resumable), then polls the container and publishes it")
         }
-        if !resolution.options.shareToFeed { notes.append("share_to_feed=false: the Reel appears only in the Reels tab") }
+        if !resolution.options.shareToFeed {
+            notes.append("share_to_feed=false: the Reel appears only in the Reels tab")
+        }
         return PostPlan(texts: [.caption: resolution.options.caption], notes: notes, problems: resolution.issues)
     }
 
@@ -74,7 +82,9 @@ public struct InstagramPublisher: Publisher {
     }
 
     /// Failures of the quota call that do not stop the post: the endpoint is unavailable to this token or host.
-    static let optionalQuotaFailures: Set<PublishError.Code> = [.invalidInput, .rejected, .permissionDenied, .protocolViolation, .notFound]
+    static let optionalQuotaFailures: Set<PublishError.Code> = [
+        .invalidInput, .rejected, .permissionDenied, .protocolViolation, .notFound,
+    ]
 
     /// Refuses when the rolling 24-hour publishing quota is spent (`quota_usage >= config.quota_total`).
     func checkQuota(context: PublishContext) async throws {
@@ -82,13 +92,15 @@ public struct InstagramPublisher: Publisher {
         let answer: PublishingLimitResponse
         do {
             answer = try await context.retrier().run { _ in
-                try await graph.get([configuration.userID, "content_publishing_limit"], query: [("fields", "config,quota_usage")],
-                                    operationID: operationID)
+                try await graph.get(
+                    [configuration.userID, "content_publishing_limit"], query: [("fields", "config,quota_usage")],
+                    operationID: operationID)
             }
         } catch let error as PublishError where Self.optionalQuotaFailures.contains(error.code) {
             // The quota endpoint is optional to the flow: media_publish enforces the cap itself (9/2207042).
             logger.debug("instagram: content_publishing_limit unavailable", metadata: ["error": "\(error)"])
-            context.progress.report(.preflight, message: "could not read the publishing quota (\(error.redactedMessage)); continuing")
+            context.progress.report(
+                .preflight, message: "could not read the publishing quota (\(error.redactedMessage)); continuing")
             return
         }
         guard let entry = answer.data.first, let usage = entry.quotaUsage else { return }
@@ -101,7 +113,8 @@ public struct InstagramPublisher: Publisher {
                 remediation: "nothing was uploaded; post again when the oldest post leaves the \(hours)-hour window"
             )
         }
-        context.progress.report(.preflight, message: "publishing quota: \(usage) of \(total) used in the last \(hours) hours")
+        context.progress.report(
+            .preflight, message: "publishing quota: \(usage) of \(total) used in the last \(hours) hours")
     }
 
     /// The checkpoint saved by an earlier attempt, if it is one of ours.
@@ -114,10 +127,12 @@ extension PublisherFactory {
     /// Instagram Reels: reads ``InstagramConfiguration`` from the credential store.
     public static func instagram() -> PublisherFactory {
         PublisherFactory(
-            platform: .instagram, displayName: "Instagram", requiredKeys: ["INSTAGRAM_ACCESS_TOKEN", "INSTAGRAM_USER_ID"],
+            platform: .instagram, displayName: "Instagram",
+            requiredKeys: ["INSTAGRAM_ACCESS_TOKEN", "INSTAGRAM_USER_ID"],
             optionalKeys: InstagramConfiguration.optionalKeys
         ) { environment in
-            InstagramPublisher(configuration: try InstagramConfiguration(store: environment.credentials), environment: environment)
+            InstagramPublisher(
+                configuration: try InstagramConfiguration(store: environment.credentials), environment: environment)
         }
     }
 }

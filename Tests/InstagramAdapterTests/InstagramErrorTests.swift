@@ -31,7 +31,9 @@ struct InstagramErrorTests {
             let context = h.context(stagedURL: h.fileURL("vertical.mp4"))
             try await publisher.preflight(job, context: context)
             await h.fake.inject(.quotaSpent)
-            let error = try await #require(throws: PublishError.self) { try await publisher.publish(job, context: context) }
+            let error = try await #require(throws: PublishError.self) {
+                try await publisher.publish(job, context: context)
+            }
             #expect(error.isInstagram(.quotaExceeded))
             #expect(error.platformCode == "9/2207042")
             #expect(error.diagnosticID?.hasPrefix("AsbxTrace") == true)
@@ -43,7 +45,8 @@ struct InstagramErrorTests {
     func downloadFailure() async throws {
         try await InstagramHarness.run { h in
             let error = try await #require(throws: PublishError.self) {
-                try await h.publisher().publish(try await InstagramHarness.job(), context: h.context(stagedURL: h.fileURL("missing/vertical.mp4")))
+                try await h.publisher().publish(
+                    try await InstagramHarness.job(), context: h.context(stagedURL: h.fileURL("missing/vertical.mp4")))
             }
             #expect(error.isInstagram(.processingFailed))
             #expect(error.message.contains("HTTP 404"))
@@ -56,7 +59,8 @@ struct InstagramErrorTests {
     func notAVideo() async throws {
         try await InstagramHarness.run { h in
             let error = try await #require(throws: PublishError.self) {
-                try await h.publisher().publish(try await InstagramHarness.job(), context: h.context(stagedURL: h.fileURL("not-a-video.mp4")))
+                try await h.publisher().publish(
+                    try await InstagramHarness.job(), context: h.context(stagedURL: h.fileURL("not-a-video.mp4")))
             }
             #expect(error.isInstagram(.processingFailed))
             #expect(error.message.contains("2207026"))
@@ -154,7 +158,8 @@ struct InstagramErrorTests {
         try await InstagramHarness.run { h in
             let publisher = try h.publisher(["INSTAGRAM_ACCESS_TOKEN": "sandbox-not-a-token-at-all"])
             let error = try await #require(throws: PublishError.self) {
-                try await publisher.publish(try await InstagramHarness.job(), context: h.context(stagedURL: h.fileURL("vertical.mp4")))
+                try await publisher.publish(
+                    try await InstagramHarness.job(), context: h.context(stagedURL: h.fileURL("vertical.mp4")))
             }
             #expect(error.isInstagram(.authentication))
             #expect(h.clock.sleeps.isEmpty)
@@ -169,8 +174,9 @@ struct InstagramErrorTests {
             let publisher = try h.publisher()
             let job = try await InstagramHarness.job(draft: PostDraft(caption: caption))
             // The core refuses it offline from the declared TextLimit…
-            let issues = Validation.check(publisher.plan(job.draft, media: job.media).texts, against: publisher.capabilities.textLimits,
-                                          platform: .instagram)
+            let issues = Validation.check(
+                publisher.plan(job.draft, media: job.media).texts, against: publisher.capabilities.textLimits,
+                platform: .instagram)
             #expect(issues.map(\.message) == ["31 hashtags is over the 30 limit"])
             // …and the fake refuses it as Meta would if it ever got through.
             let error = try await #require(throws: PublishError.self) {

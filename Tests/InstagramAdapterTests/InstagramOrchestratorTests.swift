@@ -12,10 +12,14 @@ struct LoopbackStager: MediaStager {
     let base: URL
     let name: String
     let released = LockedBox(0)
-    func stage(_ file: MediaFileHandle, sha256: String, contentType: String, context: StagingContext) async throws -> StagedObject {
+    func stage(_ file: MediaFileHandle, sha256: String, contentType: String, context: StagingContext) async throws
+        -> StagedObject
+    {
         StagedObject(location: "loopback", key: name, size: file.size)
     }
-    func url(for object: StagedObject, validFor duration: Duration) async throws -> URL { base.appending(path: object.key) }
+    func url(for object: StagedObject, validFor duration: Duration) async throws -> URL {
+        base.appending(path: object.key)
+    }
     func release(_ object: StagedObject) async throws { released.withLock { $0 += 1 } }
 }
 
@@ -39,18 +43,21 @@ struct InstagramOrchestratorTests {
         try await InstagramHarness.run(fake) { h in
             try await TemporaryDirectory.with { dir in
                 let stager = LoopbackStager(base: h.server.baseURL(for: "/files"), name: "vertical.mp4")
-                let orchestrator = Orchestrator(stager: stager, records: RecordStore(directory: dir), clock: h.clock, jitter: FixedJitter(1))
+                let orchestrator = Orchestrator(
+                    stager: stager, records: RecordStore(directory: dir), clock: h.clock, jitter: FixedJitter(1))
                 let publisher = try h.publisher()
-                let request = PostRequest(videoPath: Fixtures.path("vertical.mp4"),
-                                          targets: [PostTarget(publisher: publisher, draft: PostDraft(caption: "Sunrise #sunrise"))],
-                                          waitLimit: .seconds(20))
+                let request = PostRequest(
+                    videoPath: Fixtures.path("vertical.mp4"),
+                    targets: [PostTarget(publisher: publisher, draft: PostDraft(caption: "Sunrise #sunrise"))],
+                    waitLimit: .seconds(20))
                 let first = try await orchestrator.post(request)
                 let entry = try #require(first.results.first)
                 #expect(entry.status == .processing)
                 #expect(stager.released.value == 1)
                 let recordID = try #require(entry.id)
                 let stored = try #require(try RecordStore(directory: dir).read().entries.first { $0.id == recordID })
-                #expect(stored.checkpoint?.objectValue?["containerID"]?.stringValue == (await fake.allContainers.first?.id))
+                #expect(
+                    stored.checkpoint?.objectValue?["containerID"]?.stringValue == (await fake.allContainers.first?.id))
 
                 let second = try await orchestrator.resume([(stored, publisher)], file: nil, waitLimit: .seconds(600))
                 let done = try #require(second.results.first)
@@ -59,7 +66,9 @@ struct InstagramOrchestratorTests {
                 #expect(done.url == (await fake.permalink(of: mediaID)))
                 #expect(await fake.publishCount == 1)
                 #expect(await fake.allContainers.count == 1)
-                #expect(await fake.allContainers.first?.sha256 == (try await FileDigest.sha256(of: MediaFileHandle(path: Fixtures.path("vertical.mp4")))))
+                #expect(
+                    await fake.allContainers.first?.sha256
+                        == (try await FileDigest.sha256(of: MediaFileHandle(path: Fixtures.path("vertical.mp4")))))
             }
         }
     }
@@ -69,9 +78,12 @@ struct InstagramOrchestratorTests {
         try await InstagramHarness.run(InstagramFake(quotaTotal: 25, quotaUsage: 25)) { h in
             try await TemporaryDirectory.with { dir in
                 let stager = LoopbackStager(base: h.server.baseURL(for: "/files"), name: "vertical.mp4")
-                let orchestrator = Orchestrator(stager: stager, records: RecordStore(directory: dir), clock: h.clock, jitter: FixedJitter(1))
-                let report = try await orchestrator.post(PostRequest(
-                    videoPath: Fixtures.path("vertical.mp4"), targets: [PostTarget(publisher: try h.publisher(), draft: PostDraft(caption: "x"))]))
+                let orchestrator = Orchestrator(
+                    stager: stager, records: RecordStore(directory: dir), clock: h.clock, jitter: FixedJitter(1))
+                let report = try await orchestrator.post(
+                    PostRequest(
+                        videoPath: Fixtures.path("vertical.mp4"),
+                        targets: [PostTarget(publisher: try h.publisher(), draft: PostDraft(caption: "x"))]))
                 let result = try #require(report.results.first)
                 #expect(result.status == .failed)
                 #expect(result.error?.code == "quotaExceeded")
@@ -81,11 +93,16 @@ struct InstagramOrchestratorTests {
         }
     }
 
-    @Test("on the shared /graph and /rupload mounts the fake answers only its own ids; the rest reach the other service")
+    @Test(
+        "on the shared /graph and /rupload mounts the fake answers only its own ids; the rest reach the other service")
     func sharedMounts() async throws {
-        let extra: [any FakeService] = [StubFacebookGraph(mountPath: "/graph"), StubFacebookGraph(mountPath: "/rupload")]
+        let extra: [any FakeService] = [
+            StubFacebookGraph(mountPath: "/graph"), StubFacebookGraph(mountPath: "/rupload"),
+        ]
         try await InstagramHarness.run(InstagramFake(), extra: extra) { h in
-            func send(_ method: HTTPRequest.Method, _ mount: String, _ path: String, body: String? = nil) async throws -> (Int, String) {
+            func send(_ method: HTTPRequest.Method, _ mount: String, _ path: String, body: String? = nil) async throws
+                -> (Int, String)
+            {
                 var headers = HTTPFields()
                 headers[.authorization] = "Bearer \(h.fake.initialToken)"
                 let (response, responseBody) = try await h.transport.send(

@@ -43,8 +43,9 @@ struct InstagramPublishTests {
         }
     }
 
-    @Test("URL mode through local S3 (moto): the fake downloads a presigned URL byte-exact",
-          .enabled(if: LocalS3.endpoint != nil, "no local S3: run scripts/test.sh (moto) or set ATOM_TEST_S3_ENDPOINT"))
+    @Test(
+        "URL mode through local S3 (moto): the fake downloads a presigned URL byte-exact",
+        .enabled(if: LocalS3.endpoint != nil, "no local S3: run scripts/test.sh (moto) or set ATOM_TEST_S3_ENDPOINT"))
     func urlModeFromLocalS3() async throws {
         let endpoint = try #require(LocalS3.endpoint)
         try await InstagramHarness.run { h in
@@ -90,13 +91,18 @@ struct InstagramPublishTests {
         }
     }
 
-    @Test("manifest options reach the container: share_to_feed, thumb_offset, collaborators, location (Facebook Login), tags")
+    @Test(
+        "manifest options reach the container: share_to_feed, thumb_offset, collaborators, location (Facebook Login), tags"
+    )
     func optionsReachTheContainer() async throws {
         try await InstagramHarness.run { h in
-            let draft = PostDraft(caption: "Dawn", tags: ["sunrise", "#bay"], options: [
-                "share_to_feed": .bool(false), "thumb_offset_ms": .number(1500), "collaborators": .array([.string("@friend.one"), .string("pal_2")]),
-                "location_id": .string("110843418940484"),
-            ])
+            let draft = PostDraft(
+                caption: "Dawn", tags: ["sunrise", "#bay"],
+                options: [
+                    "share_to_feed": .bool(false), "thumb_offset_ms": .number(1500),
+                    "collaborators": .array([.string("@friend.one"), .string("pal_2")]),
+                    "location_id": .string("110843418940484"),
+                ])
             let publisher = try h.publisher(["INSTAGRAM_LOGIN": "facebook"])
             let job = try await InstagramHarness.job(draft: draft)
             #expect(publisher.plan(draft, media: job.media).problems.isEmpty)
@@ -110,14 +116,17 @@ struct InstagramPublishTests {
         }
     }
 
-    @Test("slow processing: a processing receipt with the container id, then status() finishes and publishes exactly once")
+    @Test(
+        "slow processing: a processing receipt with the container id, then status() finishes and publishes exactly once"
+    )
     func slowProcessingThenStatus() async throws {
         let fake = InstagramFake()
         await fake.inject(.slowProcessing(polls: 8))
         try await InstagramHarness.run(fake) { h in
             let publisher = try h.publisher()
             let job = try await InstagramHarness.job()
-            let first = try await publisher.publish(job, context: h.context(stagedURL: h.fileURL("vertical.mp4"), waitLimit: .seconds(30)))
+            let first = try await publisher.publish(
+                job, context: h.context(stagedURL: h.fileURL("vertical.mp4"), waitLimit: .seconds(30)))
             #expect(first.status == .processing)
             let checkpoint = try #require(first.checkpoint)
             let containerID = try #require(checkpoint.objectValue?["containerID"]?.stringValue)
@@ -135,7 +144,8 @@ struct InstagramPublishTests {
             #expect(second.postID != nil)
             #expect(await h.fake.publishCount == 1)
             #expect(await h.fake.allContainers.count == 1)
-            let again = try await publisher.status(later.with(checkpoint: h.log.lastCheckpoint), context: h.context(stagedURL: nil))
+            let again = try await publisher.status(
+                later.with(checkpoint: h.log.lastCheckpoint), context: h.context(stagedURL: nil))
             #expect(again.postID == second.postID)
             #expect(await h.fake.publishCount == 1)
             #expect(await h.fake.duplicatePublishCount == 0)
@@ -163,11 +173,13 @@ struct InstagramPublishTests {
         try await InstagramHarness.run(fake) { h in
             let publisher = try h.publisher()
             let job = try await InstagramHarness.job()
-            let first = try await publisher.publish(job, context: h.context(stagedURL: h.fileURL("vertical.mp4"), waitLimit: .zero))
+            let first = try await publisher.publish(
+                job, context: h.context(stagedURL: h.fileURL("vertical.mp4"), waitLimit: .zero))
             #expect(first.status == .processing)
             #expect(h.clock.sleeps.isEmpty)
             await fake.clearFaults()
-            let second = try await publisher.publish(job.with(checkpoint: first.checkpoint), context: h.context(stagedURL: nil, waitLimit: .zero))
+            let second = try await publisher.publish(
+                job.with(checkpoint: first.checkpoint), context: h.context(stagedURL: nil, waitLimit: .zero))
             #expect(second.status == .processing)  // the old container keeps its 99 remaining checks
             #expect(await h.fake.allContainers.count == 1)
             #expect(h.log.stagedRequests.value.count == 1)

@@ -35,7 +35,9 @@ struct InstagramResumableTests {
         }
     }
 
-    @Test("a connection dropped mid-upload resumes from the offset rupload reports", arguments: [1 as Int64, 40_000, 70_001])
+    @Test(
+        "a connection dropped mid-upload resumes from the offset rupload reports",
+        arguments: [1 as Int64, 40_000, 70_001])
     func resumesAfterDrop(afterBytes: Int64) async throws {
         let fake = InstagramFake()
         await fake.inject(.dropRupload(afterBytes: afterBytes))
@@ -72,7 +74,9 @@ struct InstagramResumableTests {
         try await InstagramHarness.run(fake) { h in
             let publisher = try h.publisher(Self.resumable)
             let job = try await InstagramHarness.job()
-            let error = try await #require(throws: PublishError.self) { try await publisher.publish(job, context: h.context()) }
+            let error = try await #require(throws: PublishError.self) {
+                try await publisher.publish(job, context: h.context())
+            }
             #expect(error.isRetryable)
             let checkpoint = try #require(h.log.lastCheckpoint)
             #expect(checkpoint.objectValue?["uploaded"]?.boolValue == false)
@@ -100,9 +104,13 @@ struct InstagramResumableTests {
             try TemporaryDirectory.writeRandomFile(at: path, size: 48 << 20, seed: 7)
             let file = try MediaFileHandle(path: path)
             let sha = try await FileDigest.sha256(of: file)
-            let media = MediaInfo(container: "mp4", brand: "isom", sizeBytes: file.size, duration: 30, width: 1080, height: 1920, rotation: 0,
-                                  frameRate: 30, videoCodec: "h264", audioCodec: "aac", audioSampleRate: 48_000, moovAtStart: true, hasEditList: false)
-            let job = PublishJob(recordID: "rec-large", draft: PostDraft(caption: "big"), media: media, file: file, sha256: sha)
+            let media = MediaInfo(
+                container: "mp4", brand: "isom", sizeBytes: file.size, duration: 30, width: 1080, height: 1920,
+                rotation: 0,
+                frameRate: 30, videoCodec: "h264", audioCodec: "aac", audioSampleRate: 48_000, moovAtStart: true,
+                hasEditList: false)
+            let job = PublishJob(
+                recordID: "rec-large", draft: PostDraft(caption: "big"), media: media, file: file, sha256: sha)
             try await InstagramHarness.run(fake) { h in
                 let started = ContinuousClock.now
                 let receipt = try await h.publisher(Self.resumable).publish(job, context: h.context())
@@ -114,16 +122,20 @@ struct InstagramResumableTests {
                 #expect(container.sha256 == sha)
                 let sent = Double(file.size)  // the first attempt's kept bytes plus the resumed tail
                 let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-                print("instagram rupload figure: \(file.size) bytes published with one resume in \(String(format: "%.2f", seconds)) s "
-                      + "(~\(String(format: "%.0f", sent / seconds / 1_048_576)) MiB/s over loopback incl. polling)")
+                print(
+                    "instagram rupload figure: \(file.size) bytes published with one resume in \(String(format: "%.2f", seconds)) s "
+                        + "(~\(String(format: "%.0f", sent / seconds / 1_048_576)) MiB/s over loopback incl. polling)")
             }
         }
     }
 
-    @Test("resumable mode with Instagram Login is a configuration error (rupload is documented for Facebook Login only)")
+    @Test(
+        "resumable mode with Instagram Login is a configuration error (rupload is documented for Facebook Login only)")
     func resumableNeedsFacebookLogin() async throws {
         try await InstagramHarness.run { h in
-            let error = try #require(throws: PublishError.self) { try h.publisher(["INSTAGRAM_UPLOAD_MODE": "resumable"]) }
+            let error = try #require(throws: PublishError.self) {
+                try h.publisher(["INSTAGRAM_UPLOAD_MODE": "resumable"])
+            }
             #expect(error.code == .configuration)
             #expect(error.remediation?.contains("INSTAGRAM_LOGIN=facebook") == true)
         }

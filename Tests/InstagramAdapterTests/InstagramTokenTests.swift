@@ -11,7 +11,8 @@ struct InstagramTokenTests {
     static func writeEnv(_ h: InstagramHarness, dir: String, expiresAt: String?) throws -> String {
         let path = dir + "/.env"
         var lines = ["# atom settings", "export TIKTOK_OPEN_ID=sandbox-open-id", ""]
-        for (key, value) in h.settings(["INSTAGRAM_ACCESS_TOKEN_EXPIRES_AT": expiresAt]).sorted(by: { $0.key < $1.key }) {
+        for (key, value) in h.settings(["INSTAGRAM_ACCESS_TOKEN_EXPIRES_AT": expiresAt]).sorted(by: { $0.key < $1.key })
+        {
             lines.append("\(key)=\(value)")
         }
         lines.append("# the end")

@@ -24,7 +24,9 @@ extension InstagramFake {
             let response = try await HTTPClient.shared.execute(request, timeout: .seconds(120))
             guard (200..<300).contains(Int(response.status.code)) else {
                 _ = try? await response.body.collect(upTo: 1 << 20)
-                return .failed("ERROR: Media download has failed. \(shown) answered HTTP \(response.status.code) \(response.status.reasonPhrase) (2207052)")
+                return .failed(
+                    "ERROR: Media download has failed. \(shown) answered HTTP \(response.status.code) \(response.status.reasonPhrase) (2207052)"
+                )
             }
             var digest = ReceivedDigest()
             var head: [UInt8] = []
@@ -38,7 +40,8 @@ extension InstagramFake {
             let isMP4 = head.count >= 8 && Array(head[4..<8]) == Array("ftyp".utf8)
             return .fetched(sha256: digest.hex, count: digest.count, isMP4: isMP4)
         } catch {
-            return .failed("ERROR: Media download has failed. \(shown): \(Redaction.redact(String(describing: error))) (2207003)")
+            return .failed(
+                "ERROR: Media download has failed. \(shown): \(Redaction.redact(String(describing: error))) (2207003)")
         }
     }
 }

@@ -4,12 +4,15 @@ import PublishingCore
 extension InstagramFake {
     /// The Graph parameters a Reels container takes (anything else is refused, so typos surface).
     static let containerFields: Set<String> = [
-        "media_type", "video_url", "upload_type", "caption", "share_to_feed", "cover_url", "thumb_offset", "collaborators",
+        "media_type", "video_url", "upload_type", "caption", "share_to_feed", "cover_url", "thumb_offset",
+        "collaborators",
         "location_id", "audio_name", "user_tags",
     ]
 
     /// Answers the Graph API (both hosts) and, on the Instagram Login host, `refresh_access_token`.
-    nonisolated func handleGraph(_ request: FakeRequest, mount: InstagramFakeService.Mount) async throws -> FakeResponse? {
+    nonisolated func handleGraph(_ request: FakeRequest, mount: InstagramFakeService.Mount) async throws
+        -> FakeResponse?
+    {
         let segments = request.path.split(separator: "/").map(String.init)
         let shared = mount == .graph
         if mount == .instagramLogin, segments == ["refresh_access_token"] {
@@ -17,7 +20,8 @@ extension InstagramFake {
         }
         guard (2...3).contains(segments.count), Self.isVersion(segments[0]) else {
             if shared { return nil }
-            return Self.graphError(400, code: 100, message: "Unknown path components: \(request.path)", trace: await nextTraceID())
+            return Self.graphError(
+                400, code: 100, message: "Unknown path components: \(request.path)", trace: await nextTraceID())
         }
         let id = segments[1]
         let edge = segments.count == 3 ? segments[2] : nil
@@ -26,19 +30,26 @@ extension InstagramFake {
             if shared { return nil }
             return Self.graphError(
                 400, code: 100, subcode: 33,
-                message: "Unsupported \(request.method.lowercased()) request. Object with ID '\(id)' does not exist, cannot be loaded due to missing permissions, or does not support this operation",
+                message:
+                    "Unsupported \(request.method.lowercased()) request. Object with ID '\(id)' does not exist, cannot be loaded due to missing permissions, or does not support this operation",
                 trace: await nextTraceID())
         }
         let auth = Self.credentials(of: request)
-        await record(Request(mount: mount.rawValue, method: request.method, path: request.path, authScheme: auth.scheme, tokenInURL: auth.inURL))
+        await record(
+            Request(
+                mount: mount.rawValue, method: request.method, path: request.path, authScheme: auth.scheme,
+                tokenInURL: auth.inURL))
         if let fault = await takeGraphFault() { return fault }
         let scheme = auth.scheme?.lowercased()
-        if let failure = await authFailure(token: scheme == nil || scheme == "bearer" || scheme == "oauth" ? auth.token : nil) {
+        if let failure = await authFailure(
+            token: scheme == nil || scheme == "bearer" || scheme == "oauth" ? auth.token : nil)
+        {
             return failure
         }
         if let required = apiVersion, segments[0] != required {
-            return Self.graphError(400, code: 100, message: "Unsupported API version \(segments[0]) (this sandbox serves \(required))",
-                                   trace: await nextTraceID())
+            return Self.graphError(
+                400, code: 100, message: "Unsupported API version \(segments[0]) (this sandbox serves \(required))",
+                trace: await nextTraceID())
         }
         let login = mount == .graph ? "facebook" : "instagram"
         switch (request.method, id == userID, edge) {
@@ -51,8 +62,9 @@ extension InstagramFake {
         case ("GET", _, nil):
             return await read(id, fields: request.query("fields"))
         default:
-            return Self.graphError(400, code: 100, message: "Unsupported \(request.method.lowercased()) request to \(request.path)",
-                                   trace: await nextTraceID())
+            return Self.graphError(
+                400, code: 100, message: "Unsupported \(request.method.lowercased()) request to \(request.path)",
+                trace: await nextTraceID())
         }
     }
 
@@ -60,35 +72,43 @@ extension InstagramFake {
     func takeGraphFault() -> FakeResponse? {
         if serverErrors > 0 {
             serverErrors -= 1
-            return Self.graphError(500, code: 2, message: "An unexpected error has occurred. Please retry your request later.",
-                                   transient: true, trace: nextTraceID())
+            return Self.graphError(
+                500, code: 2, message: "An unexpected error has occurred. Please retry your request later.",
+                transient: true, trace: nextTraceID())
         }
         guard !rateLimits.isEmpty else { return nil }
         let limit = rateLimits.removeFirst()
         if limit.code == 4 {
-            return Self.graphError(400, code: 4, message: "(#4) Application request limit reached", transient: true, trace: nextTraceID(),
-                                   headers: [("X-App-Usage", #"{"call_count":100,"total_cputime":20,"total_time":25}"#)])
+            return Self.graphError(
+                400, code: 4, message: "(#4) Application request limit reached", transient: true, trace: nextTraceID(),
+                headers: [("X-App-Usage", #"{"call_count":100,"total_cputime":20,"total_time":25}"#)])
         }
-        let usage = #"{"\#(userID)":[{"type":"instagram","call_count":100,"total_cputime":12,"total_time":15,"estimated_time_to_regain_access":\#(limit.regainMinutes)}]}"#
+        let usage =
+            #"{"\#(userID)":[{"type":"instagram","call_count":100,"total_cputime":12,"total_time":15,"estimated_time_to_regain_access":\#(limit.regainMinutes)}]}"#
         return Self.graphError(
             400, code: limit.code,
-            message: "(#\(limit.code)) There have been too many calls to this Instagram account. Wait a bit and try again. For more info, please refer to https://developers.facebook.com/docs/graph-api/overview/rate-limiting.",
+            message:
+                "(#\(limit.code)) There have been too many calls to this Instagram account. Wait a bit and try again. For more info, please refer to https://developers.facebook.com/docs/graph-api/overview/rate-limiting.",
             transient: true, trace: nextTraceID(), headers: [("X-Business-Use-Case-Usage", usage)])
     }
 
     /// A 190 error when `token` is missing, unknown or expired.
     func authFailure(token: String?) -> FakeResponse? {
         guard let token, !token.isEmpty else {
-            return Self.graphError(400, code: 190, message: "An active access token must be used to query information about the current user.",
-                                   trace: nextTraceID())
+            return Self.graphError(
+                400, code: 190,
+                message: "An active access token must be used to query information about the current user.",
+                trace: nextTraceID())
         }
         if validTokens.contains(token), tokensExpired {
-            return Self.graphError(400, code: 190, subcode: 463,
-                                   message: "Error validating access token: Session has expired on Tuesday, 01-Sep-26 10:00:00 PDT.",
-                                   trace: nextTraceID())
+            return Self.graphError(
+                400, code: 190, subcode: 463,
+                message: "Error validating access token: Session has expired on Tuesday, 01-Sep-26 10:00:00 PDT.",
+                trace: nextTraceID())
         }
         guard validTokens.contains(token) else {
-            return Self.graphError(400, code: 190, message: "Invalid OAuth access token - Cannot parse access token", trace: nextTraceID())
+            return Self.graphError(
+                400, code: 190, message: "Invalid OAuth access token - Cannot parse access token", trace: nextTraceID())
         }
         return nil
     }
@@ -104,7 +124,8 @@ extension InstagramFake {
                     switch value {
                     case .string(let text): fields[key] = text
                     case .bool(let flag): fields[key] = flag ? "true" : "false"
-                    case .number(let number): fields[key] = number.rounded() == number ? String(Int64(number)) : String(number)
+                    case .number(let number):
+                        fields[key] = number.rounded() == number ? String(Int64(number)) : String(number)
                     default:
                         let data = (try? JSONEncoder().encode(value)) ?? Data()
                         fields[key] = String(decoding: data, as: UTF8.self)
@@ -120,11 +141,14 @@ extension InstagramFake {
 
     // MARK: Containers
 
-    nonisolated func createContainer(_ request: FakeRequest, version: String, login: String) async throws -> FakeResponse {
+    nonisolated func createContainer(_ request: FakeRequest, version: String, login: String) async throws
+        -> FakeResponse
+    {
         let fields = try await Self.parameters(of: request)
         if let problem = Self.containerProblem(fields, login: login) {
-            return Self.graphError(400, code: 100, subcode: problem.subcode, message: problem.message, userMessage: problem.userMessage,
-                                   trace: await nextTraceID())
+            return Self.graphError(
+                400, code: 100, subcode: problem.subcode, message: problem.message, userMessage: problem.userMessage,
+                trace: await nextTraceID())
         }
         let resumable = fields["upload_type"] == "resumable"
         let id = await addContainer(fields: fields, version: version, login: login, resumable: resumable)
@@ -143,30 +167,57 @@ extension InstagramFake {
     }
 
     /// Why a container request is refused, checked the way Meta documents the fields.
-    nonisolated static func containerProblem(_ fields: [String: String], login: String) -> (subcode: Int?, message: String, userMessage: String?)? {
+    nonisolated static func containerProblem(_ fields: [String: String], login: String) -> (
+        subcode: Int?, message: String, userMessage: String?
+    )? {
         for key in fields.keys.sorted() where !containerFields.contains(key) {
             return (nil, "(#100) Param \(key) is not a valid parameter for a Reels container", nil)
         }
         guard let type = fields["media_type"] else { return (nil, "The parameter media_type is required.", nil) }
-        guard type == "REELS" else { return (nil, "(#100) media_type \(type) is not served by this sandbox (REELS only)", nil) }
+        guard type == "REELS" else {
+            return (nil, "(#100) media_type \(type) is not served by this sandbox (REELS only)", nil)
+        }
         let resumable = fields["upload_type"] == "resumable"
-        if let upload = fields["upload_type"], upload != "resumable" { return (nil, "(#100) upload_type must be resumable", nil) }
+        if let upload = fields["upload_type"], upload != "resumable" {
+            return (nil, "(#100) upload_type must be resumable", nil)
+        }
         if resumable {
-            if login == "instagram" { return (nil, "The parameter video_url is required.", nil) }  // rupload is Facebook Login only
-            if fields["video_url"] != nil { return (nil, "(#100) video_url cannot be combined with upload_type=resumable", nil) }
+            // rupload is Facebook Login only; on graph.instagram.com Meta answers as if video_url were missing.
+            if login == "instagram" { return (nil, "The parameter video_url is required.", nil) }
+            if fields["video_url"] != nil {
+                return (nil, "(#100) video_url cannot be combined with upload_type=resumable", nil)
+            }
         } else {
-            guard let raw = fields["video_url"], !raw.isEmpty else { return (nil, "The parameter video_url is required.", nil) }
-            guard raw.allSatisfy(\.isASCII), let url = URL(string: raw), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil else {
-                return (2207052, "The media could not be fetched from this URI: \(Redaction.displayURL(URL(string: raw) ?? URL(fileURLWithPath: "/")))",
-                        "The video URL must be a public http(s) URL made of US-ASCII characters.")
+            guard let raw = fields["video_url"], !raw.isEmpty else {
+                return (nil, "The parameter video_url is required.", nil)
+            }
+            guard raw.allSatisfy(\.isASCII), let url = URL(string: raw),
+                ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host != nil
+            else {
+                return (
+                    2207052,
+                    "The media could not be fetched from this URI: \(Redaction.displayURL(URL(string: raw) ?? URL(fileURLWithPath: "/")))",
+                    "The video URL must be a public http(s) URL made of US-ASCII characters."
+                )
             }
         }
         if let caption = fields["caption"] {
-            if caption.count > 2200 { return (2207010, "The caption is too long: \(caption.count) characters (limit 2200).", "Captions can be up to 2,200 characters.") }
+            if caption.count > 2200 {
+                return (
+                    2207010, "The caption is too long: \(caption.count) characters (limit 2200).",
+                    "Captions can be up to 2,200 characters."
+                )
+            }
             let tags = Validation.hashtags(in: caption).count
-            if tags > 30 { return (2207010, "The caption has \(tags) hashtags (limit 30).", "Captions can have up to 30 hashtags.") }
+            if tags > 30 {
+                return (2207010, "The caption has \(tags) hashtags (limit 30).", "Captions can have up to 30 hashtags.")
+            }
             let mentions = Validation.mentions(in: caption).count
-            if mentions > 20 { return (2207010, "The caption has \(mentions) mentions (limit 20).", "Captions can have up to 20 @mentions.") }
+            if mentions > 20 {
+                return (
+                    2207010, "The caption has \(mentions) mentions (limit 20).", "Captions can have up to 20 @mentions."
+                )
+            }
         }
         if let share = fields["share_to_feed"], share != "true", share != "false" {
             return (nil, "(#100) Param share_to_feed must be a boolean", nil)
@@ -180,16 +231,21 @@ extension InstagramFake {
             }
             if names.count > 3 { return (nil, "(#100) A Reel can have up to 3 collaborators", nil) }
             if let bad = names.first(where: { name in
-                !(1...30).contains(name.count) || !name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "_") }
+                !(1...30).contains(name.count)
+                    || !name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "." || $0 == "_") }
             }) {
                 return (nil, "(#100) '\(bad)' is not a valid Instagram username", nil)
             }
         }
         if let location = fields["location_id"] {
             if login == "instagram" { return (nil, "(#100) location_id is not supported with Instagram Login", nil) }
-            if location.isEmpty || !location.allSatisfy({ $0.isASCII && $0.isNumber }) { return (nil, "(#100) Param location_id must be a numeric id", nil) }
+            if location.isEmpty || !location.allSatisfy({ $0.isASCII && $0.isNumber }) {
+                return (nil, "(#100) Param location_id must be a numeric id", nil)
+            }
         }
-        if let cover = fields["cover_url"], URL(string: cover)?.scheme.map({ ["http", "https"].contains($0.lowercased()) }) != true {
+        if let cover = fields["cover_url"],
+            URL(string: cover)?.scheme.map({ ["http", "https"].contains($0.lowercased()) }) != true
+        {
             return (nil, "(#100) Param cover_url must be a URL", nil)
         }
         return nil
@@ -213,7 +269,9 @@ extension InstagramFake {
         case .fetched(let sha256, let count, let isMP4):
             container.sha256 = sha256
             container.byteCount = count
-            if !isMP4 { container.failure = "ERROR: The video format is not supported. Use an MP4 or MOV file (2207026)." }
+            if !isMP4 {
+                container.failure = "ERROR: The video format is not supported. Use an MP4 or MOV file (2207026)."
+            }
         case .failed(let reason):
             container.failure = reason
         }
@@ -236,7 +294,9 @@ extension InstagramFake {
                 } else if let failure = container.failure {
                     container.statusCode = "ERROR"
                     container.statusText = failure
-                } else if container.resumable, container.declaredSize == nil || container.byteCount < (container.declaredSize ?? 0) {
+                } else if container.resumable,
+                    container.declaredSize == nil || container.byteCount < (container.declaredSize ?? 0)
+                {
                     container.statusCode = "IN_PROGRESS"
                 } else if container.pendingPolls > 0 {
                     container.pendingPolls -= 1
@@ -251,7 +311,10 @@ extension InstagramFake {
             return pick(all)
         }
         if let item = media[id] {
-            return pick(["permalink": .string(item.permalink), "media_type": .string("VIDEO"), "media_product_type": .string("REELS")])
+            return pick([
+                "permalink": .string(item.permalink), "media_type": .string("VIDEO"),
+                "media_product_type": .string("REELS"),
+            ])
         }
         return pick(["username": .string("atom.sandbox"), "user_id": .string(userID)])
     }
@@ -265,22 +328,27 @@ extension InstagramFake {
 
     func publish(creationID: String?) -> FakeResponse {
         guard let creationID, var container = containers[creationID] else {
-            return Self.graphError(400, code: 100, message: "(#100) The parameter creation_id is required and must be a container of this account.",
-                                   trace: nextTraceID())
+            return Self.graphError(
+                400, code: 100,
+                message: "(#100) The parameter creation_id is required and must be a container of this account.",
+                trace: nextTraceID())
         }
         if container.mediaID != nil {
             duplicatePublishes += 1
-            return Self.graphError(400, code: 100, message: "(#100) This container was already published.", trace: nextTraceID())
+            return Self.graphError(
+                400, code: 100, message: "(#100) This container was already published.", trace: nextTraceID())
         }
         if quotaUsage >= quotaTotal {
             return Self.graphError(
                 400, code: 9, subcode: 2207042, message: "Application request limit reached",
-                userMessage: "You have reached the maximum number of posts that can be published through the API within 24 hours.",
+                userMessage:
+                    "You have reached the maximum number of posts that can be published through the API within 24 hours.",
                 trace: nextTraceID())
         }
         guard container.statusCode == "FINISHED" else {
-            return Self.graphError(400, code: 9007, subcode: 2207027, message: "Media ID is not available",
-                                   userMessage: "The media is not ready for publishing, please wait for a moment", trace: nextTraceID())
+            return Self.graphError(
+                400, code: 9007, subcode: 2207027, message: "Media ID is not available",
+                userMessage: "The media is not ready for publishing, please wait for a moment", trace: nextTraceID())
         }
         sequence += 1
         let mediaID = String(format: "1795%013d", sequence)
@@ -288,7 +356,9 @@ extension InstagramFake {
         container.statusCode = "PUBLISHED"
         containers[creationID] = container
         quotaUsage += 1
-        media[mediaID] = (creationID, "https://www.instagram.com/reel/SBX\(String(sequence, radix: 36).uppercased())atom/")
+        media[mediaID] = (
+            creationID, "https://www.instagram.com/reel/SBX\(String(sequence, radix: 36).uppercased())atom/"
+        )
         if dropNextPublish {
             dropNextPublish = false
             return .dropConnection
@@ -298,7 +368,8 @@ extension InstagramFake {
 
     func publishingLimit(_ request: FakeRequest) -> FakeResponse {
         if let since = request.query("since"), Int(since) == nil {
-            return Self.graphError(400, code: 100, message: "(#100) Param since must be a Unix time", trace: nextTraceID())
+            return Self.graphError(
+                400, code: 100, message: "(#100) Param since must be a Unix time", trace: nextTraceID())
         }
         let entry: JSONValue = .object([
             "quota_usage": .number(Double(quotaUsage)),
@@ -311,25 +382,35 @@ extension InstagramFake {
 
     nonisolated func refresh(_ request: FakeRequest) async -> FakeResponse {
         let auth = Self.credentials(of: request)
-        await record(Request(mount: InstagramFakeService.Mount.instagramLogin.rawValue, method: request.method, path: request.path,
-                             authScheme: auth.scheme, tokenInURL: auth.inURL))
-        return await refreshToken(request.method, grantType: request.query("grant_type"), token: request.query("access_token") ?? auth.token)
+        await record(
+            Request(
+                mount: InstagramFakeService.Mount.instagramLogin.rawValue, method: request.method, path: request.path,
+                authScheme: auth.scheme, tokenInURL: auth.inURL))
+        return await refreshToken(
+            request.method, grantType: request.query("grant_type"), token: request.query("access_token") ?? auth.token)
     }
 
     func refreshToken(_ method: String, grantType: String?, token: String?) -> FakeResponse {
         guard method == "GET" else {
-            return Self.graphError(400, code: 100, message: "Unsupported \(method.lowercased()) request", trace: nextTraceID())
+            return Self.graphError(
+                400, code: 100, message: "Unsupported \(method.lowercased()) request", trace: nextTraceID())
         }
         guard grantType == "ig_refresh_token" else {
-            return Self.graphError(400, code: 100, message: "Invalid grant_type: expected ig_refresh_token", trace: nextTraceID())
+            return Self.graphError(
+                400, code: 100, message: "Invalid grant_type: expected ig_refresh_token", trace: nextTraceID())
         }
         if let failure = authFailure(token: token) { return failure }
         if refuseRefresh {
-            return Self.graphError(400, code: 100, message: "The access token must be at least 24 hours old to be refreshed", trace: nextTraceID())
+            return Self.graphError(
+                400, code: 100, message: "The access token must be at least 24 hours old to be refreshed",
+                trace: nextTraceID())
         }
         refreshes += 1
         let fresh = "sandbox-instagram-access-token-refreshed-\(refreshes)"
         validTokens.insert(fresh)
-        return .json(200, .object(["access_token": .string(fresh), "token_type": .string("bearer"), "expires_in": .number(5_184_000)]))
+        return .json(
+            200,
+            .object(["access_token": .string(fresh), "token_type": .string("bearer"), "expires_in": .number(5_184_000)])
+        )
     }
 }

@@ -11,9 +11,13 @@ extension InstagramFake {
         guard segments.count == 3, segments[0] == "ig-api-upload" else { return nil }
         let (version, id) = (segments[1], segments[2])
         let auth = Self.credentials(of: request)
-        await record(Request(mount: InstagramFakeService.Mount.rupload.rawValue, method: request.method, path: request.path,
-                             authScheme: auth.scheme, tokenInURL: auth.inURL))
-        if let refusal = await ruploadRefusal(id: id, version: version, scheme: auth.scheme, token: auth.token) { return refusal }
+        await record(
+            Request(
+                mount: InstagramFakeService.Mount.rupload.rawValue, method: request.method, path: request.path,
+                authScheme: auth.scheme, tokenInURL: auth.inURL))
+        if let refusal = await ruploadRefusal(id: id, version: version, scheme: auth.scheme, token: auth.token) {
+            return refusal
+        }
         switch request.method {
         case "GET":
             return await uploadState(id)
@@ -28,22 +32,28 @@ extension InstagramFake {
     func ruploadRefusal(id: String, version: String, scheme: String?, token: String?) -> FakeResponse? {
         if ruploadBusy > 0 {
             ruploadBusy -= 1
-            return Self.ruploadError(503, type: "ServiceUnavailable", message: "The upload service is busy, please retry", retriable: true)
+            return Self.ruploadError(
+                503, type: "ServiceUnavailable", message: "The upload service is busy, please retry", retriable: true)
         }
         guard scheme?.lowercased() == "oauth" else {
-            return Self.ruploadError(400, type: "NotAuthorizedError", message: "Use an `Authorization: OAuth <token>` header")
+            return Self.ruploadError(
+                400, type: "NotAuthorizedError", message: "Use an `Authorization: OAuth <token>` header")
         }
         guard isValid(token: token) else {
-            return Self.ruploadError(400, type: "NotAuthorizedError", message: "User not authorized to perform this request")
+            return Self.ruploadError(
+                400, type: "NotAuthorizedError", message: "User not authorized to perform this request")
         }
         guard let container = containers[id] else {
             return Self.ruploadError(400, type: "InvalidRequest", message: "Invalid container id \(id)")
         }
         guard container.resumable else {
-            return Self.ruploadError(400, type: "InvalidRequest", message: "Container \(id) was not created with upload_type=resumable")
+            return Self.ruploadError(
+                400, type: "InvalidRequest", message: "Container \(id) was not created with upload_type=resumable")
         }
         guard version == container.version else {
-            return Self.ruploadError(400, type: "InvalidRequest", message: "Version \(version) does not match the container's \(container.version)")
+            return Self.ruploadError(
+                400, type: "InvalidRequest",
+                message: "Version \(version) does not match the container's \(container.version)")
         }
         return nil
     }
@@ -63,7 +73,9 @@ extension InstagramFake {
         guard let size = request.header("file_size").flatMap({ Int64($0) }), size > 0 else {
             return Self.ruploadError(400, type: "InvalidRequest", message: "The file_size header is required (bytes)")
         }
-        if let refusal = await beginUpload(id: id, offset: offset, size: size, contentLength: request.contentLength) { return refusal }
+        if let refusal = await beginUpload(id: id, offset: offset, size: size, contentLength: request.contentLength) {
+            return refusal
+        }
         let drop = await takeRuploadDrop()
         let limit = drop ?? (size - offset)
         // Each chunk is kept as it arrives, so a dropped connection leaves the bytes before the drop stored.
@@ -80,22 +92,29 @@ extension InstagramFake {
     }
 
     func beginUpload(id: String, offset: Int64, size: Int64, contentLength: Int64?) -> FakeResponse? {
-        guard var container = containers[id] else { return Self.ruploadError(400, type: "InvalidRequest", message: "Invalid container id") }
+        guard var container = containers[id] else {
+            return Self.ruploadError(400, type: "InvalidRequest", message: "Invalid container id")
+        }
         if size > Self.maxVideoBytes {
             return Self.ruploadError(400, type: "FileTooLarge", message: "file_size \(size) is over the 300 MB limit")
         }
         if let declared = container.declaredSize, declared != size {
-            return Self.ruploadError(400, type: "InvalidRequest", message: "file_size \(size) differs from the \(declared) declared earlier")
+            return Self.ruploadError(
+                400, type: "InvalidRequest", message: "file_size \(size) differs from the \(declared) declared earlier")
         }
         if offset == 0, container.byteCount > 0 {
             container.byteCount = 0
             uploadDigests[id] = ReceivedDigest()
         }
         guard offset == container.byteCount else {
-            return Self.ruploadError(400, type: "OffsetMismatch", message: "offset \(offset) does not match the \(container.byteCount) bytes received")
+            return Self.ruploadError(
+                400, type: "OffsetMismatch",
+                message: "offset \(offset) does not match the \(container.byteCount) bytes received")
         }
         if let contentLength, contentLength != size - offset {
-            return Self.ruploadError(400, type: "InvalidRequest", message: "Content-Length \(contentLength) is not file_size - offset (\(size - offset))")
+            return Self.ruploadError(
+                400, type: "InvalidRequest",
+                message: "Content-Length \(contentLength) is not file_size - offset (\(size - offset))")
         }
         container.declaredSize = size
         container.uploadOffsets.append(offset)
@@ -120,7 +139,8 @@ extension InstagramFake {
     func completeUpload(id: String, size: Int64) -> FakeResponse {
         guard let container = containers[id], container.byteCount == size else {
             let count = containers[id]?.byteCount ?? 0
-            return Self.ruploadError(400, type: "IncompleteUpload", message: "received \(count) of \(size) bytes", retriable: true)
+            return Self.ruploadError(
+                400, type: "IncompleteUpload", message: "received \(count) of \(size) bytes", retriable: true)
         }
         return .json(200, .object(["success": .bool(true), "message": .string("Upload successful.")]))
     }

@@ -101,8 +101,10 @@ public actor InstagramFake {
     ///   - apiVersion: The Graph version it requires; `nil` accepts any `vNN.N`.
     ///   - quotaTotal: `config.quota_total` of the 24-hour publishing limit.
     ///   - quotaUsage: Posts already counted in the window.
-    public init(accessToken: String = "sandbox-instagram-access-token", userID: String = "17841400000000001",
-                apiVersion: String? = nil, quotaTotal: Int = 50, quotaUsage: Int = 0) {
+    public init(
+        accessToken: String = "sandbox-instagram-access-token", userID: String = "17841400000000001",
+        apiVersion: String? = nil, quotaTotal: Int = 50, quotaUsage: Int = 0
+    ) {
         self.initialToken = accessToken
         self.userID = userID
         self.apiVersion = apiVersion
@@ -113,8 +115,10 @@ public actor InstagramFake {
 
     /// The services to mount: Instagram Login host, shared Graph host, shared rupload host.
     public nonisolated var services: [any FakeService] {
-        [InstagramFakeService(fake: self, mount: .instagramLogin), InstagramFakeService(fake: self, mount: .graph),
-         InstagramFakeService(fake: self, mount: .rupload)]
+        [
+            InstagramFakeService(fake: self, mount: .instagramLogin), InstagramFakeService(fake: self, mount: .graph),
+            InstagramFakeService(fake: self, mount: .rupload),
+        ]
     }
 
     /// The `.env` settings that point atom at this fake.
@@ -123,7 +127,8 @@ public actor InstagramFake {
             "INSTAGRAM_ACCESS_TOKEN": initialToken,
             "INSTAGRAM_USER_ID": userID,
             "INSTAGRAM_ACCESS_TOKEN_EXPIRES_AT": Date().addingTimeInterval(50 * 86_400).formatted(.iso8601),
-            "ATOM_INSTAGRAM_API_BASE": server.baseURL(for: InstagramFakeService.Mount.instagramLogin.rawValue).absoluteString,
+            "ATOM_INSTAGRAM_API_BASE": server.baseURL(for: InstagramFakeService.Mount.instagramLogin.rawValue)
+                .absoluteString,
             "ATOM_GRAPH_API_BASE": server.baseURL(for: InstagramFakeService.Mount.graph.rawValue).absoluteString,
             "ATOM_RUPLOAD_BASE": server.baseURL(for: InstagramFakeService.Mount.rupload.rawValue).absoluteString,
         ]
@@ -137,7 +142,8 @@ public actor InstagramFake {
         case .slowProcessing(let polls): slowPolls = max(0, polls)
         case .processingError(let status): processingFailure = status
         case .expireContainers: expireNew = true
-        case .rateLimit(let code, let times, let minutes): rateLimits += Array(repeating: (code, minutes), count: max(0, times))
+        case .rateLimit(let code, let times, let minutes):
+            rateLimits += Array(repeating: (code, minutes), count: max(0, times))
         case .serverError(let times): serverErrors += max(0, times)
         case .expiredToken: tokensExpired = true
         case .quotaSpent: quotaUsage = max(quotaUsage, quotaTotal)

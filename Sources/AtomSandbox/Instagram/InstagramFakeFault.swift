@@ -23,7 +23,9 @@ public struct InstagramFakeFault: Sendable, CustomStringConvertible {
     /// Containers created from now on stay `IN_PROGRESS` for `polls` status checks before `FINISHED`.
     public static func slowProcessing(polls: Int) -> InstagramFakeFault { .init(kind: .slowProcessing(polls: polls)) }
     /// Containers created from now on end in `ERROR` with this `status` text.
-    public static func processingError(_ status: String = "ERROR: The video could not be processed (2207026)") -> InstagramFakeFault {
+    public static func processingError(_ status: String = "ERROR: The video could not be processed (2207026)")
+        -> InstagramFakeFault
+    {
         .init(kind: .processingError(status))
     }
     /// Containers created from now on report `EXPIRED`.
@@ -44,7 +46,9 @@ public struct InstagramFakeFault: Sendable, CustomStringConvertible {
         .init(kind: .dropRupload(afterBytes: afterBytes, times: times))
     }
     /// The next `times` rupload requests answer 503 with `debug_info.retriable = true`.
-    public static func ruploadUnavailable(times: Int = 1) -> InstagramFakeFault { .init(kind: .ruploadUnavailable(times: times)) }
+    public static func ruploadUnavailable(times: Int = 1) -> InstagramFakeFault {
+        .init(kind: .ruploadUnavailable(times: times))
+    }
     /// The next media_publish publishes, then drops the connection instead of answering.
     public static let dropPublishResponse = InstagramFakeFault(kind: .dropPublishResponse)
     /// `refresh_access_token` answers a non-auth error (as Meta does for a token younger than 24 hours).

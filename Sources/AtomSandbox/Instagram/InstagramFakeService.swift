@@ -44,7 +44,8 @@ public struct InstagramFakeService: FakeService {
 extension InstagramFake {
     /// A Graph API error document with Meta's fields.
     nonisolated static func graphError(
-        _ status: Int, code: Int, subcode: Int? = nil, message: String, userMessage: String? = nil, transient: Bool = false,
+        _ status: Int, code: Int, subcode: Int? = nil, message: String, userMessage: String? = nil,
+        transient: Bool = false,
         type: String = "OAuthException", trace: String, headers: [(String, String)] = []
     ) -> FakeResponse {
         var error: [String: JSONValue] = [
@@ -60,8 +61,16 @@ extension InstagramFake {
     }
 
     /// A rupload error document (`debug_info`), the shape the upload host uses.
-    nonisolated static func ruploadError(_ status: Int, type: String, message: String, retriable: Bool = false) -> FakeResponse {
-        .json(status, .object(["debug_info": .object(["retriable": .bool(retriable), "type": .string(type), "message": .string(message)])]))
+    nonisolated static func ruploadError(_ status: Int, type: String, message: String, retriable: Bool = false)
+        -> FakeResponse
+    {
+        .json(
+            status,
+            .object([
+                "debug_info": .object([
+                    "retriable": .bool(retriable), "type": .string(type), "message": .string(message),
+                ])
+            ]))
     }
 
     nonisolated static func isVersion(_ text: String) -> Bool {

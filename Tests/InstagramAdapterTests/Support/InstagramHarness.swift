@@ -11,11 +11,16 @@ struct FileServer: FakeService {
     func handle(_ request: FakeRequest) async throws -> FakeResponse? {
         guard request.method == "GET" || request.method == "HEAD" else { return .text(405, "GET only") }
         let name = String(request.path.dropFirst())
-        guard !name.hasPrefix("missing/"), !name.contains(".."), FileManager.default.fileExists(atPath: Fixtures.path(name)) else {
+        guard !name.hasPrefix("missing/"), !name.contains(".."),
+            FileManager.default.fileExists(atPath: Fixtures.path(name))
+        else {
             return .text(404, "NoSuchKey: The specified key does not exist.")
         }
-        let size = (try FileManager.default.attributesOfItem(atPath: Fixtures.path(name))[.size] as? NSNumber)?.int64Value ?? 0
-        return FakeResponse(status: 200, headers: [("Content-Type", "video/mp4")], body: .file(path: Fixtures.path(name), range: 0..<size))
+        let size =
+            (try FileManager.default.attributesOfItem(atPath: Fixtures.path(name))[.size] as? NSNumber)?.int64Value ?? 0
+        return FakeResponse(
+            status: 200, headers: [("Content-Type", "video/mp4")],
+            body: .file(path: Fixtures.path(name), range: 0..<size))
     }
 }
 
@@ -41,25 +46,32 @@ struct InstagramHarness {
     /// The sandbox settings plus `overrides` (a `nil` value removes a key).
     func settings(_ overrides: [String: String?] = [:]) -> [String: String] {
         var values = fake.sandboxEnvironment(server: server)
-        values["INSTAGRAM_ACCESS_TOKEN_EXPIRES_AT"] = InstagramHarness.now.addingTimeInterval(50 * 86_400).formatted(.iso8601)
+        values["INSTAGRAM_ACCESS_TOKEN_EXPIRES_AT"] = InstagramHarness.now.addingTimeInterval(50 * 86_400).formatted(
+            .iso8601)
         for (key, value) in overrides { values[key] = value }
         return values
     }
 
-    func publisher(_ overrides: [String: String?] = [:], store: (any CredentialStore)? = nil) throws -> InstagramPublisher {
+    func publisher(_ overrides: [String: String?] = [:], store: (any CredentialStore)? = nil) throws
+        -> InstagramPublisher
+    {
         let credentials = store ?? MemoryCredentialStore(settings(overrides))
-        let environment = PublisherEnvironment(credentials: credentials, transport: transport, now: { InstagramHarness.now })
+        let environment = PublisherEnvironment(
+            credentials: credentials, transport: transport, now: { InstagramHarness.now })
         let made = try PublisherFactory.instagram().makePublisher(environment)
         return try #require(made as? InstagramPublisher)
     }
 
     /// A job for a fixture.
-    static func job(_ fixture: String = "vertical.mp4", draft: PostDraft = PostDraft(caption: "Sunrise over the bay #sunrise"),
-                    checkpoint: JSONValue? = nil) async throws -> PublishJob {
+    static func job(
+        _ fixture: String = "vertical.mp4", draft: PostDraft = PostDraft(caption: "Sunrise over the bay #sunrise"),
+        checkpoint: JSONValue? = nil
+    ) async throws -> PublishJob {
         let file = try MediaFileHandle(path: Fixtures.path(fixture))
         let media = try await MediaProbe.probe(file)
         let sha = try await FileDigest.sha256(of: file)
-        return PublishJob(recordID: "rec-1", draft: draft, media: media, file: file, sha256: sha, checkpoint: checkpoint)
+        return PublishJob(
+            recordID: "rec-1", draft: draft, media: media, file: file, sha256: sha, checkpoint: checkpoint)
     }
 
     /// A context whose staged URL is `stagedURL`, journaling into ``log``.
