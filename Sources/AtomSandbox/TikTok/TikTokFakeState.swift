@@ -48,6 +48,7 @@ public actor TikTokFakeState {
     private var uploadIndex: [String: String] = [:]
     private var records: [TikTokFakeRequestRecord] = []
     private var counter = 0
+    private var publishCounter = 0
     private var authorizations: [(challenge: String, redirectURI: String)] = []
     private var extraVerifiedPrefixes: [String] = []
 
@@ -165,7 +166,8 @@ public actor TikTokFakeState {
     /// Records a new publish and returns its id.
     func createPublish(inbox: Bool, source: String, postInfo: [String: JSONValue], videoSize: Int64, chunkSize: Int64, chunkCount: Int64,
                        videoURL: String?) -> Publish {
-        counter += 1
+        publishCounter += 1
+        let counter = publishCounter
         let kind = source == "PULL_FROM_URL" ? "url" : "file"
         let id = inbox ? "v_inbox_\(kind)~v2.\(7_300_000_000 + counter)" : "v_pub_\(kind)~v2-1.\(7_300_000_000 + counter)"
         let slow = takeFault { kind -> Int? in if case .slowProcessing(let polls) = kind { return polls }; return nil } ?? 0
