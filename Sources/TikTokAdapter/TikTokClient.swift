@@ -31,9 +31,9 @@ struct TikTokClient: Sendable {
     }
 
     /// Calls a JSON endpoint; after `access_token_invalid` refreshes the token once and calls again.
-    private func call<Body: Encodable & Sendable, Result: Decodable & Sendable>(
+    private func call<Body: Encodable & Sendable, Payload: Decodable & Sendable>(
         _ path: String, body: Body?, operationID: String
-    ) async throws -> Result {
+    ) async throws -> Payload {
         let token = try await tokens.current()
         do {
             return try await send(path, body: body, token: token, operationID: operationID)
@@ -45,9 +45,9 @@ struct TikTokClient: Sendable {
 
     private struct ErrorOnly: Decodable { var error: TikTokAPIError? }
 
-    private func send<Body: Encodable & Sendable, Result: Decodable & Sendable>(
+    private func send<Body: Encodable & Sendable, Payload: Decodable & Sendable>(
         _ path: String, body: Body?, token: AccessToken, operationID: String
-    ) async throws -> Result {
+    ) async throws -> Payload {
         var fields = HTTPFields()
         fields[.authorization] = "Bearer \(token.value)"
         fields[.contentType] = "application/json; charset=UTF-8"
@@ -65,9 +65,9 @@ struct TikTokClient: Sendable {
         guard (200..<300).contains(status) else {
             throw TikTokErrorMapper.map(status: status, body: bytes, headers: response.headerFields, now: now(), operationID: operationID)
         }
-        let envelope: TikTokEnvelope<Result>
+        let envelope: TikTokEnvelope<Payload>
         do {
-            envelope = try decoder.decode(TikTokEnvelope<Result>.self, from: Data(bytes))
+            envelope = try decoder.decode(TikTokEnvelope<Payload>.self, from: Data(bytes))
         } catch {
             let snippet = Redaction.redact(String(decoding: bytes.prefix(200), as: UTF8.self))
             throw TikTokProtocolError.undecodable(operationID: operationID, status: status, snippet: snippet).publishError

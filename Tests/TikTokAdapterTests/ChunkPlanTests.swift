@@ -60,9 +60,9 @@ struct ChunkPlanTests {
 
     @Test("an empty or impossibly large video is refused")
     func refusals() {
-        #expect(throws: PublishError.self) { try TikTokChunkPlan(videoSize: 0) }
-        #expect { try TikTokChunkPlan(videoSize: 100_000_000_000) } throws: { error in
-            (error as? PublishError)?.code == .limitExceeded
+        #expect(throws: PublishError.self) { _ = try TikTokChunkPlan(videoSize: 0) }
+        expectPublishErrorSync { _ = try TikTokChunkPlan(videoSize: 100_000_000_000) } where: { error in
+            error.code == .limitExceeded
         }
     }
 

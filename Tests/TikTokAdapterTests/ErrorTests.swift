@@ -72,8 +72,7 @@ struct ErrorTests {
         try await TikTokRig.run { rig in
             await rig.fake.state.inject(.apiError(on: .creatorInfo, httpStatus: 200, code: "spam_risk_too_many_posts"))
             let job = TestMedia.job(nil, size: 300_000, draft: PostDraft(caption: "x", privacy: .private))
-            await #expect { try await rig.publisher.preflight(job, context: ContextRecorder().context()) } throws: { error in
-                guard let error = error as? PublishError else { return false }
+            await expectPublishError { try await rig.publisher.preflight(job, context: ContextRecorder().context()) } where: { error in
                 return error.code == .quotaExceeded && !error.isRetryable && error.httpStatus == 200
                     && error.diagnosticID?.hasPrefix("2026") == true && error.remediation?.contains("tomorrow") == true
             }
@@ -86,8 +85,7 @@ struct ErrorTests {
             let (file, _) = try await TestMedia.randomFile(in: dir, size: 300_000)
             try await TikTokRig.run(fake: TikTokFake.Configuration(audited: false, chunkRules: SmallChunks.fake)) { rig in
                 let job = TestMedia.job(file, draft: TestMedia.publicDraft)
-                await #expect { try await rig.publisher.publish(job, context: ContextRecorder().context()) } throws: { error in
-                    guard let error = error as? PublishError else { return false }
+                await expectPublishError { try await rig.publisher.publish(job, context: ContextRecorder().context()) } where: { error in
                     return error.code == .permissionDenied && error.remediation?.contains("SELF_ONLY") == true
                         && error.remediation?.contains("audit") == true
                 }
@@ -103,8 +101,7 @@ struct ErrorTests {
             let strict = TikTokFake.ChunkRules(minChunkSize: 300_000, maxChunkSize: 640_000, maxFinalChunkSize: 1_280_000, maxChunkCount: 1000)
             try await TikTokRig.run(fake: TikTokFake.Configuration(chunkRules: strict)) { rig in
                 let job = TestMedia.job(file, draft: TestMedia.publicDraft)
-                await #expect { try await rig.publisher.publish(job, context: ContextRecorder().context()) } throws: { error in
-                    guard let error = error as? PublishError else { return false }
+                await expectPublishError { try await rig.publisher.publish(job, context: ContextRecorder().context()) } where: { error in
                     return error.code == .invalidInput && error.platformCode == "invalid_params" && error.message.contains("chunk_size")
                 }
             }
@@ -116,8 +113,8 @@ struct ErrorTests {
         try await TikTokRig.run { rig in
             await rig.fake.state.inject(.apiError(on: .creatorInfo, httpStatus: 401, code: "scope_not_authorized"))
             let job = TestMedia.job(nil, size: 300_000, draft: PostDraft(caption: "x", privacy: .private))
-            await #expect { try await rig.publisher.preflight(job, context: ContextRecorder().context()) } throws: { error in
-                (error as? PublishError)?.code == .permissionDenied
+            await expectPublishError { try await rig.publisher.preflight(job, context: ContextRecorder().context()) } where: { error in
+                error.code == .permissionDenied
             }
             #expect(await rig.fake.state.requests(to: .token).isEmpty)
         }
@@ -143,10 +140,9 @@ struct ErrorTests {
             try await TikTokRig.run { rig in
                 await rig.fake.state.inject(.failProcessing(reason: "frame_rate_check_failed"))
                 let recorder = ContextRecorder()
-                await #expect {
+                await expectPublishError {
                     try await rig.publisher.publish(TestMedia.job(file, draft: TestMedia.publicDraft), context: recorder.context())
-                } throws: { error in
-                    guard let error = error as? PublishError else { return false }
+                } where: { error in
                     return error.code == .unsupportedMedia && error.platformCode == "frame_rate_check_failed" && error.message.contains("frame_rate_check_failed")
                 }
                 #expect(TikTokCheckpoint.decode(recorder.lastCheckpoint) == nil)

@@ -111,10 +111,9 @@ struct PlanTests {
 
     @Test("a missing access token is a configuration error pointing at `atom auth tiktok`")
     func missingToken() {
-        #expect {
+        expectPublishErrorSync {
             _ = try PublisherFactory.tiktok().makePublisher(PublisherEnvironment(credentials: MemoryCredentialStore(), transport: NoNetwork()))
-        } throws: { error in
-            guard let error = error as? PublishError else { return false }
+        } where: { error in
             return error.code == .configuration && error.message == "TIKTOK_ACCESS_TOKEN is not set" && error.remediation == "run `atom auth tiktok`"
         }
     }
@@ -125,8 +124,8 @@ struct PlanTests {
                        ["ATOM_TIKTOK_API_BASE": "not a url"]] {
             #expect(throws: PublishError.self) { try publisher(values) }
         }
-        #expect { try publisher(["TIKTOK_UPLOAD_MODE": "pull"]) } throws: { error in
-            (error as? PublishError)?.message.contains("TIKTOK_VERIFIED_URL_PREFIX") == true
+        expectPublishErrorSync { _ = try publisher(["TIKTOK_UPLOAD_MODE": "pull"]) } where: { error in
+            error.message.contains("TIKTOK_VERIFIED_URL_PREFIX") == true
         }
         let pull = try publisher(["TIKTOK_UPLOAD_MODE": "pull", "TIKTOK_VERIFIED_URL_PREFIX": "https://media.example.com/atom/"])
         #expect(pull.capabilities.ingestion == .publicURL)

@@ -49,8 +49,7 @@ struct PullTests {
                 let elsewhere = try #require(URL(string: "https://bucket.s3.amazonaws.com/staging/clip.mp4?X-Amz-Signature=abcd"))
                 let recorder = ContextRecorder()
                 let context = recorder.context(stagedURL: { _ in elsewhere })
-                await #expect { try await rig.publisher.publish(TestMedia.job(file, draft: TestMedia.publicDraft), context: context) } throws: { error in
-                    guard let error = error as? PublishError else { return false }
+                await expectPublishError { try await rig.publisher.publish(TestMedia.job(file, draft: TestMedia.publicDraft), context: context) } where: { error in
                     return error.code == .configuration && error.message.contains("TIKTOK_VERIFIED_URL_PREFIX")
                         && !error.description.contains("abcd")
                 }
@@ -68,10 +67,9 @@ struct PullTests {
             try await TikTokRig.run(services: [files], settings: pullSettings) { rig in
                 let staged = try #require(URL(string: rig.server.baseURL(for: "/files").absoluteString + "/clip.mp4"))
                 let recorder = ContextRecorder()
-                await #expect {
+                await expectPublishError {
                     try await rig.publisher.publish(TestMedia.job(file, draft: TestMedia.publicDraft), context: recorder.context(stagedURL: { _ in staged }))
-                } throws: { error in
-                    guard let error = error as? PublishError else { return false }
+                } where: { error in
                     return error.code == .configuration && error.platformCode == "url_ownership_unverified" && error.httpStatus == 403
                         && error.remediation?.contains("TIKTOK_VERIFIED_URL_PREFIX") == true && !error.isRetryable
                 }
@@ -91,10 +89,9 @@ struct PullTests {
                 await rig.fake.state.verify(urlPrefix: rig.server.baseURL(for: "/files").absoluteString + "/")
                 let staged = try #require(URL(string: rig.server.baseURL(for: "/files").absoluteString + "/clip.mp4"))
                 let recorder = ContextRecorder()
-                await #expect {
+                await expectPublishError {
                     try await rig.publisher.publish(TestMedia.job(file, draft: TestMedia.publicDraft), context: recorder.context(stagedURL: { _ in staged }))
-                } throws: { error in
-                    guard let error = error as? PublishError else { return false }
+                } where: { error in
                     return error.code == .processingFailed && error.platformCode == "video_pull_failed" && error.isRetryable
                 }
                 #expect(recorder.releases >= 1)

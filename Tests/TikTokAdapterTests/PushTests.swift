@@ -110,8 +110,8 @@ struct PushTests {
                 await rig.fake.state.inject(.chunkFailure(chunk: 3))
                 let first = ContextRecorder()
                 let job = TestMedia.job(file, draft: TestMedia.publicDraft)
-                await #expect { try await rig.publisher.publish(job, context: first.context()) } throws: { error in
-                    (error as? PublishError).map { $0.code == .server && $0.isRetryable } ?? false
+                await expectPublishError { try await rig.publisher.publish(job, context: first.context()) } where: { error in
+                    error.code == .server && error.isRetryable
                 }
                 let saved = try #require(first.lastCheckpoint)
                 #expect(TikTokCheckpoint.decode(saved)?.nextChunk == 3)

@@ -84,8 +84,7 @@ struct StatusTests {
         let privateAccount = TikTokFake.Creator(privacyLevelOptions: ["FOLLOWER_OF_CREATOR", "MUTUAL_FOLLOW_FRIENDS", "SELF_ONLY"])
         try await TikTokRig.run(fake: TikTokFake.Configuration(creator: privateAccount, chunkRules: SmallChunks.fake)) { rig in
             let job = TestMedia.job(nil, size: 300_000, draft: TestMedia.publicDraft)
-            await #expect { try await rig.publisher.preflight(job, context: ContextRecorder().context()) } throws: { error in
-                guard let error = error as? PublishError else { return false }
+            await expectPublishError { try await rig.publisher.preflight(job, context: ContextRecorder().context()) } where: { error in
                 return error.code == .invalidInput && error.message.contains("PUBLIC_TO_EVERYONE is not among this creator's options")
                     && error.message.contains("SELF_ONLY")
             }
@@ -98,13 +97,13 @@ struct StatusTests {
         let creator = TikTokFake.Creator(commentDisabled: true, maxVideoPostDurationSec: 60)
         try await TikTokRig.run(fake: TikTokFake.Configuration(creator: creator, chunkRules: SmallChunks.fake)) { rig in
             let long = TestMedia.job(nil, size: 300_000, draft: PostDraft(caption: "x", privacy: .private), duration: 61)
-            await #expect { try await rig.publisher.preflight(long, context: ContextRecorder().context()) } throws: { error in
-                (error as? PublishError).map { $0.code == .invalidInput && $0.message.contains("at most 60 s") } ?? false
+            await expectPublishError { try await rig.publisher.preflight(long, context: ContextRecorder().context()) } where: { error in
+                error.code == .invalidInput && error.message.contains("at most 60 s")
             }
             var comments = TestMedia.job(nil, size: 300_000, draft: PostDraft(caption: "x", privacy: .private, options: ["disable_comment": .bool(false)]))
             comments.recordID = "rec-tiktok-2"
-            await #expect { try await rig.publisher.preflight(comments, context: ContextRecorder().context()) } throws: { error in
-                (error as? PublishError).map { $0.code == .invalidInput && $0.message.contains("comments are turned off") } ?? false
+            await expectPublishError { try await rig.publisher.preflight(comments, context: ContextRecorder().context()) } where: { error in
+                error.code == .invalidInput && error.message.contains("comments are turned off")
             }
             #expect(await rig.fake.state.requests(to: .directInit).isEmpty)
         }

@@ -128,3 +128,19 @@ struct StagedFileServer: FakeService {
         return FakeResponse(status: 200, headers: [("Content-Type", "video/mp4")], body: .file(path: path, range: 0..<size))
     }
 }
+
+/// Expects `body` to throw a ``PublishError`` that satisfies `check`.
+func expectPublishError<R>(
+    sourceLocation: SourceLocation = #_sourceLocation, _ body: () async throws -> R, where check: (PublishError) -> Bool
+) async {
+    let error = await #expect(throws: PublishError.self, sourceLocation: sourceLocation) { _ = try await body() }
+    if let error { #expect(check(error), "\(error)", sourceLocation: sourceLocation) }
+}
+
+/// Expects `body` to throw a ``PublishError`` that satisfies `check`.
+func expectPublishErrorSync<R>(
+    sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> R, where check: (PublishError) -> Bool
+) {
+    let error = #expect(throws: PublishError.self, sourceLocation: sourceLocation) { _ = try body() }
+    if let error { #expect(check(error), "\(error)", sourceLocation: sourceLocation) }
+}

@@ -75,8 +75,7 @@ struct TokenTests {
             await rig.fake.state.expireAccessTokens()
             await rig.fake.state.inject(.oauthError(httpStatus: 400, error: "invalid_grant"))
             let job = TestMedia.job(nil, size: 300_000, draft: PostDraft(caption: "x", privacy: .private))
-            await #expect { try await rig.publisher.preflight(job, context: ContextRecorder().context()) } throws: { error in
-                guard let error = error as? PublishError else { return false }
+            await expectPublishError { try await rig.publisher.preflight(job, context: ContextRecorder().context()) } where: { error in
                 return error.code == .authentication && error.platformCode == "invalid_grant"
                     && error.remediation?.contains("atom auth tiktok") == true && error.diagnosticID != nil
             }
@@ -90,8 +89,7 @@ struct TokenTests {
         }) { rig in
             await rig.fake.state.expireAccessTokens()
             let job = TestMedia.job(nil, size: 300_000, draft: PostDraft(caption: "x", privacy: .private))
-            await #expect { try await rig.publisher.preflight(job, context: ContextRecorder().context()) } throws: { error in
-                guard let error = error as? PublishError else { return false }
+            await expectPublishError { try await rig.publisher.preflight(job, context: ContextRecorder().context()) } where: { error in
                 return error.code == .authentication && error.remediation?.contains("atom auth tiktok") == true
             }
             #expect(await rig.fake.state.requests(to: .token).isEmpty)

@@ -125,7 +125,7 @@ extension TikTokFake {
         }
 
         guard let source = body["source_info"]?.objectValue else { return await invalid("source_info is required") }
-        let publish: TikTokFakeState.Publish
+        let publish: TikTokFakeState.Created
         switch source["source"]?.stringValue {
         case "FILE_UPLOAD":
             let keys: Set<String> = ["source", "video_size", "chunk_size", "total_chunk_count"]

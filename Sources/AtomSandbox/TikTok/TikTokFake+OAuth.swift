@@ -26,8 +26,8 @@ extension TikTokFake {
         }
         guard request.query("code_challenge_method") == "S256" else { return refuse("code_challenge_method must be S256") }
         await state.rememberAuthorization(challenge: challenge, redirectURI: redirect)
-        let state = request.query("state") ?? ""
-        let query = FormEncoding.encode([("code", configuration.authorizationCode), ("scopes", scope), ("state", state)])
+        let echoed = request.query("state") ?? ""
+        let query = FormEncoding.encode([("code", configuration.authorizationCode), ("scopes", scope), ("state", echoed)])
         return FakeResponse(status: 302, headers: [("Location", redirect + "?" + query)])
     }
 

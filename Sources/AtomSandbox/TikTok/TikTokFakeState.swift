@@ -123,7 +123,7 @@ public actor TikTokFakeState {
     }
 
     /// Takes the first queued fault `match` accepts.
-    func takeFault<T>(_ match: (TikTokFakeFault.Kind) -> T?) -> T? {
+    func takeFault<T: Sendable>(_ match: @Sendable (TikTokFakeFault.Kind) -> T?) -> T? {
         for (index, fault) in faults.enumerated() {
             if let value = match(fault.kind) {
                 faults.remove(at: index)
@@ -163,9 +163,16 @@ public actor TikTokFakeState {
         return true
     }
 
-    /// Records a new publish and returns its id.
+    /// What a handler needs of a new publish.
+    struct Created: Sendable {
+        var id: String
+        var uploadID: String?
+        var uploadToken: String?
+    }
+
+    /// Records a new publish.
     func createPublish(inbox: Bool, source: String, postInfo: [String: JSONValue], videoSize: Int64, chunkSize: Int64, chunkCount: Int64,
-                       videoURL: String?) -> Publish {
+                       videoURL: String?) -> Created {
         publishCounter += 1
         let counter = publishCounter
         let kind = source == "PULL_FROM_URL" ? "url" : "file"
@@ -187,10 +194,8 @@ public actor TikTokFakeState {
         if !inbox, publish.privacy == "PUBLIC_TO_EVERYONE" { publish.publicPostID = 7_345_678_901_234_567_000 + Int64(counter) }
         publishes[id] = publish
         publishOrder.append(id)
-        return publish
+        return Created(id: id, uploadID: publish.uploadID, uploadToken: publish.uploadToken)
     }
-
-    func publishState(_ id: String) -> Publish? { publishes[id] }
 
     // MARK: Chunks
 
