@@ -85,7 +85,9 @@ struct TikTokSourceInfo: Encodable, Sendable, Equatable {
     }
 
     static func fileUpload(_ plan: TikTokChunkPlan) -> TikTokSourceInfo {
-        TikTokSourceInfo(source: "FILE_UPLOAD", videoSize: plan.videoSize, chunkSize: plan.chunkSize, totalChunkCount: plan.chunkCount)
+        TikTokSourceInfo(
+            source: "FILE_UPLOAD", videoSize: plan.videoSize, chunkSize: plan.chunkSize,
+            totalChunkCount: plan.chunkCount)
     }
 
     static func pull(_ url: URL) -> TikTokSourceInfo {

@@ -36,12 +36,16 @@ struct TikTokCheckpoint: Codable, Sendable, Equatable {
 
     /// A checkpoint that makes the next attempt start over.
     static func restart(after publishID: String) -> TikTokCheckpoint {
-        TikTokCheckpoint(stage: .restart, publishID: publishID, inbox: false, pull: false, nextChunk: 0, stagingReleased: true, publicPost: false)
+        TikTokCheckpoint(
+            stage: .restart, publishID: publishID, inbox: false, pull: false, nextChunk: 0, stagingReleased: true,
+            publicPost: false)
     }
 
     /// Decodes a job's checkpoint, or `nil` when there is none or it is not this adapter's.
     static func decode(_ value: JSONValue?) -> TikTokCheckpoint? {
-        guard let value, let checkpoint = try? value.decode(TikTokCheckpoint.self), checkpoint.stage != .restart else { return nil }
+        guard let value, let checkpoint = try? value.decode(TikTokCheckpoint.self), checkpoint.stage != .restart else {
+            return nil
+        }
         return checkpoint
     }
 }

@@ -19,7 +19,10 @@ public struct TikTokChunkRules: Sendable, Equatable, Codable {
     public var preferredChunkSize: Int64
 
     /// Creates rules.
-    public init(minChunkSize: Int64, maxChunkSize: Int64, maxFinalChunkSize: Int64, maxChunkCount: Int, preferredChunkSize: Int64) {
+    public init(
+        minChunkSize: Int64, maxChunkSize: Int64, maxFinalChunkSize: Int64, maxChunkCount: Int,
+        preferredChunkSize: Int64
+    ) {
         self.minChunkSize = minChunkSize
         self.maxChunkSize = maxChunkSize
         self.maxFinalChunkSize = maxFinalChunkSize
@@ -99,7 +102,9 @@ public struct TikTokChunkPlan: Sendable, Equatable, Codable {
         }
         if chunkCount == 1 {
             if videoSize > rules.maxChunkSize { return "a single chunk may be at most \(rules.maxChunkSize) bytes" }
-            if videoSize < rules.minChunkSize, chunkSize != videoSize { return "a video under the minimum must go whole" }
+            if videoSize < rules.minChunkSize, chunkSize != videoSize {
+                return "a video under the minimum must go whole"
+            }
             return nil
         }
         if chunkSize < rules.minChunkSize || chunkSize > rules.maxChunkSize {
@@ -107,7 +112,9 @@ public struct TikTokChunkPlan: Sendable, Equatable, Codable {
         }
         let final = range(ofChunk: chunkCount - 1)
         let last = final.upperBound - final.lowerBound
-        if last > rules.maxFinalChunkSize { return "the final chunk of \(last) bytes is over \(rules.maxFinalChunkSize)" }
+        if last > rules.maxFinalChunkSize {
+            return "the final chunk of \(last) bytes is over \(rules.maxFinalChunkSize)"
+        }
         return nil
     }
 }

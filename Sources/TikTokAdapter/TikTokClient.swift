@@ -14,7 +14,9 @@ struct TikTokClient: Sendable {
 
     /// `POST /v2/post/publish/creator_info/query/`.
     func creatorInfo() async throws -> TikTokCreatorInfo {
-        try await call("/v2/post/publish/creator_info/query/", body: nil as TikTokStatusRequest?, operationID: "tiktok.creatorInfo")
+        try await call(
+            "/v2/post/publish/creator_info/query/", body: nil as TikTokStatusRequest?, operationID: "tiktok.creatorInfo"
+        )
     }
 
     /// `POST /v2/post/publish/video/init/` (direct post) or `/v2/post/publish/inbox/video/init/` (draft).
@@ -27,7 +29,9 @@ struct TikTokClient: Sendable {
 
     /// `POST /v2/post/publish/status/fetch/`.
     func status(publishID: String) async throws -> TikTokStatusData {
-        try await call("/v2/post/publish/status/fetch/", body: TikTokStatusRequest(publishID: publishID), operationID: "tiktok.status")
+        try await call(
+            "/v2/post/publish/status/fetch/", body: TikTokStatusRequest(publishID: publishID),
+            operationID: "tiktok.status")
     }
 
     /// Calls a JSON endpoint; after `access_token_invalid` refreshes the token once and calls again.
@@ -53,24 +57,28 @@ struct TikTokClient: Sendable {
         fields[.contentType] = "application/json; charset=UTF-8"
         let httpBody = try body.map { try HTTPBodies.json($0) }
         let (response, responseBody) = try await transport.send(
-            HTTPRequest(method: .post, path: path, headerFields: fields), body: httpBody, baseURL: configuration.baseURL,
+            HTTPRequest(method: .post, path: path, headerFields: fields), body: httpBody,
+            baseURL: configuration.baseURL,
             operationID: operationID
         )
         let bytes = try await HTTPBodies.collect(responseBody)
         let status = response.status.code
         let decoder = JSONDecoder()
         if let error = (try? decoder.decode(ErrorOnly.self, from: Data(bytes)))?.error, !error.isOK {
-            throw TikTokErrorMapper.map(error, status: status, headers: response.headerFields, now: now(), operationID: operationID)
+            throw TikTokErrorMapper.map(
+                error, status: status, headers: response.headerFields, now: now(), operationID: operationID)
         }
         guard (200..<300).contains(status) else {
-            throw TikTokErrorMapper.map(status: status, body: bytes, headers: response.headerFields, now: now(), operationID: operationID)
+            throw TikTokErrorMapper.map(
+                status: status, body: bytes, headers: response.headerFields, now: now(), operationID: operationID)
         }
         let envelope: TikTokEnvelope<Payload>
         do {
             envelope = try decoder.decode(TikTokEnvelope<Payload>.self, from: Data(bytes))
         } catch {
             let snippet = Redaction.redact(String(decoding: bytes.prefix(200), as: UTF8.self))
-            throw TikTokProtocolError.undecodable(operationID: operationID, status: status, snippet: snippet).publishError
+            throw TikTokProtocolError.undecodable(operationID: operationID, status: status, snippet: snippet)
+                .publishError
         }
         guard let data = envelope.data else {
             throw TikTokProtocolError.missingData(operationID: operationID, status: status).publishError
@@ -102,7 +110,8 @@ struct TikTokClient: Sendable {
         fields[.contentType] = contentType
         fields[.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound - 1)/\(total)"
         let (response, responseBody) = try await transport.send(
-            HTTPRequest(method: .put, absoluteURL: uploadURL, headerFields: fields), body: file.chunks(in: range).body(onChunk: onChunk),
+            HTTPRequest(method: .put, absoluteURL: uploadURL, headerFields: fields),
+            body: file.chunks(in: range).body(onChunk: onChunk),
             baseURL: uploadURL.origin, operationID: operationID
         )
         let bytes = try await HTTPBodies.collect(responseBody, upTo: 64 * 1024)
@@ -114,14 +123,17 @@ struct TikTokClient: Sendable {
         case 403, 404: return .expired(status: status)
         default:
             if let error = (try? JSONDecoder().decode(ErrorOnly.self, from: Data(bytes)))?.error, !error.isOK {
-                throw TikTokErrorMapper.map(error, status: status, headers: response.headerFields, now: now(), operationID: operationID)
+                throw TikTokErrorMapper.map(
+                    error, status: status, headers: response.headerFields, now: now(), operationID: operationID)
             }
             if status == 400 {
                 let text = String(decoding: bytes.prefix(200), as: UTF8.self)
-                throw PublishError(.protocolViolation, platform: .tiktok, operationID: operationID, httpStatus: status,
-                                   message: "TikTok refused the chunk's headers" + (text.isEmpty ? "" : ": \(text)"))
+                throw PublishError(
+                    .protocolViolation, platform: .tiktok, operationID: operationID, httpStatus: status,
+                    message: "TikTok refused the chunk's headers" + (text.isEmpty ? "" : ": \(text)"))
             }
-            throw TikTokErrorMapper.map(status: status, body: bytes, headers: response.headerFields, now: now(), operationID: operationID)
+            throw TikTokErrorMapper.map(
+                status: status, body: bytes, headers: response.headerFields, now: now(), operationID: operationID)
         }
     }
 }

@@ -44,7 +44,8 @@ struct TikTokPostSettings: Sendable, Equatable {
 
     /// The option keys of `platforms.tiktok` (CONTRACT.md).
     static let optionKeys: Set<String> = [
-        "caption", "privacy", "disable_comment", "disable_duet", "disable_stitch", "cover_timestamp_ms", "brand_content",
+        "caption", "privacy", "disable_comment", "disable_duet", "disable_stitch", "cover_timestamp_ms",
+        "brand_content",
         "brand_organic", "aigc", "draft",
     ]
 
@@ -85,17 +86,20 @@ struct TikTokPostSettings: Sendable, Equatable {
                 privacy = level
                 chosen = true
             } else {
-                problem("privacy", "'\(raw)' is not a TikTok privacy level (\(TikTokPrivacy.all.joined(separator: ", ")))")
+                problem(
+                    "privacy", "'\(raw)' is not a TikTok privacy level (\(TikTokPrivacy.all.joined(separator: ", ")))")
             }
         } else if let generic = draft.privacy {
             if let level = TikTokPrivacy.level(for: generic) {
                 privacy = level
                 chosen = true
             } else {
-                problems.append(ValidationIssue(
-                    platform: .tiktok, field: "privacy",
-                    message: "TikTok has no '\(generic.rawValue)' level; use private (SELF_ONLY), friends, followers or public, or set platforms.tiktok.privacy"
-                ))
+                problems.append(
+                    ValidationIssue(
+                        platform: .tiktok, field: "privacy",
+                        message:
+                            "TikTok has no '\(generic.rawValue)' level; use private (SELF_ONLY), friends, followers or public, or set platforms.tiktok.privacy"
+                    ))
             }
         }
 
@@ -104,7 +108,9 @@ struct TikTokPostSettings: Sendable, Equatable {
             if let number = value.numberValue, number.rounded() == number, number >= 0, number <= Double(Int32.max) {
                 coverTimestamp = Int(number)
                 if media.duration > 0, number > media.duration * 1000 {
-                    problem("cover_timestamp_ms", "\(Int(number)) ms is past the end of the \(Int(media.duration * 1000)) ms video")
+                    problem(
+                        "cover_timestamp_ms",
+                        "\(Int(number)) ms is past the end of the \(Int(media.duration * 1000)) ms video")
                 }
             } else {
                 problem("cover_timestamp_ms", "must be a whole number of milliseconds from 0 to \(Int32.max)")
@@ -114,7 +120,8 @@ struct TikTokPostSettings: Sendable, Equatable {
         let settings = TikTokPostSettings(
             caption: "", privacyLevel: privacy, privacyChosen: chosen, disableComment: bool("disable_comment"),
             disableDuet: bool("disable_duet"), disableStitch: bool("disable_stitch"), coverTimestampMs: coverTimestamp,
-            brandContent: bool("brand_content") ?? false, brandOrganic: bool("brand_organic") ?? false, aigc: bool("aigc") ?? false,
+            brandContent: bool("brand_content") ?? false, brandOrganic: bool("brand_organic") ?? false,
+            aigc: bool("aigc") ?? false,
             draft: bool("draft") ?? false
         )
         var resolved = settings
@@ -122,25 +129,36 @@ struct TikTokPostSettings: Sendable, Equatable {
         resolved.caption = Self.appendingTags(draft.tags, to: caption, limit: captionLimit, notes: &notes)
 
         if resolved.draft {
-            notes.append("draft: the video goes to the TikTok inbox; caption, privacy and interactions are chosen in the TikTok app")
+            notes.append(
+                "draft: the video goes to the TikTok inbox; caption, privacy and interactions are chosen in the TikTok app"
+            )
             return Resolution(settings: resolved, notes: notes, problems: problems)
         }
         if !chosen, problems.allSatisfy({ !$0.field.hasSuffix("privacy") }) {
-            notes.append("no privacy given: posting SELF_ONLY (only you can see it); pass --privacy or platforms.tiktok.privacy")
+            notes.append(
+                "no privacy given: posting SELF_ONLY (only you can see it); pass --privacy or platforms.tiktok.privacy")
         }
         if resolved.brandContent, resolved.privacyLevel == TikTokPrivacy.onlyMe {
-            problem("brand_content", "branded content cannot be posted SELF_ONLY on TikTok; choose another privacy level")
+            problem(
+                "brand_content", "branded content cannot be posted SELF_ONLY on TikTok; choose another privacy level")
         }
-        let off = [("comments", resolved.disableComment), ("duets", resolved.disableDuet), ("stitches", resolved.disableStitch)]
-            .filter { $0.1 == nil }.map(\.0)
+        let off = [
+            ("comments", resolved.disableComment), ("duets", resolved.disableDuet),
+            ("stitches", resolved.disableStitch),
+        ]
+        .filter { $0.1 == nil }.map(\.0)
         if !off.isEmpty {
-            notes.append("\(off.joined(separator: ", ")) off (TikTok's rule: none on by default); set platforms.tiktok.disable_…: false to allow")
+            notes.append(
+                "\(off.joined(separator: ", ")) off (TikTok's rule: none on by default); set platforms.tiktok.disable_…: false to allow"
+            )
         }
         return Resolution(settings: resolved, notes: notes, problems: problems)
     }
 
     /// Appends `#tag` for each tag the caption does not already carry, if the result still fits `limit`.
-    private static func appendingTags(_ tags: [String], to caption: String, limit: TextLimit, notes: inout [String]) -> String {
+    private static func appendingTags(
+        _ tags: [String], to caption: String, limit: TextLimit, notes: inout [String]
+    ) -> String {
         let present = Set(Validation.hashtags(in: caption).map { $0.lowercased() })
         let missing = tags.map { $0.hasPrefix("#") ? String($0.dropFirst()) : $0 }
             .filter { !$0.isEmpty && !present.contains($0.lowercased()) }
@@ -162,7 +180,8 @@ struct TikTokPostSettings: Sendable, Equatable {
             disableDuet: (disableDuet ?? true) || creator.duetDisabled == true,
             disableStitch: (disableStitch ?? true) || creator.stitchDisabled == true,
             disableComment: (disableComment ?? true) || creator.commentDisabled == true,
-            videoCoverTimestampMs: coverTimestampMs, brandContentToggle: brandContent, brandOrganicToggle: brandOrganic, isAigc: aigc
+            videoCoverTimestampMs: coverTimestampMs, brandContentToggle: brandContent, brandOrganicToggle: brandOrganic,
+            isAigc: aigc
         )
     }
 
@@ -171,10 +190,13 @@ struct TikTokPostSettings: Sendable, Equatable {
         var found: [String] = []
         let options = creator.privacyLevelOptions ?? []
         if !options.contains(privacyLevel) {
-            found.append("privacy \(privacyLevel) is not among this creator's options (\(options.joined(separator: ", "))); set platforms.tiktok.privacy to one of them")
+            found.append(
+                "privacy \(privacyLevel) is not among this creator's options (\(options.joined(separator: ", "))); set platforms.tiktok.privacy to one of them"
+            )
         }
         if let max = creator.maxVideoPostDurationSec, max > 0, media.duration > Double(max) {
-            found.append("the video is \(Int(media.duration.rounded(.up))) s but this creator may post at most \(max) s")
+            found.append(
+                "the video is \(Int(media.duration.rounded(.up))) s but this creator may post at most \(max) s")
         }
         let switches: [(String, Bool?, Bool?, String)] = [
             ("comments", disableComment, creator.commentDisabled, "disable_comment"),
@@ -182,7 +204,9 @@ struct TikTokPostSettings: Sendable, Equatable {
             ("stitches", disableStitch, creator.stitchDisabled, "disable_stitch"),
         ]
         for (name, requested, creatorDisabled, key) in switches where requested == false && creatorDisabled == true {
-            found.append("\(name) are turned off in the creator's TikTok settings; remove platforms.tiktok.\(key): false or change the setting in the app")
+            found.append(
+                "\(name) are turned off in the creator's TikTok settings; remove platforms.tiktok.\(key): false or change the setting in the app"
+            )
         }
         return found
     }

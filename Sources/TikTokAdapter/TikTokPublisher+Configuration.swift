@@ -13,7 +13,9 @@ enum TikTokKeys {
     static let verifiedURLPrefix = "TIKTOK_VERIFIED_URL_PREFIX"
     static let apiBase = "ATOM_TIKTOK_API_BASE"
 
-    static let optional = [clientKey, clientSecret, refreshToken, accessTokenExpiresAt, openID, uploadMode, verifiedURLPrefix, apiBase]
+    static let optional = [
+        clientKey, clientSecret, refreshToken, accessTokenExpiresAt, openID, uploadMode, verifiedURLPrefix, apiBase,
+    ]
 }
 
 extension TikTokPublisher {
@@ -68,9 +70,12 @@ extension TikTokPublisher {
 
         /// Creates a configuration with the documented defaults.
         public init(
-            baseURL: URL = Configuration.productionBaseURL, uploadMode: UploadMode = .push, verifiedURLPrefix: String? = nil,
-            accessToken: String, accessTokenExpiresAt: Date? = nil, refreshToken: String? = nil, clientKey: String? = nil,
-            clientSecret: String? = nil, chunkRules: TikTokChunkRules = .documented, pollInterval: Duration = .seconds(3),
+            baseURL: URL = Configuration.productionBaseURL, uploadMode: UploadMode = .push,
+            verifiedURLPrefix: String? = nil,
+            accessToken: String, accessTokenExpiresAt: Date? = nil, refreshToken: String? = nil,
+            clientKey: String? = nil,
+            clientSecret: String? = nil, chunkRules: TikTokChunkRules = .documented,
+            pollInterval: Duration = .seconds(3),
             maxPollInterval: Duration = .seconds(30), uploadURLLifetime: Duration = .seconds(3600),
             stagedURLLifetime: Duration = .seconds(7200), pullDownloadTimeout: Duration = .seconds(3600),
             retryPolicy: RetryPolicy = .default
@@ -102,37 +107,48 @@ extension TikTokPublisher {
             let token = try store.required(TikTokKeys.accessToken, platform: .tiktok, remediation: reauthorize)
             var baseURL = Configuration.productionBaseURL
             if let base = try store.nonEmpty(TikTokKeys.apiBase) {
-                guard let url = URL(string: base), url.scheme == "http" || url.scheme == "https", url.host() != nil else {
-                    throw PublishError(.configuration, platform: .tiktok, message: "\(TikTokKeys.apiBase) is not an http(s) URL: \(base)")
+                guard let url = URL(string: base), url.scheme == "http" || url.scheme == "https", url.host() != nil
+                else {
+                    throw PublishError(
+                        .configuration, platform: .tiktok,
+                        message: "\(TikTokKeys.apiBase) is not an http(s) URL: \(base)")
                 }
                 baseURL = url
             }
             var mode = UploadMode.push
             if let raw = try store.nonEmpty(TikTokKeys.uploadMode) {
                 guard let parsed = UploadMode(rawValue: raw.lowercased()) else {
-                    throw PublishError(.configuration, platform: .tiktok, message: "\(TikTokKeys.uploadMode) must be push or pull, not \(raw)",
-                                       remediation: "set \(TikTokKeys.uploadMode)=push (the default) or pull")
+                    throw PublishError(
+                        .configuration, platform: .tiktok,
+                        message: "\(TikTokKeys.uploadMode) must be push or pull, not \(raw)",
+                        remediation: "set \(TikTokKeys.uploadMode)=push (the default) or pull")
                 }
                 mode = parsed
             }
             let prefix = try store.nonEmpty(TikTokKeys.verifiedURLPrefix)
             if mode == .pull, prefix == nil {
                 throw PublishError(
-                    .configuration, platform: .tiktok, message: "\(TikTokKeys.verifiedURLPrefix) is not set (required when \(TikTokKeys.uploadMode)=pull)",
-                    remediation: "verify the staging domain or URL prefix in TikTok's developer portal and set \(TikTokKeys.verifiedURLPrefix), or use \(TikTokKeys.uploadMode)=push"
+                    .configuration, platform: .tiktok,
+                    message: "\(TikTokKeys.verifiedURLPrefix) is not set (required when \(TikTokKeys.uploadMode)=pull)",
+                    remediation:
+                        "verify the staging domain or URL prefix in TikTok's developer portal and set \(TikTokKeys.verifiedURLPrefix), or use \(TikTokKeys.uploadMode)=push"
                 )
             }
             var expiresAt: Date?
             if let raw = try store.nonEmpty(TikTokKeys.accessTokenExpiresAt) {
                 guard let date = ISO8601DateFormatter().date(from: raw) else {
-                    throw PublishError(.configuration, platform: .tiktok, message: "\(TikTokKeys.accessTokenExpiresAt) is not an ISO 8601 time: \(raw)",
-                                       remediation: "remove the line; atom writes it again after the next refresh")
+                    throw PublishError(
+                        .configuration, platform: .tiktok,
+                        message: "\(TikTokKeys.accessTokenExpiresAt) is not an ISO 8601 time: \(raw)",
+                        remediation: "remove the line; atom writes it again after the next refresh")
                 }
                 expiresAt = date
             }
             self.init(
-                baseURL: baseURL, uploadMode: mode, verifiedURLPrefix: prefix, accessToken: token, accessTokenExpiresAt: expiresAt,
-                refreshToken: try store.nonEmpty(TikTokKeys.refreshToken), clientKey: try store.nonEmpty(TikTokKeys.clientKey),
+                baseURL: baseURL, uploadMode: mode, verifiedURLPrefix: prefix, accessToken: token,
+                accessTokenExpiresAt: expiresAt,
+                refreshToken: try store.nonEmpty(TikTokKeys.refreshToken),
+                clientKey: try store.nonEmpty(TikTokKeys.clientKey),
                 clientSecret: try store.nonEmpty(TikTokKeys.clientSecret)
             )
         }

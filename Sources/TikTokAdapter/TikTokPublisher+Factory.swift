@@ -11,9 +11,12 @@ extension PublisherFactory {
     /// - Returns: The factory for `PlatformRegistry`.
     public static func tiktok() -> PublisherFactory {
         PublisherFactory(
-            platform: .tiktok, displayName: "TikTok", requiredKeys: [TikTokKeys.accessToken], optionalKeys: TikTokKeys.optional
+            platform: .tiktok, displayName: "TikTok", requiredKeys: [TikTokKeys.accessToken],
+            optionalKeys: TikTokKeys.optional
         ) { environment in
-            TikTokPublisher(configuration: try TikTokPublisher.Configuration(store: environment.credentials), environment: environment)
+            TikTokPublisher(
+                configuration: try TikTokPublisher.Configuration(store: environment.credentials),
+                environment: environment)
         }
     }
 }

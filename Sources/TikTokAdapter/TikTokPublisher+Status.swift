@@ -13,15 +13,19 @@ extension TikTokPublisher {
         var waited = Duration.zero
         var interval = configuration.pollInterval
         let retrier = context.retrier(configuration.retryPolicy)
-        context.progress.report(.processing, message: "TikTok is processing the video (publish_id \(checkpoint.publishID))")
+        context.progress.report(
+            .processing, message: "TikTok is processing the video (publish_id \(checkpoint.publishID))")
         while true {
-            let status = try await retrier.run { [client, checkpoint] _ in try await client.status(publishID: checkpoint.publishID) }
+            let status = try await retrier.run { [client, checkpoint] _ in
+                try await client.status(publishID: checkpoint.publishID)
+            }
             if checkpoint.pull, !checkpoint.stagingReleased, status.status != TikTokStatusData.processingDownload {
                 await context.releaseStaging()
                 checkpoint.stagingReleased = true
                 if status.status != TikTokStatusData.failed { try await context.journal.save(checkpoint) }
             }
-            let limit = checkpoint.pull && status.status == TikTokStatusData.processingDownload
+            let limit =
+                checkpoint.pull && status.status == TikTokStatusData.processingDownload
                 ? max(context.waitLimit, configuration.pullDownloadTimeout) : context.waitLimit
             switch status.status {
             case TikTokStatusData.complete:
@@ -31,20 +35,24 @@ extension TikTokPublisher {
                     return receipt(for: checkpoint, publicPostID: postID)
                 }
             case TikTokStatusData.sentToInbox where checkpoint.inbox:
-                return PublishReceipt(status: .published, postID: checkpoint.publishID, url: nil,
-                                      note: "sent to the TikTok inbox as a draft: open the TikTok app to finish the post")
+                return PublishReceipt(
+                    status: .published, postID: checkpoint.publishID, url: nil,
+                    note: "sent to the TikTok inbox as a draft: open the TikTok app to finish the post")
             case TikTokStatusData.failed:
                 // A rerun must not poll this failed post again.
                 try? await context.journal.save(TikTokCheckpoint.restart(after: checkpoint.publishID))
                 throw TikTokErrorMapper.mapFailure(reason: status.failReason, publishID: checkpoint.publishID)
             default:
                 let moved = status.downloadedBytes ?? status.uploadedBytes
-                context.progress.report(.processing, message: status.status.lowercased().replacingOccurrences(of: "_", with: " ")
-                                        + (moved.map { " (\($0) bytes)" } ?? ""))
+                context.progress.report(
+                    .processing,
+                    message: status.status.lowercased().replacingOccurrences(of: "_", with: " ")
+                        + (moved.map { " (\($0) bytes)" } ?? ""))
             }
             guard waited < limit else {
                 return PublishReceipt(
-                    status: .processing, postID: checkpoint.publishID, url: nil, checkpoint: try JSONValue.encoding(checkpoint),
+                    status: .processing, postID: checkpoint.publishID, url: nil,
+                    checkpoint: try JSONValue.encoding(checkpoint),
                     note: "TikTok is still processing (\(status.status)); `atom status` finishes the job"
                 )
             }
@@ -58,7 +66,8 @@ extension TikTokPublisher {
     /// The receipt of a finished post: the public post id and URL where TikTok gave one, else the `publish_id`.
     private func receipt(for checkpoint: TikTokCheckpoint, publicPostID: String?) -> PublishReceipt {
         guard let publicPostID else {
-            let note = checkpoint.publicPost
+            let note =
+                checkpoint.publicPost
                 ? "published; TikTok gives the public post id after moderation, so the id shown is the publish_id"
                 : "published; TikTok gives no public post id for a post that is not public, so the id shown is the publish_id"
             return PublishReceipt(status: .published, postID: checkpoint.publishID, url: nil, note: note)

@@ -24,14 +24,19 @@ struct ChunkPlanTests {
         #expect(plan.range(ofChunk: 0) == 0..<4_194_304)
     }
 
-    @Test("sizes either side of every bound satisfy the documented rules and the fake's", arguments: [
-        Int64(1), 5_242_879, 5_242_880, 9_999_999, 10_000_000, 19_999_999, 20_000_000, 64_000_000, 64_000_001, 127_999_999,
-        1_000_000_007, 4_000_000_000, 4_294_967_296, 9_999_999_999,
-    ])
+    @Test(
+        "sizes either side of every bound satisfy the documented rules and the fake's",
+        arguments: [
+            Int64(1), 5_242_879, 5_242_880, 9_999_999, 10_000_000, 19_999_999, 20_000_000, 64_000_000, 64_000_001,
+            127_999_999,
+            1_000_000_007, 4_000_000_000, 4_294_967_296, 9_999_999_999,
+        ])
     func everyPlanIsValid(size: Int64) throws {
         let plan = try TikTokChunkPlan(videoSize: size)
         #expect(plan.violation(of: .documented) == nil)
-        #expect(TikTokFake.ChunkRules.documented.violation(videoSize: size, chunkSize: plan.chunkSize, chunkCount: Int64(plan.chunkCount)) == nil)
+        #expect(
+            TikTokFake.ChunkRules.documented.violation(
+                videoSize: size, chunkSize: plan.chunkSize, chunkCount: Int64(plan.chunkCount)) == nil)
         #expect(Int64(plan.chunkCount) == size / plan.chunkSize)
         var next: Int64 = 0
         for index in 0..<plan.chunkCount {
@@ -61,7 +66,9 @@ struct ChunkPlanTests {
     @Test("an empty or impossibly large video is refused")
     func refusals() {
         #expect(throws: PublishError.self) { _ = try TikTokChunkPlan(videoSize: 0) }
-        expectPublishErrorSync { _ = try TikTokChunkPlan(videoSize: 100_000_000_000) } where: { error in
+        expectPublishErrorSync {
+            _ = try TikTokChunkPlan(videoSize: 100_000_000_000)
+        } where: { error in
             error.code == .limitExceeded
         }
     }

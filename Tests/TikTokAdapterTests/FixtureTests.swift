@@ -10,7 +10,9 @@ import Testing
 private struct RecordedTransport: HTTPTransport {
     let answers: [String: (Int, String)]
 
-    func send(_ request: HTTPRequest, body: HTTPBody?, baseURL: URL, operationID: String) async throws -> (HTTPResponse, HTTPBody?) {
+    func send(
+        _ request: HTTPRequest, body: HTTPBody?, baseURL: URL, operationID: String
+    ) async throws -> (HTTPResponse, HTTPBody?) {
         guard let answer = answers[operationID] else {
             Issue.record("unexpected request \(operationID)")
             throw TransportError(message: "no recording", operationID: operationID)
@@ -30,8 +32,9 @@ private func client(_ answers: [String: (Int, String)], refreshable: Bool = fals
         values["TIKTOK_ACCESS_TOKEN_EXPIRES_AT"] = "2020-01-01T00:00:00Z"
     }
     let store = MemoryCredentialStore(values)
-    let publisher = TikTokPublisher(configuration: try TikTokPublisher.Configuration(store: store),
-                                    environment: PublisherEnvironment(credentials: store, transport: RecordedTransport(answers: answers)))
+    let publisher = TikTokPublisher(
+        configuration: try TikTokPublisher.Configuration(store: store),
+        environment: PublisherEnvironment(credentials: store, transport: RecordedTransport(answers: answers)))
     return publisher.client
 }
 
@@ -48,8 +51,11 @@ struct FixtureTests {
 
     @Test("an error envelope with HTTP 200 is an error")
     func spamWithOK() async throws {
-        await expectPublishError { try await client(["tiktok.creatorInfo": (200, "creator_info_spam.json")]).creatorInfo() } where: { error in
-            error.code == .quotaExceeded && error.diagnosticID == "202601011200000000EXAMPLE0002" && error.httpStatus == 200
+        await expectPublishError {
+            try await client(["tiktok.creatorInfo": (200, "creator_info_spam.json")]).creatorInfo()
+        } where: { error in
+            error.code == .quotaExceeded && error.diagnosticID == "202601011200000000EXAMPLE0002"
+                && error.httpStatus == 200
         }
     }
 
@@ -59,14 +65,20 @@ struct FixtureTests {
         let data = try await client(["tiktok.init": (200, "init_file_upload.json")])
             .initialize(TikTokInitRequest(postInfo: nil, sourceInfo: .fileUpload(plan)), inbox: false)
         #expect(data.publishID == "v_pub_file~v2-1.7300000000000000001")
-        #expect(data.uploadURL == "https://open-upload.tiktokapis.com/video/?upload_id=7100000000000000001&upload_token=example-upload-token")
+        #expect(
+            data.uploadURL
+                == "https://open-upload.tiktokapis.com/video/?upload_id=7100000000000000001&upload_token=example-upload-token"
+        )
     }
 
     @Test("an error body without data maps by code")
     func initUnverified() async throws {
         await expectPublishError {
             try await client(["tiktok.init": (403, "init_url_unverified.json")])
-                .initialize(TikTokInitRequest(postInfo: nil, sourceInfo: .pull(try #require(URL(string: "https://example.com/v.mp4")))), inbox: false)
+                .initialize(
+                    TikTokInitRequest(
+                        postInfo: nil, sourceInfo: .pull(try #require(URL(string: "https://example.com/v.mp4")))),
+                    inbox: false)
         } where: { error in
             error.code == .configuration && error.platformCode == "url_ownership_unverified"
         }
@@ -85,16 +97,19 @@ struct FixtureTests {
 
     @Test("a refresh reads the token response; invalid_grant maps to re-authorisation")
     func tokens() async throws {
-        let refreshed = try client([
-            "tiktok.token.refresh": (200, "token_refresh.json"), "tiktok.creatorInfo": (200, "creator_info.json"),
-        ], refreshable: true)
+        let refreshed = try client(
+            [
+                "tiktok.token.refresh": (200, "token_refresh.json"), "tiktok.creatorInfo": (200, "creator_info.json"),
+            ], refreshable: true)
         _ = try await refreshed.creatorInfo()
         #expect(try await refreshed.tokens.current().value == "example-rotated-access-token")
 
         await expectPublishError {
-            try await client(["tiktok.token.refresh": (400, "token_invalid_grant.json")], refreshable: true).creatorInfo()
+            try await client(["tiktok.token.refresh": (400, "token_invalid_grant.json")], refreshable: true)
+                .creatorInfo()
         } where: { error in
-            error.code == .authentication && error.platformCode == "invalid_grant" && error.message == "Refresh token is invalid or expired."
+            error.code == .authentication && error.platformCode == "invalid_grant"
+                && error.message == "Refresh token is invalid or expired."
         }
     }
 }

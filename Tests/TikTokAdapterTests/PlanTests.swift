@@ -7,7 +7,9 @@ import Testing
 
 /// A transport that fails the test if anything is sent: `plan` and configuration never touch the network.
 private struct NoNetwork: HTTPTransport {
-    func send(_ request: HTTPRequest, body: HTTPBody?, baseURL: URL, operationID: String) async throws -> (HTTPResponse, HTTPBody?) {
+    func send(
+        _ request: HTTPRequest, body: HTTPBody?, baseURL: URL, operationID: String
+    ) async throws -> (HTTPResponse, HTTPBody?) {
         Issue.record("unexpected request \(operationID)")
         throw TransportError(message: "no network in this test", operationID: operationID)
     }
@@ -15,10 +17,14 @@ private struct NoNetwork: HTTPTransport {
 
 private func publisher(_ values: [String: String] = [:]) throws -> TikTokPublisher {
     let store = MemoryCredentialStore(["TIKTOK_ACCESS_TOKEN": "sandbox-tiktok-access-token"].merging(values) { $1 })
-    return try #require(try PublisherFactory.tiktok().makePublisher(PublisherEnvironment(credentials: store, transport: NoNetwork())) as? TikTokPublisher)
+    return try #require(
+        try PublisherFactory.tiktok().makePublisher(PublisherEnvironment(credentials: store, transport: NoNetwork()))
+            as? TikTokPublisher)
 }
 
-private func plan(_ draft: PostDraft, duration: Double = 4, size: Int64 = 1_000_000) throws -> (PostPlan, [ValidationIssue]) {
+private func plan(
+    _ draft: PostDraft, duration: Double = 4, size: Int64 = 1_000_000
+) throws -> (PostPlan, [ValidationIssue]) {
     let tiktok = try publisher()
     let media = TestMedia.info(size: size, duration: duration)
     let plan = tiktok.plan(draft, media: media)
@@ -30,22 +36,29 @@ private func plan(_ draft: PostDraft, duration: Double = 4, size: Int64 = 1_000_
 struct PlanTests {
     @Test("an unknown manifest key is refused, naming it")
     func unknownKey() throws {
-        let (_, issues) = try plan(PostDraft(caption: "hi", options: ["colour": .string("blue"), "privacy": .string("SELF_ONLY")]))
+        let (_, issues) = try plan(
+            PostDraft(caption: "hi", options: ["colour": .string("blue"), "privacy": .string("SELF_ONLY")]))
         #expect(issues.map(\.field) == ["platforms.tiktok.colour"])
     }
 
-    @Test("a wrong value type is refused", arguments: [
-        ("disable_comment", JSONValue.string("yes")), ("draft", .number(1)), ("cover_timestamp_ms", .string("1000")),
-        ("cover_timestamp_ms", .number(1.5)), ("privacy", .bool(true)), ("caption", .number(3)),
-    ])
+    @Test(
+        "a wrong value type is refused",
+        arguments: [
+            ("disable_comment", JSONValue.string("yes")), ("draft", .number(1)),
+            ("cover_timestamp_ms", .string("1000")),
+            ("cover_timestamp_ms", .number(1.5)), ("privacy", .bool(true)), ("caption", .number(3)),
+        ])
     func wrongType(key: String, value: JSONValue) throws {
         let (_, issues) = try plan(PostDraft(caption: "hi", options: [key: value]))
         #expect(issues.contains { $0.field == "platforms.tiktok.\(key)" })
     }
 
-    @Test("generic privacy maps to TikTok's nearest level", arguments: [
-        (Privacy.public, "PUBLIC_TO_EVERYONE"), (.private, "SELF_ONLY"), (.friends, "MUTUAL_FOLLOW_FRIENDS"), (.followers, "FOLLOWER_OF_CREATOR"),
-    ])
+    @Test(
+        "generic privacy maps to TikTok's nearest level",
+        arguments: [
+            (Privacy.public, "PUBLIC_TO_EVERYONE"), (.private, "SELF_ONLY"), (.friends, "MUTUAL_FOLLOW_FRIENDS"),
+            (.followers, "FOLLOWER_OF_CREATOR"),
+        ])
     func privacyMapping(privacy: Privacy, level: String) throws {
         let (plan, issues) = try plan(PostDraft(caption: "hi", privacy: privacy))
         #expect(issues.isEmpty)
@@ -56,7 +69,8 @@ struct PlanTests {
     func unlisted() throws {
         let (_, refused) = try plan(PostDraft(caption: "hi", privacy: .unlisted))
         #expect(refused.map(\.field) == ["privacy"])
-        let (overridden, fine) = try plan(PostDraft(caption: "hi", privacy: .unlisted, options: ["privacy": .string("SELF_ONLY")]))
+        let (overridden, fine) = try plan(
+            PostDraft(caption: "hi", privacy: .unlisted, options: ["privacy": .string("SELF_ONLY")]))
         #expect(fine.isEmpty)
         #expect(overridden.notes.first == "privacy: SELF_ONLY")
     }
@@ -89,9 +103,11 @@ struct PlanTests {
 
     @Test("branded content cannot be SELF_ONLY; a cover frame past the end is refused")
     func contentRules() throws {
-        let (_, branded) = try plan(PostDraft(caption: "ad", options: ["brand_content": .bool(true), "privacy": .string("SELF_ONLY")]))
+        let (_, branded) = try plan(
+            PostDraft(caption: "ad", options: ["brand_content": .bool(true), "privacy": .string("SELF_ONLY")]))
         #expect(branded.map(\.field) == ["platforms.tiktok.brand_content"])
-        let (_, cover) = try plan(PostDraft(caption: "x", privacy: .private, options: ["cover_timestamp_ms": .number(5000)]), duration: 4)
+        let (_, cover) = try plan(
+            PostDraft(caption: "x", privacy: .private, options: ["cover_timestamp_ms": .number(5000)]), duration: 4)
         #expect(cover.map(\.field) == ["platforms.tiktok.cover_timestamp_ms"])
     }
 
@@ -112,22 +128,31 @@ struct PlanTests {
     @Test("a missing access token is a configuration error pointing at `atom auth tiktok`")
     func missingToken() {
         expectPublishErrorSync {
-            _ = try PublisherFactory.tiktok().makePublisher(PublisherEnvironment(credentials: MemoryCredentialStore(), transport: NoNetwork()))
+            _ = try PublisherFactory.tiktok().makePublisher(
+                PublisherEnvironment(credentials: MemoryCredentialStore(), transport: NoNetwork()))
         } where: { error in
-            return error.code == .configuration && error.message == "TIKTOK_ACCESS_TOKEN is not set" && error.remediation == "run `atom auth tiktok`"
+            return error.code == .configuration && error.message == "TIKTOK_ACCESS_TOKEN is not set"
+                && error.remediation == "run `atom auth tiktok`"
         }
     }
 
     @Test("pull mode needs TIKTOK_VERIFIED_URL_PREFIX; a bad mode or expiry is refused")
     func configurationErrors() throws {
-        for values in [["TIKTOK_UPLOAD_MODE": "pull"], ["TIKTOK_UPLOAD_MODE": "carrier-pigeon"], ["TIKTOK_ACCESS_TOKEN_EXPIRES_AT": "tomorrow"],
-                       ["ATOM_TIKTOK_API_BASE": "not a url"]] {
+        for values in [
+            ["TIKTOK_UPLOAD_MODE": "pull"], ["TIKTOK_UPLOAD_MODE": "carrier-pigeon"],
+            ["TIKTOK_ACCESS_TOKEN_EXPIRES_AT": "tomorrow"],
+            ["ATOM_TIKTOK_API_BASE": "not a url"],
+        ] {
             #expect(throws: PublishError.self) { try publisher(values) }
         }
-        expectPublishErrorSync { _ = try publisher(["TIKTOK_UPLOAD_MODE": "pull"]) } where: { error in
+        expectPublishErrorSync {
+            _ = try publisher(["TIKTOK_UPLOAD_MODE": "pull"])
+        } where: { error in
             error.message.contains("TIKTOK_VERIFIED_URL_PREFIX") == true
         }
-        let pull = try publisher(["TIKTOK_UPLOAD_MODE": "pull", "TIKTOK_VERIFIED_URL_PREFIX": "https://media.example.com/atom/"])
+        let pull = try publisher([
+            "TIKTOK_UPLOAD_MODE": "pull", "TIKTOK_VERIFIED_URL_PREFIX": "https://media.example.com/atom/",
+        ])
         #expect(pull.capabilities.ingestion == .publicURL)
         #expect(pull.capabilities.requiredCredentials.contains("TIKTOK_VERIFIED_URL_PREFIX"))
         #expect(try publisher().capabilities.ingestion == .push)
@@ -135,11 +160,16 @@ struct PlanTests {
 
     @Test("verified prefixes: a URL prefix must start the URL; a bare domain covers its subdomains")
     func verifiedPrefixes() throws {
-        let prefix = try publisher(["TIKTOK_UPLOAD_MODE": "pull", "TIKTOK_VERIFIED_URL_PREFIX": "https://media.example.com/atom/"]).configuration
+        let prefix = try publisher([
+            "TIKTOK_UPLOAD_MODE": "pull", "TIKTOK_VERIFIED_URL_PREFIX": "https://media.example.com/atom/",
+        ]).configuration
         #expect(prefix.isVerified(try #require(URL(string: "https://media.example.com/atom/k1/clip.mp4"))))
         #expect(!prefix.isVerified(try #require(URL(string: "https://media.example.com/other/clip.mp4"))))
-        #expect(!prefix.isVerified(try #require(URL(string: "https://bucket.s3.amazonaws.com/atom/clip.mp4?X-Amz-Signature=ab"))))
-        let domain = try publisher(["TIKTOK_UPLOAD_MODE": "pull", "TIKTOK_VERIFIED_URL_PREFIX": "example.com"]).configuration
+        #expect(
+            !prefix.isVerified(
+                try #require(URL(string: "https://bucket.s3.amazonaws.com/atom/clip.mp4?X-Amz-Signature=ab"))))
+        let domain = try publisher(["TIKTOK_UPLOAD_MODE": "pull", "TIKTOK_VERIFIED_URL_PREFIX": "example.com"])
+            .configuration
         #expect(domain.isVerified(try #require(URL(string: "https://cdn.example.com/clip.mp4"))))
         #expect(!domain.isVerified(try #require(URL(string: "https://badexample.com/clip.mp4"))))
     }

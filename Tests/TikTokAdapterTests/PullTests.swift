@@ -18,11 +18,16 @@ struct PullTests {
             let files = StagedFileServer(path: file.path, name: "staging/clip.mp4")
             try await TikTokRig.run(services: [files], settings: pullSettings) { rig in
                 await rig.fake.state.verify(urlPrefix: rig.server.baseURL(for: "/files").absoluteString + "/")
-                let staged = try #require(URL(string: rig.server.baseURL(for: "/files").absoluteString
-                    + "/staging/clip.mp4?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Expires=7200&X-Amz-Signature=0123abcd"))
+                let staged = try #require(
+                    URL(
+                        string: rig.server.baseURL(for: "/files").absoluteString
+                            + "/staging/clip.mp4?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Expires=7200&X-Amz-Signature=0123abcd"
+                    ))
                 let servedAtRelease = LockedBox<[Int]>([])
                 let recorder = ContextRecorder()
-                let context = recorder.context(stagedURL: { _ in staged }, onRelease: { servedAtRelease.withLock { $0.append(files.served.value) } })
+                let context = recorder.context(
+                    stagedURL: { _ in staged },
+                    onRelease: { servedAtRelease.withLock { $0.append(files.served.value) } })
                 let job = TestMedia.job(file, draft: TestMedia.publicDraft)
                 try await rig.publisher.preflight(job, context: context)
                 let receipt = try await rig.publisher.publish(job, context: context)
@@ -32,7 +37,9 @@ struct PullTests {
                 let post = try #require(await rig.fake.state.publish(publishID))
                 #expect(post.source == "PULL_FROM_URL")
                 #expect(post.videoURL == staged.absoluteString)
-                #expect(await rig.fake.state.received(publishID) == TikTokFakeUpload(bytes: 777_777, sha256: sha, chunks: 0))
+                #expect(
+                    await rig.fake.state.received(publishID) == TikTokFakeUpload(bytes: 777_777, sha256: sha, chunks: 0)
+                )
                 #expect(servedAtRelease.value == [1])  // released once, after TikTok had fetched the file
                 #expect(await rig.fake.state.requests(to: .upload).isEmpty)
                 let statuses = await rig.fake.state.requests(to: .status)
@@ -46,10 +53,13 @@ struct PullTests {
         try await TemporaryDirectory.with { dir in
             let (file, _) = try await TestMedia.randomFile(in: dir, size: 300_000)
             try await TikTokRig.run(settings: pullSettings) { rig in
-                let elsewhere = try #require(URL(string: "https://bucket.s3.amazonaws.com/staging/clip.mp4?X-Amz-Signature=abcd"))
+                let elsewhere = try #require(
+                    URL(string: "https://bucket.s3.amazonaws.com/staging/clip.mp4?X-Amz-Signature=abcd"))
                 let recorder = ContextRecorder()
                 let context = recorder.context(stagedURL: { _ in elsewhere })
-                await expectPublishError { try await rig.publisher.publish(TestMedia.job(file, draft: TestMedia.publicDraft), context: context) } where: { error in
+                await expectPublishError {
+                    try await rig.publisher.publish(TestMedia.job(file, draft: TestMedia.publicDraft), context: context)
+                } where: { error in
                     return error.code == .configuration && error.message.contains("TIKTOK_VERIFIED_URL_PREFIX")
                         && !error.description.contains("abcd")
                 }
@@ -68,9 +78,12 @@ struct PullTests {
                 let staged = try #require(URL(string: rig.server.baseURL(for: "/files").absoluteString + "/clip.mp4"))
                 let recorder = ContextRecorder()
                 await expectPublishError {
-                    try await rig.publisher.publish(TestMedia.job(file, draft: TestMedia.publicDraft), context: recorder.context(stagedURL: { _ in staged }))
+                    try await rig.publisher.publish(
+                        TestMedia.job(file, draft: TestMedia.publicDraft),
+                        context: recorder.context(stagedURL: { _ in staged }))
                 } where: { error in
-                    return error.code == .configuration && error.platformCode == "url_ownership_unverified" && error.httpStatus == 403
+                    return error.code == .configuration && error.platformCode == "url_ownership_unverified"
+                        && error.httpStatus == 403
                         && error.remediation?.contains("TIKTOK_VERIFIED_URL_PREFIX") == true && !error.isRetryable
                 }
                 #expect(recorder.releases == 1)
@@ -90,9 +103,12 @@ struct PullTests {
                 let staged = try #require(URL(string: rig.server.baseURL(for: "/files").absoluteString + "/clip.mp4"))
                 let recorder = ContextRecorder()
                 await expectPublishError {
-                    try await rig.publisher.publish(TestMedia.job(file, draft: TestMedia.publicDraft), context: recorder.context(stagedURL: { _ in staged }))
+                    try await rig.publisher.publish(
+                        TestMedia.job(file, draft: TestMedia.publicDraft),
+                        context: recorder.context(stagedURL: { _ in staged }))
                 } where: { error in
-                    return error.code == .processingFailed && error.platformCode == "video_pull_failed" && error.isRetryable
+                    return error.code == .processingFailed && error.platformCode == "video_pull_failed"
+                        && error.isRetryable
                 }
                 #expect(recorder.releases >= 1)
                 #expect(TikTokCheckpoint.decode(recorder.lastCheckpoint) == nil)  // a rerun starts a new post

@@ -25,10 +25,11 @@ struct PushTests {
                 #expect(received.chunks == 5)
                 let uploads = await rig.fake.state.requests(to: .upload)
                 #expect(uploads.map(\.status) == [206, 206, 206, 206, 201])
-                #expect(uploads.map(\.contentRange) == [
-                    "bytes 0-199999/1000123", "bytes 200000-399999/1000123", "bytes 400000-599999/1000123",
-                    "bytes 600000-799999/1000123", "bytes 800000-1000122/1000123",
-                ])
+                #expect(
+                    uploads.map(\.contentRange) == [
+                        "bytes 0-199999/1000123", "bytes 200000-399999/1000123", "bytes 400000-599999/1000123",
+                        "bytes 600000-799999/1000123", "bytes 800000-1000122/1000123",
+                    ])
                 #expect(receipt.status == .published)
                 #expect(receipt.postID == "7345678901234567001")  // 19 digits, exact (not through a Double)
                 #expect(receipt.url == "https://www.tiktok.com/@sandbox.creator/video/7345678901234567001")
@@ -57,7 +58,10 @@ struct PushTests {
             let receipt = try await rig.publisher.publish(job, context: context)
             let publishID = try #require(await rig.fake.state.publishIDs.first)
             #expect(await rig.fake.state.received(publishID)?.sha256 == sha)
-            #expect(await rig.fake.state.requests(to: .upload).map(\.contentRange) == ["bytes 0-\(file.size - 1)/\(file.size)"])
+            #expect(
+                await rig.fake.state.requests(to: .upload).map(\.contentRange) == [
+                    "bytes 0-\(file.size - 1)/\(file.size)"
+                ])
             #expect(receipt.status == .published)
             #expect(receipt.postID == publishID)  // SELF_ONLY: no public id
             #expect(receipt.url == nil)
@@ -71,7 +75,8 @@ struct PushTests {
             try await TikTokRig.run { rig in
                 await rig.fake.state.inject(.chunkFailure(chunk: 2, httpStatus: 503))
                 let recorder = ContextRecorder()
-                _ = try await rig.publisher.publish(TestMedia.job(file, draft: TestMedia.publicDraft), context: recorder.context())
+                _ = try await rig.publisher.publish(
+                    TestMedia.job(file, draft: TestMedia.publicDraft), context: recorder.context())
                 let publishID = try #require(await rig.fake.state.publishIDs.first)
                 #expect(await rig.fake.state.received(publishID)?.sha256 == sha)
                 let uploads = await rig.fake.state.requests(to: .upload)
@@ -88,7 +93,8 @@ struct PushTests {
             let (file, sha) = try await TestMedia.randomFile(in: dir, size: 1_000_123)
             try await TikTokRig.run { rig in
                 await rig.fake.state.inject(.dropConnection(chunk: 1, afterBytes: 50_000))
-                _ = try await rig.publisher.publish(TestMedia.job(file, draft: TestMedia.publicDraft), context: ContextRecorder().context())
+                _ = try await rig.publisher.publish(
+                    TestMedia.job(file, draft: TestMedia.publicDraft), context: ContextRecorder().context())
                 let publishID = try #require(await rig.fake.state.publishIDs.first)
                 let received = try #require(await rig.fake.state.received(publishID))
                 #expect(received.sha256 == sha)
@@ -105,12 +111,16 @@ struct PushTests {
     func resumeFromCheckpoint() async throws {
         try await TemporaryDirectory.with { dir in
             let (file, sha) = try await TestMedia.randomFile(in: dir, size: 1_000_123)
-            try await TikTokRig.run(configure: { $0.retryPolicy = RetryPolicy(maxAttempts: 2, baseDelay: .seconds(1), maxDelay: .seconds(2)) }) { rig in
+            try await TikTokRig.run(configure: {
+                $0.retryPolicy = RetryPolicy(maxAttempts: 2, baseDelay: .seconds(1), maxDelay: .seconds(2))
+            }) { rig in
                 await rig.fake.state.inject(.chunkFailure(chunk: 3))
                 await rig.fake.state.inject(.chunkFailure(chunk: 3))
                 let first = ContextRecorder()
                 let job = TestMedia.job(file, draft: TestMedia.publicDraft)
-                await expectPublishError { try await rig.publisher.publish(job, context: first.context()) } where: { error in
+                await expectPublishError {
+                    try await rig.publisher.publish(job, context: first.context())
+                } where: { error in
                     error.code == .server && error.isRetryable
                 }
                 let saved = try #require(first.lastCheckpoint)
@@ -131,11 +141,15 @@ struct PushTests {
     func resyncFromServerOffset() async throws {
         try await TemporaryDirectory.with { dir in
             let (file, sha) = try await TestMedia.randomFile(in: dir, size: 1_000_123)
-            try await TikTokRig.run(configure: { $0.retryPolicy = RetryPolicy(maxAttempts: 1, baseDelay: .zero, maxDelay: .zero) }) { rig in
+            try await TikTokRig.run(configure: {
+                $0.retryPolicy = RetryPolicy(maxAttempts: 1, baseDelay: .zero, maxDelay: .zero)
+            }) { rig in
                 await rig.fake.state.inject(.chunkFailure(chunk: 3))
                 let first = ContextRecorder()
                 let job = TestMedia.job(file, draft: TestMedia.publicDraft)
-                await #expect(throws: PublishError.self) { try await rig.publisher.publish(job, context: first.context()) }
+                await #expect(throws: PublishError.self) {
+                    try await rig.publisher.publish(job, context: first.context())
+                }
                 // Pretend the journal write after chunks 2 and 3 was lost.
                 var stale = try #require(TikTokCheckpoint.decode(first.lastCheckpoint))
                 stale.nextChunk = 1
@@ -154,11 +168,15 @@ struct PushTests {
     func expiredUploadURLStartsOver() async throws {
         try await TemporaryDirectory.with { dir in
             let (file, sha) = try await TestMedia.randomFile(in: dir, size: 1_000_123)
-            try await TikTokRig.run(configure: { $0.retryPolicy = RetryPolicy(maxAttempts: 1, baseDelay: .zero, maxDelay: .zero) }) { rig in
+            try await TikTokRig.run(configure: {
+                $0.retryPolicy = RetryPolicy(maxAttempts: 1, baseDelay: .zero, maxDelay: .zero)
+            }) { rig in
                 await rig.fake.state.inject(.chunkFailure(chunk: 1))
                 let first = ContextRecorder()
                 let job = TestMedia.job(file, draft: TestMedia.publicDraft)
-                await #expect(throws: PublishError.self) { try await rig.publisher.publish(job, context: first.context()) }
+                await #expect(throws: PublishError.self) {
+                    try await rig.publisher.publish(job, context: first.context())
+                }
                 await rig.fake.state.inject(.expireUploadURL)
                 var resumed = job
                 resumed.checkpoint = first.lastCheckpoint
@@ -176,11 +194,15 @@ struct PushTests {
     func staleUploadURLSkipped() async throws {
         try await TemporaryDirectory.with { dir in
             let (file, _) = try await TestMedia.randomFile(in: dir, size: 1_000_123)
-            try await TikTokRig.run(configure: { $0.retryPolicy = RetryPolicy(maxAttempts: 1, baseDelay: .zero, maxDelay: .zero) }) { rig in
+            try await TikTokRig.run(configure: {
+                $0.retryPolicy = RetryPolicy(maxAttempts: 1, baseDelay: .zero, maxDelay: .zero)
+            }) { rig in
                 await rig.fake.state.inject(.chunkFailure(chunk: 1))
                 let first = ContextRecorder()
                 let job = TestMedia.job(file, draft: TestMedia.publicDraft)
-                await #expect(throws: PublishError.self) { try await rig.publisher.publish(job, context: first.context()) }
+                await #expect(throws: PublishError.self) {
+                    try await rig.publisher.publish(job, context: first.context())
+                }
                 var resumed = job
                 resumed.checkpoint = first.lastCheckpoint
                 let later = Date().addingTimeInterval(2 * 3600)

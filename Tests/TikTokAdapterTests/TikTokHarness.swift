@@ -7,9 +7,11 @@ import Testing
 
 /// Shrunken chunk rules, used only with a fake enforcing the same bounds (so tests move ~1 MB, not 64 MB).
 enum SmallChunks {
-    static let adapter = TikTokChunkRules(minChunkSize: 100_000, maxChunkSize: 640_000, maxFinalChunkSize: 1_280_000, maxChunkCount: 1000,
-                                          preferredChunkSize: 200_000)
-    static let fake = TikTokFake.ChunkRules(minChunkSize: 100_000, maxChunkSize: 640_000, maxFinalChunkSize: 1_280_000, maxChunkCount: 1000)
+    static let adapter = TikTokChunkRules(
+        minChunkSize: 100_000, maxChunkSize: 640_000, maxFinalChunkSize: 1_280_000, maxChunkCount: 1000,
+        preferredChunkSize: 200_000)
+    static let fake = TikTokFake.ChunkRules(
+        minChunkSize: 100_000, maxChunkSize: 640_000, maxFinalChunkSize: 1_280_000, maxChunkCount: 1000)
 }
 
 /// Everything a loopback test needs: the fake, the server, a publisher built from the fake's sandbox settings.
@@ -25,7 +27,9 @@ struct TikTokRig: Sendable {
         services: [any FakeService] = [],
         settings: @escaping @Sendable (FakeServer) -> [String: String] = { _ in [:] },
         configure: @escaping @Sendable (inout TikTokPublisher.Configuration) -> Void = { _ in },
-        store makeStore: @escaping @Sendable ([String: String]) throws -> any CredentialStore = { MemoryCredentialStore($0) },
+        store makeStore: @escaping @Sendable ([String: String]) throws -> any CredentialStore = {
+            MemoryCredentialStore($0)
+        },
         _ body: @escaping @Sendable (TikTokRig) async throws -> T
     ) async throws -> T {
         let fake = TikTokFake(configuration)
@@ -37,7 +41,8 @@ struct TikTokRig: Sendable {
                 publisherConfiguration.chunkRules = SmallChunks.adapter
                 configure(&publisherConfiguration)
                 let publisher = TikTokPublisher(
-                    configuration: publisherConfiguration, environment: PublisherEnvironment(credentials: store, transport: transport)
+                    configuration: publisherConfiguration,
+                    environment: PublisherEnvironment(credentials: store, transport: transport)
                 )
                 return try await body(TikTokRig(fake: fake, server: server, publisher: publisher, store: store))
             }
@@ -54,7 +59,8 @@ final class ContextRecorder: Sendable {
     let events: AsyncStream<PublishEvent>
 
     init() {
-        (events, continuation) = AsyncStream.makeStream(of: PublishEvent.self, bufferingPolicy: .bufferingNewest(10_000))
+        (events, continuation) = AsyncStream.makeStream(
+            of: PublishEvent.self, bufferingPolicy: .bufferingNewest(10_000))
     }
 
     var checkpoints: [JSONValue] { saved.value }
@@ -64,7 +70,9 @@ final class ContextRecorder: Sendable {
     /// A context over this recorder's clock and journal.
     func context(
         waitLimit: Duration = .seconds(600), now: @escaping @Sendable () -> Date = { Date() },
-        stagedURL: @escaping @Sendable (Duration) async throws -> URL = { _ in throw PublishError(.configuration, message: "no staging in this test") },
+        stagedURL: @escaping @Sendable (Duration) async throws -> URL = { _ in
+            throw PublishError(.configuration, message: "no staging in this test")
+        },
         onRelease: @escaping @Sendable () -> Void = {}
     ) -> PublishContext {
         PublishContext(
@@ -91,21 +99,29 @@ final class ContextRecorder: Sendable {
 enum TestMedia {
     /// A vertical H.264 video's probe of `size` bytes.
     static func info(size: Int64, duration: Double = 4) -> MediaInfo {
-        MediaInfo(container: "mp4", brand: "isom", sizeBytes: size, duration: duration, width: 1080, height: 1920, rotation: 0, frameRate: 30,
-                  videoCodec: "h264", audioCodec: "aac", audioSampleRate: 48_000, moovAtStart: true, hasEditList: false)
+        MediaInfo(
+            container: "mp4", brand: "isom", sizeBytes: size, duration: duration, width: 1080, height: 1920,
+            rotation: 0, frameRate: 30,
+            videoCodec: "h264", audioCodec: "aac", audioSampleRate: 48_000, moovAtStart: true, hasEditList: false)
     }
 
     /// A job for `file` with `draft`.
-    static func job(_ file: MediaFileHandle?, size: Int64? = nil, draft: PostDraft, checkpoint: JSONValue? = nil, duration: Double = 4) -> PublishJob {
-        PublishJob(recordID: "rec-tiktok-1", draft: draft, media: info(size: size ?? file?.size ?? 0, duration: duration), file: file,
-                   sha256: "", checkpoint: checkpoint)
+    static func job(
+        _ file: MediaFileHandle?, size: Int64? = nil, draft: PostDraft, checkpoint: JSONValue? = nil,
+        duration: Double = 4
+    ) -> PublishJob {
+        PublishJob(
+            recordID: "rec-tiktok-1", draft: draft, media: info(size: size ?? file?.size ?? 0, duration: duration),
+            file: file,
+            sha256: "", checkpoint: checkpoint)
     }
 
     /// A public post with a caption.
     static let publicDraft = PostDraft(caption: "Sunrise over the bay #sunrise", privacy: .public)
 
     /// Writes a random file of `size` bytes in `directory` and opens it with its SHA-256.
-    static func randomFile(in directory: String, size: Int, seed: UInt64 = 7) async throws -> (MediaFileHandle, String) {
+    static func randomFile(in directory: String, size: Int, seed: UInt64 = 7) async throws -> (MediaFileHandle, String)
+    {
         let path = directory + "/clip-\(size).mp4"
         try TemporaryDirectory.writeRandomFile(at: path, size: size, seed: seed)
         let file = try MediaFileHandle(path: path)
@@ -125,7 +141,8 @@ struct StagedFileServer: FakeService {
         guard request.method == "GET", request.path == "/" + name, !missing else { return .text(404, "no such object") }
         let size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.int64Value ?? 0
         served.withLock { $0 += 1 }
-        return FakeResponse(status: 200, headers: [("Content-Type", "video/mp4")], body: .file(path: path, range: 0..<size))
+        return FakeResponse(
+            status: 200, headers: [("Content-Type", "video/mp4")], body: .file(path: path, range: 0..<size))
     }
 }
 

@@ -6,7 +6,9 @@ import Testing
 @testable import TikTokAdapter
 
 /// Writes a `.env` with the owner's own lines around the sandbox settings and returns a store over it.
-private func dotEnvStore(at path: String, extra: [String: String] = [:]) -> @Sendable ([String: String]) throws -> any CredentialStore {
+private func dotEnvStore(
+    at path: String, extra: [String: String] = [:]
+) -> @Sendable ([String: String]) throws -> any CredentialStore {
     { values in
         let settings = values.merging(extra) { $1 }
         var lines = ["# atom settings — keep this file private", "export OTHER_SETTING='kept as is'", ""]
@@ -50,7 +52,10 @@ struct TokenTests {
                 #expect(try saved.value(for: "TIKTOK_REFRESH_TOKEN") == refresh)
                 #expect(refresh != "sandbox-tiktok-refresh-token")  // rotated
                 #expect(try saved.value(for: "TIKTOK_CLIENT_SECRET") == "sandbox-tiktok-client-secret")
-                let expiry = try #require(try saved.value(for: "TIKTOK_ACCESS_TOKEN_EXPIRES_AT").flatMap { ISO8601DateFormatter().date(from: $0) })
+                let expiry = try #require(
+                    try saved.value(for: "TIKTOK_ACCESS_TOKEN_EXPIRES_AT").flatMap {
+                        ISO8601DateFormatter().date(from: $0)
+                    })
                 #expect(abs(expiry.timeIntervalSince(start) - 86_400) < 120)
                 let mode = try FileManager.default.attributesOfItem(atPath: envPath)[.posixPermissions] as? NSNumber
                 #expect(mode?.intValue == 0o600)
@@ -75,7 +80,9 @@ struct TokenTests {
             await rig.fake.state.expireAccessTokens()
             await rig.fake.state.inject(.oauthError(httpStatus: 400, error: "invalid_grant"))
             let job = TestMedia.job(nil, size: 300_000, draft: PostDraft(caption: "x", privacy: .private))
-            await expectPublishError { try await rig.publisher.preflight(job, context: ContextRecorder().context()) } where: { error in
+            await expectPublishError {
+                try await rig.publisher.preflight(job, context: ContextRecorder().context())
+            } where: { error in
                 return error.code == .authentication && error.platformCode == "invalid_grant"
                     && error.remediation?.contains("atom auth tiktok") == true && error.diagnosticID != nil
             }
@@ -89,7 +96,9 @@ struct TokenTests {
         }) { rig in
             await rig.fake.state.expireAccessTokens()
             let job = TestMedia.job(nil, size: 300_000, draft: PostDraft(caption: "x", privacy: .private))
-            await expectPublishError { try await rig.publisher.preflight(job, context: ContextRecorder().context()) } where: { error in
+            await expectPublishError {
+                try await rig.publisher.preflight(job, context: ContextRecorder().context())
+            } where: { error in
                 return error.code == .authentication && error.remediation?.contains("atom auth tiktok") == true
             }
             #expect(await rig.fake.state.requests(to: .token).isEmpty)
@@ -100,7 +109,9 @@ struct TokenTests {
     func noSecretsInErrors() async throws {
         try await TikTokRig.run { rig in
             await rig.fake.state.expireAccessTokens()
-            await rig.fake.state.inject(.oauthError(httpStatus: 400, error: "invalid_grant", description: "bad token sandbox-tiktok-refresh-token"))
+            await rig.fake.state.inject(
+                .oauthError(
+                    httpStatus: 400, error: "invalid_grant", description: "bad token sandbox-tiktok-refresh-token"))
             let job = TestMedia.job(nil, size: 300_000, draft: PostDraft(caption: "x", privacy: .private))
             do {
                 try await rig.publisher.preflight(job, context: ContextRecorder().context())

@@ -12,19 +12,22 @@ extension TikTokFake {
     func upload(_ request: FakeRequest, record: inout TikTokFakeRequestRecord) async throws -> FakeResponse {
         record.contentRange = request.header("Content-Range")
         let start = await state.beginChunk(
-            uploadID: request.query("upload_id"), uploadToken: request.query("upload_token"), contentType: request.header("Content-Type"),
+            uploadID: request.query("upload_id"), uploadToken: request.query("upload_token"),
+            contentType: request.header("Content-Type"),
             contentRange: request.header("Content-Range"), contentLength: request.contentLength
         )
         switch start {
         case .refuse(let status, let code, let message, let contentRange, let publishID):
             record.publishID = publishID
-            return await apiError(status, code, message, headers: contentRange.map { [("Content-Range", $0)] } ?? [], record: &record)
+            return await apiError(
+                status, code, message, headers: contentRange.map { [("Content-Range", $0)] } ?? [], record: &record)
         case .accept(let id, let index, let length, let generation, let failStatus, let dropAfter):
             record.publishID = id
             if let failStatus {
                 await state.abortChunk(id, generation: generation)
-                return await apiError(failStatus, failStatus >= 500 ? "internal_error" : "invalid_params",
-                                      "injected failure of chunk \(index + 1)", record: &record)
+                return await apiError(
+                    failStatus, failStatus >= 500 ? "internal_error" : "invalid_params",
+                    "injected failure of chunk \(index + 1)", record: &record)
             }
             if let dropAfter {
                 try await request.body.consume(limit: dropAfter) { _ in }
@@ -36,7 +39,9 @@ extension TikTokFake {
             }
             let result = await state.commitChunk(id, generation: generation, length: length)
             if let error = result.error {
-                return await apiError(result.status, "invalid_params", error, headers: [("Content-Range", result.contentRange)], record: &record)
+                return await apiError(
+                    result.status, "invalid_params", error, headers: [("Content-Range", result.contentRange)],
+                    record: &record)
             }
             return FakeResponse(status: result.status, headers: [("Content-Range", result.contentRange)])
         }
@@ -78,12 +83,16 @@ extension TikTokFake {
             return await apiError(fault.status, fault.code, fault.message, record: &record)
         }
         guard await state.isValid(accessToken: request.bearerToken) else {
-            return await apiError(401, "access_token_invalid", TikTokFakeFault.message(for: "access_token_invalid"), record: &record)
+            return await apiError(
+                401, "access_token_invalid", TikTokFakeFault.message(for: "access_token_invalid"), record: &record)
         }
         guard request.header("Content-Type")?.lowercased().hasPrefix("application/json") == true else {
-            return await apiError(400, "invalid_params", "Content-Type must be application/json; charset=UTF-8", record: &record)
+            return await apiError(
+                400, "invalid_params", "Content-Type must be application/json; charset=UTF-8", record: &record)
         }
-        guard let body = (try? await request.jsonBody())?.objectValue, body.count == 1, let id = body["publish_id"]?.stringValue else {
+        guard let body = (try? await request.jsonBody())?.objectValue, body.count == 1,
+            let id = body["publish_id"]?.stringValue
+        else {
             return await apiError(400, "invalid_params", "the body must be {\"publish_id\": \"…\"}", record: &record)
         }
         record.publishID = id
@@ -98,8 +107,9 @@ extension TikTokFake {
         }
         let logID = await state.nextLogID()
         let envelope = StatusEnvelope(
-            data: .init(status: status, failReason: failReason, publicalyAvailablePostID: postID.map { [$0] } ?? [],
-                        uploadedBytes: uploaded, downloadedBytes: downloaded),
+            data: .init(
+                status: status, failReason: failReason, publicalyAvailablePostID: postID.map { [$0] } ?? [],
+                uploadedBytes: uploaded, downloadedBytes: downloaded),
             error: .init(logID: logID)
         )
         return .json(200, encoding: envelope)
@@ -108,7 +118,8 @@ extension TikTokFake {
     /// Downloads a pulled URL as TikTok would (no redirects followed: anything but 200 fails), hashing the bytes.
     static func download(_ url: URL) async -> (Int64, String?) {
         do {
-            let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url.absoluteString), timeout: .seconds(300))
+            let response = try await HTTPClient.shared.execute(
+                HTTPClientRequest(url: url.absoluteString), timeout: .seconds(300))
             guard response.status.code == 200 else { return (0, nil) }
             var digest = ReceivedDigest()
             for try await buffer in response.body { digest.update(buffer) }

@@ -17,8 +17,9 @@ public struct TikTokFake: FakeService {
         public var accessToken: String
         /// The refresh token it accepts at first (rotated on every refresh).
         public var refreshToken: String
-        /// The app credentials the token endpoint checks.
+        /// The app's client key the token endpoint checks.
         public var clientKey: String
+        /// The app's client secret the token endpoint checks.
         public var clientSecret: String
         /// The `open_id` it reports.
         public var openID: String
@@ -45,7 +46,8 @@ public struct TikTokFake: FakeService {
         public init(
             accessToken: String = "sandbox-tiktok-access-token", refreshToken: String = "sandbox-tiktok-refresh-token",
             clientKey: String = "sandbox-tiktok-client-key", clientSecret: String = "sandbox-tiktok-client-secret",
-            openID: String = "sandbox-tiktok-open-id", accessTokenLifetime: Int = 86_400, creator: Creator = Creator(), audited: Bool = true,
+            openID: String = "sandbox-tiktok-open-id", accessTokenLifetime: Int = 86_400, creator: Creator = Creator(),
+            audited: Bool = true,
             chunkRules: ChunkRules = .documented, uploadURLLifetime: TimeInterval = 3600, processingPolls: Int = 1,
             verifiedURLPrefixes: [String] = [], authorizationCode: String = "sandbox-tiktok-auth-code",
             now: @escaping @Sendable () -> Date = { Date() }
@@ -69,18 +71,26 @@ public struct TikTokFake: FakeService {
 
     /// What `creator_info/query` reports.
     public struct Creator: Sendable {
+        /// `creator_username`.
         public var username: String
+        /// `creator_nickname`.
         public var nickname: String
+        /// `privacy_level_options` (a private account has FOLLOWER_OF_CREATOR instead of PUBLIC_TO_EVERYONE).
         public var privacyLevelOptions: [String]
+        /// `comment_disabled`: the creator turned comments off.
         public var commentDisabled: Bool
+        /// `duet_disabled`.
         public var duetDisabled: Bool
+        /// `stitch_disabled`.
         public var stitchDisabled: Bool
+        /// `max_video_post_duration_sec`.
         public var maxVideoPostDurationSec: Int
 
         /// A public account that may post 10-minute videos.
         public init(
             username: String = "sandbox.creator", nickname: String = "Sandbox Creator",
-            privacyLevelOptions: [String] = ["PUBLIC_TO_EVERYONE", "MUTUAL_FOLLOW_FRIENDS", "SELF_ONLY"], commentDisabled: Bool = false,
+            privacyLevelOptions: [String] = ["PUBLIC_TO_EVERYONE", "MUTUAL_FOLLOW_FRIENDS", "SELF_ONLY"],
+            commentDisabled: Bool = false,
             duetDisabled: Bool = false, stitchDisabled: Bool = false, maxVideoPostDurationSec: Int = 600
         ) {
             self.username = username
@@ -95,11 +105,16 @@ public struct TikTokFake: FakeService {
 
     /// The chunk rules the fake enforces (Media Transfer Guide), with the strictest reading of "MB" by default.
     public struct ChunkRules: Sendable, Equatable {
+        /// The smallest chunk, except a whole video under it.
         public var minChunkSize: Int64
+        /// The largest `chunk_size`, and the largest video sent whole.
         public var maxChunkSize: Int64
+        /// The largest final chunk.
         public var maxFinalChunkSize: Int64
+        /// The most chunks.
         public var maxChunkCount: Int64
 
+        /// Creates rules.
         public init(minChunkSize: Int64, maxChunkSize: Int64, maxFinalChunkSize: Int64, maxChunkCount: Int64) {
             self.minChunkSize = minChunkSize
             self.maxChunkSize = maxChunkSize
@@ -108,17 +123,23 @@ public struct TikTokFake: FakeService {
         }
 
         /// 5 MiB … 64,000,000 bytes per chunk, a final chunk up to 128,000,000 bytes, 1…1000 chunks.
-        public static let documented = ChunkRules(minChunkSize: 5 * 1024 * 1024, maxChunkSize: 64_000_000, maxFinalChunkSize: 128_000_000, maxChunkCount: 1000)
+        public static let documented = ChunkRules(
+            minChunkSize: 5 * 1024 * 1024, maxChunkSize: 64_000_000, maxFinalChunkSize: 128_000_000, maxChunkCount: 1000
+        )
 
         /// Why `video_size`/`chunk_size`/`total_chunk_count` break the rules, or `nil`.
         public func violation(videoSize: Int64, chunkSize: Int64, chunkCount: Int64) -> String? {
             guard videoSize > 0, chunkSize > 0 else { return "video_size and chunk_size must be positive" }
-            guard chunkCount >= 1, chunkCount <= maxChunkCount else { return "total_chunk_count must be between 1 and \(maxChunkCount)" }
+            guard chunkCount >= 1, chunkCount <= maxChunkCount else {
+                return "total_chunk_count must be between 1 and \(maxChunkCount)"
+            }
             guard chunkCount == videoSize / chunkSize else {
                 return "total_chunk_count must be video_size / chunk_size rounded down (\(videoSize / chunkSize))"
             }
             if chunkCount == 1 {
-                if videoSize > maxChunkSize { return "a video over \(maxChunkSize) bytes must be uploaded in several chunks" }
+                if videoSize > maxChunkSize {
+                    return "a video over \(maxChunkSize) bytes must be uploaded in several chunks"
+                }
                 if chunkSize != videoSize, chunkSize < minChunkSize || chunkSize > maxChunkSize {
                     return "chunk_size must be the video size or between \(minChunkSize) and \(maxChunkSize)"
                 }
@@ -127,11 +148,14 @@ public struct TikTokFake: FakeService {
             if chunkSize < minChunkSize { return "chunk_size must be at least \(minChunkSize) bytes" }
             if chunkSize > maxChunkSize { return "chunk_size must be at most \(maxChunkSize) bytes" }
             let last = videoSize - (chunkCount - 1) * chunkSize
-            if last > maxFinalChunkSize { return "the final chunk (\(last) bytes) must be at most \(maxFinalChunkSize) bytes" }
+            if last > maxFinalChunkSize {
+                return "the final chunk (\(last) bytes) must be at most \(maxFinalChunkSize) bytes"
+            }
             return nil
         }
     }
 
+    /// Where the fake is mounted (`/tiktok`).
     public let mountPath: String
     /// The fake's state: fault injection and inspection.
     public let state: TikTokFakeState
@@ -142,6 +166,7 @@ public struct TikTokFake: FakeService {
         self.state = TikTokFakeState(configuration: configuration)
     }
 
+    /// Answers every request under the mount (unknown paths get TikTok's error envelope with 404).
     public func handle(_ request: FakeRequest) async throws -> FakeResponse? {
         let endpoint = Self.endpoint(method: request.method, path: request.path)
         let (response, record) = try await answer(request, endpoint: endpoint)
@@ -149,6 +174,7 @@ public struct TikTokFake: FakeService {
         return response
     }
 
+    /// The API base, the sandbox authorize page and the credentials this fake accepts.
     public func sandboxEnvironment(server: FakeServer) -> [String: String] {
         let configuration = state.configuration
         var environment = [

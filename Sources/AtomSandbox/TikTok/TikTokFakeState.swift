@@ -80,13 +80,16 @@ public actor TikTokFakeState {
     public var requests: [TikTokFakeRequestRecord] { records }
 
     /// The requests to one endpoint.
-    public func requests(to endpoint: TikTokFakeEndpoint) -> [TikTokFakeRequestRecord] { records.filter { $0.endpoint == endpoint } }
+    public func requests(to endpoint: TikTokFakeEndpoint) -> [TikTokFakeRequestRecord] {
+        records.filter { $0.endpoint == endpoint }
+    }
 
     /// The publish ids handed out, in order.
     public var publishIDs: [String] { publishOrder }
 
-    /// The access token issued last, and the refresh token valid now.
+    /// The access token issued last.
     public var currentAccessToken: String { latestAccessToken }
+    /// The refresh token valid now (each refresh rotates it).
     public var currentRefreshToken: String { refreshToken }
 
     /// What arrived for a publish: pushed chunks, or the bytes downloaded from a pulled URL.
@@ -104,7 +107,8 @@ public actor TikTokFakeState {
         guard let publish = publishes[publishID] else { return nil }
         return TikTokFakePublish(
             publishID: publish.id, inbox: publish.inbox, source: publish.source, privacyLevel: publish.privacy,
-            title: publish.postInfo["title"]?.stringValue, postInfo: publish.postInfo, videoURL: publish.videoURL, status: publish.status
+            title: publish.postInfo["title"]?.stringValue, postInfo: publish.postInfo, videoURL: publish.videoURL,
+            status: publish.status
         )
     }
 
@@ -135,7 +139,9 @@ public actor TikTokFakeState {
 
     func apiFault(for endpoint: TikTokFakeEndpoint) -> (status: Int, code: String, message: String)? {
         takeFault { kind in
-            if case .apiError(let target, let status, let code, let message) = kind, target == endpoint { return (status, code, message) }
+            if case .apiError(let target, let status, let code, let message) = kind, target == endpoint {
+                return (status, code, message)
+            }
             return nil
         }
     }
@@ -158,7 +164,9 @@ public actor TikTokFakeState {
 
     /// Whether a code exchange matches an authorisation (PKCE challenge and exact redirect URI); single use.
     func redeemAuthorization(challenge: String, redirectURI: String) -> Bool {
-        guard let index = authorizations.firstIndex(where: { $0.challenge == challenge && $0.redirectURI == redirectURI }) else { return false }
+        guard
+            let index = authorizations.firstIndex(where: { $0.challenge == challenge && $0.redirectURI == redirectURI })
+        else { return false }
         authorizations.remove(at: index)
         return true
     }
@@ -171,17 +179,27 @@ public actor TikTokFakeState {
     }
 
     /// Records a new publish.
-    func createPublish(inbox: Bool, source: String, postInfo: [String: JSONValue], videoSize: Int64, chunkSize: Int64, chunkCount: Int64,
-                       videoURL: String?) -> Created {
+    func createPublish(
+        inbox: Bool, source: String, postInfo: [String: JSONValue], videoSize: Int64, chunkSize: Int64,
+        chunkCount: Int64,
+        videoURL: String?
+    ) -> Created {
         publishCounter += 1
         let counter = publishCounter
         let kind = source == "PULL_FROM_URL" ? "url" : "file"
-        let id = inbox ? "v_inbox_\(kind)~v2.\(7_300_000_000 + counter)" : "v_pub_\(kind)~v2-1.\(7_300_000_000 + counter)"
-        let slow = takeFault { kind -> Int? in if case .slowProcessing(let polls) = kind { return polls }; return nil } ?? 0
-        let fail = takeFault { kind -> String? in if case .failProcessing(let reason) = kind { return reason }; return nil }
+        let id =
+            inbox ? "v_inbox_\(kind)~v2.\(7_300_000_000 + counter)" : "v_pub_\(kind)~v2-1.\(7_300_000_000 + counter)"
+        let slow =
+            takeFault { kind -> Int? in
+                if case .slowProcessing(let polls) = kind { return polls }; return nil
+            } ?? 0
+        let fail = takeFault { kind -> String? in
+            if case .failProcessing(let reason) = kind { return reason }; return nil
+        }
         var publish = Publish(
             id: id, inbox: inbox, source: source, postInfo: postInfo, privacy: postInfo["privacy_level"]?.stringValue,
-            videoSize: videoSize, chunkSize: chunkSize, chunkCount: chunkCount, issuedAt: configuration.now(), videoURL: videoURL,
+            videoSize: videoSize, chunkSize: chunkSize, chunkCount: chunkCount, issuedAt: configuration.now(),
+            videoURL: videoURL,
             processingLeft: configuration.processingPolls + slow, failReason: fail,
             status: source == "PULL_FROM_URL" ? "PROCESSING_DOWNLOAD" : "PROCESSING_UPLOAD"
         )
@@ -191,7 +209,9 @@ public actor TikTokFakeState {
             publish.uploadToken = Self.randomHex(16)
             uploadIndex[uploadID] = id
         }
-        if !inbox, publish.privacy == "PUBLIC_TO_EVERYONE" { publish.publicPostID = 7_345_678_901_234_567_000 + Int64(counter) }
+        if !inbox, publish.privacy == "PUBLIC_TO_EVERYONE" {
+            publish.publicPostID = 7_345_678_901_234_567_000 + Int64(counter)
+        }
         publishes[id] = publish
         publishOrder.append(id)
         return Created(id: id, uploadID: publish.uploadID, uploadToken: publish.uploadToken)
@@ -202,64 +222,98 @@ public actor TikTokFakeState {
     /// The outcome of a chunk's headers: refused with a response, or accepted for streaming.
     enum ChunkStart: Sendable {
         case refuse(status: Int, code: String, message: String, contentRange: String?, publishID: String?)
-        case accept(publishID: String, index: Int64, length: Int64, generation: Int, failStatus: Int?, dropAfter: Int64?)
+        case accept(
+            publishID: String, index: Int64, length: Int64, generation: Int, failStatus: Int?, dropAfter: Int64?)
     }
 
-    func beginChunk(uploadID: String?, uploadToken: String?, contentType: String?, contentRange: String?, contentLength: Int64?) -> ChunkStart {
-        guard let uploadID, let id = uploadIndex[uploadID], var publish = publishes[id], publish.uploadToken == uploadToken else {
-            return .refuse(status: 404, code: "invalid_params", message: "no upload task for this upload_url", contentRange: nil, publishID: nil)
+    func beginChunk(
+        uploadID: String?, uploadToken: String?, contentType: String?, contentRange: String?, contentLength: Int64?
+    ) -> ChunkStart {
+        guard let uploadID, let id = uploadIndex[uploadID], var publish = publishes[id],
+            publish.uploadToken == uploadToken
+        else {
+            return .refuse(
+                status: 404, code: "invalid_params", message: "no upload task for this upload_url", contentRange: nil,
+                publishID: nil)
         }
         let held = progressRange(publish)
-        if publish.expired || configuration.now().timeIntervalSince(publish.issuedAt) > configuration.uploadURLLifetime {
-            return .refuse(status: 403, code: "invalid_params", message: "the upload_url has expired", contentRange: held, publishID: id)
+        if publish.expired || configuration.now().timeIntervalSince(publish.issuedAt) > configuration.uploadURLLifetime
+        {
+            return .refuse(
+                status: 403, code: "invalid_params", message: "the upload_url has expired", contentRange: held,
+                publishID: id)
         }
-        if takeFault({ kind -> Bool? in if case .expireUploadURL = kind { return true }; return nil }) == true {
+        if takeFault({ kind -> Bool? in
+            if case .expireUploadURL = kind { return true }; return nil
+        }) == true {
             for key in publishes.keys { publishes[key]?.expired = true }
-            return .refuse(status: 403, code: "invalid_params", message: "the upload_url has expired", contentRange: held, publishID: id)
+            return .refuse(
+                status: 403, code: "invalid_params", message: "the upload_url has expired", contentRange: held,
+                publishID: id)
         }
         guard let type = contentType?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased(),
-              ["video/mp4", "video/quicktime", "video/webm"].contains(type) else {
-            return .refuse(status: 400, code: "invalid_params", message: "Content-Type must be video/mp4, video/quicktime or video/webm",
-                           contentRange: held, publishID: id)
+            ["video/mp4", "video/quicktime", "video/webm"].contains(type)
+        else {
+            return .refuse(
+                status: 400, code: "invalid_params",
+                message: "Content-Type must be video/mp4, video/quicktime or video/webm",
+                contentRange: held, publishID: id)
         }
         guard let parsed = Self.parseContentRange(contentRange) else {
-            return .refuse(status: 400, code: "invalid_params", message: "Content-Range must be bytes FIRST-LAST/TOTAL", contentRange: held, publishID: id)
+            return .refuse(
+                status: 400, code: "invalid_params", message: "Content-Range must be bytes FIRST-LAST/TOTAL",
+                contentRange: held, publishID: id)
         }
         let (first, last, total) = parsed
         guard total == publish.videoSize else {
-            return .refuse(status: 400, code: "invalid_params", message: "Content-Range total \(total) is not video_size \(publish.videoSize)",
-                           contentRange: held, publishID: id)
+            return .refuse(
+                status: 400, code: "invalid_params",
+                message: "Content-Range total \(total) is not video_size \(publish.videoSize)",
+                contentRange: held, publishID: id)
         }
         guard publish.committed < publish.videoSize else {
-            return .refuse(status: 416, code: "invalid_params", message: "every chunk was already received", contentRange: held, publishID: id)
+            return .refuse(
+                status: 416, code: "invalid_params", message: "every chunk was already received", contentRange: held,
+                publishID: id)
         }
         guard first == publish.committed else {
-            return .refuse(status: 416, code: "invalid_params", message: "chunks must be sent in order: expected first byte \(publish.committed), got \(first)",
-                           contentRange: held, publishID: id)
+            return .refuse(
+                status: 416, code: "invalid_params",
+                message: "chunks must be sent in order: expected first byte \(publish.committed), got \(first)",
+                contentRange: held, publishID: id)
         }
         let index = first / publish.chunkSize
         let expected = index == publish.chunkCount - 1 ? publish.videoSize - first : publish.chunkSize
         guard last - first + 1 == expected else {
-            return .refuse(status: 400, code: "invalid_params", message: "chunk \(index + 1) must be \(expected) bytes, Content-Range says \(last - first + 1)",
-                           contentRange: held, publishID: id)
+            return .refuse(
+                status: 400, code: "invalid_params",
+                message: "chunk \(index + 1) must be \(expected) bytes, Content-Range says \(last - first + 1)",
+                contentRange: held, publishID: id)
         }
         guard contentLength == expected else {
-            return .refuse(status: 400, code: "invalid_params", message: "Content-Length \(contentLength.map(String.init) ?? "missing") is not the chunk's \(expected) bytes",
-                           contentRange: held, publishID: id)
+            return .refuse(
+                status: 400, code: "invalid_params",
+                message:
+                    "Content-Length \(contentLength.map(String.init) ?? "missing") is not the chunk's \(expected) bytes",
+                contentRange: held, publishID: id)
         }
         let failStatus = takeFault { kind -> Int? in
             if case .chunkStatus(let chunk, let status) = kind, Int64(chunk) == index { return status }
             return nil
         }
-        let dropAfter = failStatus == nil ? takeFault { kind -> Int64? in
-            if case .dropChunk(let chunk, let after) = kind, Int64(chunk) == index { return after }
-            return nil
-        } : nil
+        let dropAfter =
+            failStatus == nil
+            ? takeFault { kind -> Int64? in
+                if case .dropChunk(let chunk, let after) = kind, Int64(chunk) == index { return after }
+                return nil
+            } : nil
         publish.generation += 1
         publish.pending = publish.digest
         publish.pendingBytes = 0
         publishes[id] = publish
-        return .accept(publishID: id, index: index, length: expected, generation: publish.generation, failStatus: failStatus, dropAfter: dropAfter)
+        return .accept(
+            publishID: id, index: index, length: expected, generation: publish.generation, failStatus: failStatus,
+            dropAfter: dropAfter)
     }
 
     func feed(_ id: String, generation: Int, _ buffer: ByteBuffer) {
@@ -277,7 +331,9 @@ public actor TikTokFakeState {
     }
 
     /// Stores a fully received chunk. - Returns: (status, Content-Range) to answer, or an error message.
-    func commitChunk(_ id: String, generation: Int, length: Int64) -> (status: Int, contentRange: String, error: String?) {
+    func commitChunk(
+        _ id: String, generation: Int, length: Int64
+    ) -> (status: Int, contentRange: String, error: String?) {
         guard var publish = publishes[id], publish.generation == generation, let pending = publish.pending else {
             return (416, "bytes */0", "another request replaced this chunk")
         }
@@ -295,7 +351,8 @@ public actor TikTokFakeState {
     }
 
     private func progressRange(_ publish: Publish) -> String {
-        publish.committed == 0 ? "bytes */\(publish.videoSize)" : "bytes 0-\(publish.committed - 1)/\(publish.videoSize)"
+        publish.committed == 0
+            ? "bytes */\(publish.videoSize)" : "bytes 0-\(publish.committed - 1)/\(publish.videoSize)"
     }
 
     static func parseContentRange(_ value: String?) -> (Int64, Int64, Int64)? {
@@ -304,7 +361,9 @@ public actor TikTokFakeState {
         let parts = spec.split(separator: "/")
         guard parts.count == 2, let total = Int64(parts[1]) else { return nil }
         let bounds = parts[0].split(separator: "-")
-        guard bounds.count == 2, let first = Int64(bounds[0]), let last = Int64(bounds[1]), first >= 0, last >= first, last < total else { return nil }
+        guard bounds.count == 2, let first = Int64(bounds[0]), let last = Int64(bounds[1]), first >= 0, last >= first,
+            last < total
+        else { return nil }
         return (first, last, total)
     }
 
@@ -321,10 +380,11 @@ public actor TikTokFakeState {
         guard var publish = publishes[id] else { return .unknown }
         defer { publishes[id] = publish }
         func respond() -> PollStep {
-            .respond(status: publish.status, failReason: publish.status == "FAILED" ? publish.failReason : nil,
-                     postID: publish.status == "PUBLISH_COMPLETE" ? publish.publicPostID : nil,
-                     uploaded: publish.source == "FILE_UPLOAD" ? publish.committed : 0,
-                     downloaded: publish.source == "PULL_FROM_URL" ? publish.committed : 0)
+            .respond(
+                status: publish.status, failReason: publish.status == "FAILED" ? publish.failReason : nil,
+                postID: publish.status == "PUBLISH_COMPLETE" ? publish.publicPostID : nil,
+                uploaded: publish.source == "FILE_UPLOAD" ? publish.committed : 0,
+                downloaded: publish.source == "PULL_FROM_URL" ? publish.committed : 0)
         }
         if ["PUBLISH_COMPLETE", "FAILED", "SEND_TO_USER_INBOX"].contains(publish.status) { return respond() }
         if publish.source == "PULL_FROM_URL", publish.downloadSHA == nil, !publish.downloadFailed {

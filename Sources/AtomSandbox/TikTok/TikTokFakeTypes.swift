@@ -3,6 +3,7 @@ import PublishingCore
 
 /// One endpoint of the TikTok fake, for fault injection and the request log.
 public struct TikTokFakeEndpoint: Hashable, Sendable, CustomStringConvertible {
+    /// The endpoint's name in logs.
     public let name: String
     private init(_ name: String) { self.name = name }
 
@@ -23,6 +24,7 @@ public struct TikTokFakeEndpoint: Hashable, Sendable, CustomStringConvertible {
     /// Anything else.
     public static let unknown = TikTokFakeEndpoint("unknown")
 
+    /// The name.
     public var description: String { name }
 }
 
@@ -40,8 +42,13 @@ public struct TikTokFakeFault: Sendable, CustomStringConvertible {
     let kind: Kind
 
     /// The endpoint answers `httpStatus` with TikTok's error envelope (`creator_info` spam errors use HTTP 200).
-    public static func apiError(on endpoint: TikTokFakeEndpoint, httpStatus: Int, code: String, message: String? = nil) -> TikTokFakeFault {
-        TikTokFakeFault(kind: .apiError(endpoint: endpoint, httpStatus: httpStatus, code: code, message: message ?? TikTokFakeFault.message(for: code)))
+    public static func apiError(
+        on endpoint: TikTokFakeEndpoint, httpStatus: Int, code: String, message: String? = nil
+    ) -> TikTokFakeFault {
+        TikTokFakeFault(
+            kind: .apiError(
+                endpoint: endpoint, httpStatus: httpStatus, code: code,
+                message: message ?? TikTokFakeFault.message(for: code)))
     }
 
     /// HTTP 429 `rate_limit_exceeded`.
@@ -55,7 +62,9 @@ public struct TikTokFakeFault: Sendable, CustomStringConvertible {
     }
 
     /// The token endpoint answers an OAuth error (`invalid_grant`, …).
-    public static func oauthError(httpStatus: Int = 400, error: String, description: String = "the refresh token is invalid") -> TikTokFakeFault {
+    public static func oauthError(
+        httpStatus: Int = 400, error: String, description: String = "the refresh token is invalid"
+    ) -> TikTokFakeFault {
         TikTokFakeFault(kind: .oauthError(httpStatus: httpStatus, error: error, description: description))
     }
 
@@ -70,14 +79,19 @@ public struct TikTokFakeFault: Sendable, CustomStringConvertible {
     }
 
     /// The next post stays processing for `polls` more status polls.
-    public static func slowProcessing(polls: Int) -> TikTokFakeFault { TikTokFakeFault(kind: .slowProcessing(polls: polls)) }
+    public static func slowProcessing(polls: Int) -> TikTokFakeFault {
+        TikTokFakeFault(kind: .slowProcessing(polls: polls))
+    }
 
     /// The next post ends `FAILED` with `reason` as `fail_reason`.
-    public static func failProcessing(reason: String) -> TikTokFakeFault { TikTokFakeFault(kind: .failProcessing(reason: reason)) }
+    public static func failProcessing(reason: String) -> TikTokFakeFault {
+        TikTokFakeFault(kind: .failProcessing(reason: reason))
+    }
 
     /// Every `upload_url` handed out so far expires now (403 on the next chunk).
     public static let expireUploadURL = TikTokFakeFault(kind: .expireUploadURL)
 
+    /// What the fault does.
     public var description: String { "\(kind)" }
 
     static func message(for code: String) -> String {
@@ -88,7 +102,8 @@ public struct TikTokFakeFault: Sendable, CustomStringConvertible {
         case "spam_risk_too_many_posts": "The daily post cap from the API is reached for the current user."
         case "spam_risk_user_banned_from_posting": "The user is banned from making new posts."
         case "reached_active_user_cap": "The daily quota for active publishing users from your client is reached."
-        case "unaudited_client_can_only_post_to_private_accounts": "Unaudited clients can only post to a private account."
+        case "unaudited_client_can_only_post_to_private_accounts":
+            "Unaudited clients can only post to a private account."
         case "url_ownership_unverified": "To use a URL as the video source, the domain or URL prefix must be verified."
         case "privacy_level_option_mismatch": "privacy_level is not among the creator's privacy_level_options."
         case "scope_not_authorized": "The user did not authorize the scope required for completing this request."
@@ -112,8 +127,10 @@ public struct TikTokFakeRequestRecord: Sendable, Equatable, CustomStringConverti
     /// The `Content-Range` of a chunk PUT.
     public var contentRange: String?
 
+    /// One line: method, endpoint, status, error code, range.
     public var description: String {
-        "\(method) \(endpoint) → \(status)" + (errorCode.map { " \($0)" } ?? "") + (contentRange.map { " [\($0)]" } ?? "")
+        "\(method) \(endpoint) → \(status)" + (errorCode.map { " \($0)" } ?? "")
+            + (contentRange.map { " [\($0)]" } ?? "")
     }
 }
 
@@ -126,6 +143,7 @@ public struct TikTokFakeUpload: Sendable, Equatable {
     /// Chunks stored (push) or 0 (pull).
     public var chunks: Int
 
+    /// Creates a summary.
     public init(bytes: Int64, sha256: String, chunks: Int) {
         self.bytes = bytes
         self.sha256 = sha256
@@ -135,6 +153,7 @@ public struct TikTokFakeUpload: Sendable, Equatable {
 
 /// A snapshot of one publish in the fake.
 public struct TikTokFakePublish: Sendable, Equatable {
+    /// TikTok's `publish_id`.
     public var publishID: String
     /// Whether it came through the inbox (draft) endpoint.
     public var inbox: Bool
