@@ -41,7 +41,8 @@ struct LargeUploadTests {
             try writeLargeFile(at: path, size: size)
             let file = try MediaFileHandle(path: path)
             let sha = try await FileDigest.sha256(of: file)
-            try await TikTokRig.run(fake: TikTokFake.Configuration(), configure: { $0.chunkRules = .documented }) { rig in
+            try await TikTokRig.run(fake: TikTokFake.Configuration(), configure: { $0.chunkRules = .documented }) {
+                rig in
                 let started = ContinuousClock.now
                 let receipt = try await rig.publisher.publish(
                     TestMedia.job(file, draft: TestMedia.publicDraft), context: ContextRecorder().context())
@@ -57,7 +58,8 @@ struct LargeUploadTests {
                     #expect(ranges.count == 6)
                     #expect(ranges.last == "bytes 50000000-64000000/64000001")
                 }
-                let peak = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8))?
+                let peak =
+                    (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8))?
                     .split(separator: "\n").first { $0.hasPrefix("VmHWM") }
                     .map(String.init) ?? "VmHWM unknown"
                 print("TikTok large upload: \(size) bytes in \(elapsed); \(peak)")

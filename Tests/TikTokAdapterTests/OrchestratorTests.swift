@@ -13,10 +13,14 @@ struct OrchestratorTests {
         try await TemporaryDirectory.with { dir in
             try await TikTokRig.run(fake: TikTokFake.Configuration()) { rig in
                 await rig.fake.state.inject(.slowProcessing(polls: 5))
-                let orchestrator = Orchestrator(stager: nil, records: RecordStore(directory: dir), clock: ImmediateClock(), jitter: FixedJitter(0.5))
+                let orchestrator = Orchestrator(
+                    stager: nil, records: RecordStore(directory: dir), clock: ImmediateClock(), jitter: FixedJitter(0.5)
+                )
                 let request = PostRequest(
                     videoPath: Fixtures.path("vertical.mp4"),
-                    targets: [PostTarget(publisher: rig.publisher, draft: PostDraft(caption: "Sunrise", privacy: .public))],
+                    targets: [
+                        PostTarget(publisher: rig.publisher, draft: PostDraft(caption: "Sunrise", privacy: .public))
+                    ],
                     waitLimit: .seconds(5))
                 let report = try await orchestrator.post(request)
                 let first = try #require(report.results.first)
@@ -24,7 +28,8 @@ struct OrchestratorTests {
                 let record = try #require(try RecordStore(directory: dir).read().entries.first)
                 #expect(TikTokCheckpoint.decode(record.checkpoint)?.stage == .processing)
 
-                let resumed = try await orchestrator.resume([(record, rig.publisher)], file: nil, waitLimit: .seconds(600))
+                let resumed = try await orchestrator.resume(
+                    [(record, rig.publisher)], file: nil, waitLimit: .seconds(600))
                 let final = try #require(resumed.results.first)
                 #expect(final.status == .published)
                 #expect(final.url?.hasPrefix("https://www.tiktok.com/@sandbox.creator/video/") == true)
@@ -39,7 +44,8 @@ struct OrchestratorTests {
         try await TemporaryDirectory.with { dir in
             let creator = TikTokFake.Creator(privacyLevelOptions: ["FOLLOWER_OF_CREATOR", "SELF_ONLY"])
             try await TikTokRig.run(fake: TikTokFake.Configuration(creator: creator)) { rig in
-                let orchestrator = Orchestrator(stager: nil, records: RecordStore(directory: dir), clock: ImmediateClock())
+                let orchestrator = Orchestrator(
+                    stager: nil, records: RecordStore(directory: dir), clock: ImmediateClock())
                 let request = PostRequest(
                     videoPath: Fixtures.path("vertical.mp4"),
                     targets: [PostTarget(publisher: rig.publisher, draft: PostDraft(caption: "x", privacy: .public))])
@@ -56,10 +62,13 @@ struct OrchestratorTests {
     func unknownKeyOffline() async throws {
         try await TemporaryDirectory.with { dir in
             try await TikTokRig.run(fake: TikTokFake.Configuration()) { rig in
-                let orchestrator = Orchestrator(stager: nil, records: RecordStore(directory: dir), clock: ImmediateClock())
-                let draft = PostDraft(caption: "x", options: ["privacy": .string("SELF_ONLY"), "disable_coment": .bool(true)])
+                let orchestrator = Orchestrator(
+                    stager: nil, records: RecordStore(directory: dir), clock: ImmediateClock())
+                let draft = PostDraft(
+                    caption: "x", options: ["privacy": .string("SELF_ONLY"), "disable_coment": .bool(true)])
                 let request = PostRequest(
-                    videoPath: Fixtures.path("vertical.mp4"), targets: [PostTarget(publisher: rig.publisher, draft: draft)])
+                    videoPath: Fixtures.path("vertical.mp4"),
+                    targets: [PostTarget(publisher: rig.publisher, draft: draft)])
                 let failure = await #expect(throws: ValidationFailure.self) { try await orchestrator.post(request) }
                 #expect(failure?.issues.map(\.field) == ["platforms.tiktok.disable_coment"])
                 #expect(await rig.fake.state.requests.isEmpty)

@@ -158,6 +158,16 @@ struct PlanTests {
         #expect(try publisher().capabilities.ingestion == .push)
     }
 
+    @Test("TIKTOK_ACCESS_TOKEN_EXPIRES_AT is read with or without fractional seconds")
+    func expiryFormats() throws {
+        let plain = try publisher(["TIKTOK_ACCESS_TOKEN_EXPIRES_AT": "2026-05-01T12:00:00Z"]).configuration
+            .accessTokenExpiresAt
+        let fractional = try publisher(["TIKTOK_ACCESS_TOKEN_EXPIRES_AT": "2026-05-01T12:00:00.250Z"]).configuration
+            .accessTokenExpiresAt
+        #expect(plain == Date(timeIntervalSince1970: 1_777_636_800))
+        #expect(fractional == Date(timeIntervalSince1970: 1_777_636_800.25))
+    }
+
     @Test("verified prefixes: a URL prefix must start the URL; a bare domain covers its subdomains")
     func verifiedPrefixes() throws {
         let prefix = try publisher([
