@@ -11,9 +11,9 @@ enum SandboxRunner {
         let storage = NSTemporaryDirectory() + "atom-sandbox-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: storage, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: storage) }
-        let services = Sandbox.makeServices(storage: storage)
-        return try await FakeServer.run(services: services, port: port, log: log) { server in
-            try await body(Sandbox.environment(for: services, server: server))
+        let sandbox = Sandbox(storage: storage)
+        return try await FakeServer.run(services: sandbox.services, port: port, log: log) { server in
+            try await body(sandbox.environment(server: server))
         }
     }
 }
