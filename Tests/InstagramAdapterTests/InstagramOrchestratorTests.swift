@@ -53,7 +53,8 @@ struct InstagramOrchestratorTests {
                 let first = try await orchestrator.post(request)
                 let entry = try #require(first.results.first)
                 #expect(entry.status == .processing)
-                #expect(stager.released.value == 1)
+                // Meta may still fetch the video while the container processes: the staged copy is kept…
+                #expect(stager.released.value == 0)
                 let recordID = try #require(entry.id)
                 let stored = try #require(try RecordStore(directory: dir).read().entries.first { $0.id == recordID })
                 #expect(
@@ -66,6 +67,8 @@ struct InstagramOrchestratorTests {
                 #expect(done.url == (await fake.permalink(of: mediaID)))
                 #expect(await fake.publishCount == 1)
                 #expect(await fake.allContainers.count == 1)
+                // …and deleted once the platform has finished with it.
+                #expect(stager.released.value == 1)
                 #expect(
                     await fake.allContainers.first?.sha256
                         == (try await FileDigest.sha256(of: MediaFileHandle(path: Fixtures.path("vertical.mp4")))))
