@@ -88,7 +88,7 @@ extension PublishRun {
             var headers = HTTPFields()
             headers[.ruploadFileURL] = url.absoluteString
             let videoID = state.videoID
-            try await retrier.run { [client] _ in
+            try await retrier.run { [client, headers] _ in
                 try await client.rupload(videoID: videoID, headers: headers, body: nil, operationID: "facebook.reels.upload")
             }
             state.fileURLSent = true

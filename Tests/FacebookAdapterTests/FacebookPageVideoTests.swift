@@ -47,7 +47,7 @@ struct FacebookPageVideoTests {
         try await withFacebookFake(smallChunks) { fake, _, publisher in
             fake.inject(.transferServerError(transfer: 2))
             let receipt = try await publisher.publish(job, context: Recorder().context())
-            let video = try #require(fake.video(try #require(receipt.postID)))
+            let video = try requireVideo(fake, receipt)
             #expect(video.uploadOffsets == chunkStarts)
             #expect(video.sha256 == job.sha256)
             #expect(fake.transferCount == 6)
@@ -60,7 +60,7 @@ struct FacebookPageVideoTests {
         try await withFacebookFake(smallChunks) { fake, _, publisher in
             fake.inject(.transferDropped(transfer: 3, afterBytes: 10_000))
             let receipt = try await publisher.publish(job, context: Recorder().context())
-            let video = try #require(fake.video(try #require(receipt.postID)))
+            let video = try requireVideo(fake, receipt)
             #expect(video.sha256 == job.sha256)
             #expect(video.bytesReceived == job.media.sizeBytes)
             #expect(fake.transferCount == 6)
@@ -73,7 +73,7 @@ struct FacebookPageVideoTests {
         try await withFacebookFake(smallChunks) { fake, _, publisher in
             fake.inject(.transferAnswerLost(transfer: 2))
             let receipt = try await publisher.publish(job, context: Recorder().context())
-            let video = try #require(fake.video(try #require(receipt.postID)))
+            let video = try requireVideo(fake, receipt)
             #expect(video.uploadOffsets == [0, 32_768, 32_768, 65_536, 98_304, 131_072])
             #expect(video.bytesReceived == job.media.sizeBytes)
             #expect(video.sha256 == job.sha256)
@@ -86,7 +86,7 @@ struct FacebookPageVideoTests {
         try await withFacebookFake(smallChunks) { fake, _, publisher in
             fake.inject(.transferOffsetMismatch(transfer: 1))
             let receipt = try await publisher.publish(job, context: Recorder().context())
-            let video = try #require(fake.video(try #require(receipt.postID)))
+            let video = try requireVideo(fake, receipt)
             #expect(video.uploadOffsets == [0, 16_384, 49_152, 81_920, 114_688, 147_456])
             #expect(video.sha256 == job.sha256)
         }
@@ -106,7 +106,7 @@ struct FacebookPageVideoTests {
             var resumed = job
             resumed.checkpoint = first.checkpoints.value.last
             let receipt = try await publisher.publish(resumed, context: Recorder().context())
-            let video = try #require(fake.video(try #require(receipt.postID)))
+            let video = try requireVideo(fake, receipt)
             #expect(video.uploadOffsets == chunkStarts)
             #expect(video.sha256 == job.sha256)
             #expect(fake.videos.count == 1)
@@ -121,7 +121,7 @@ struct FacebookPageVideoTests {
             let url = fixtureURL(server, "landscape.mp4")
             let receipt = try await publisher.publish(job, context: recorder.context(stagedURL: url))
             #expect(receipt.status == .published)
-            let video = try #require(fake.video(try #require(receipt.postID)))
+            let video = try requireVideo(fake, receipt)
             #expect(video.fileURL == url.absoluteString)
             #expect(video.sha256 == job.sha256)
             #expect(video.title == "Bay")
@@ -138,7 +138,7 @@ struct FacebookPageVideoTests {
         try await withFacebookFake(smallChunks) { fake, _, publisher in
             let receipt = try await publisher.publish(job, context: Recorder().context())
             #expect(receipt.note?.contains("scheduled for") == true)
-            let video = try #require(fake.video(try #require(receipt.postID)))
+            let video = try requireVideo(fake, receipt)
             #expect(video.videoState == "SCHEDULED")
             #expect(video.scheduledPublishTime == Int64(at.timeIntervalSince1970))
         }

@@ -48,7 +48,7 @@ struct FacebookReelsTests {
             fake.inject(.ruploadDropped(afterBytes: 50_000))
             let receipt = try await publisher.publish(job, context: Recorder().context())
             #expect(receipt.status == .published)
-            let video = try #require(fake.video(try #require(receipt.postID)))
+            let video = try requireVideo(fake, receipt)
             #expect(video.uploadOffsets == [0, 50_000])
             #expect(video.bytesReceived == job.media.sizeBytes)
             #expect(video.sha256 == job.sha256)
@@ -85,7 +85,7 @@ struct FacebookReelsTests {
         try await withFacebookFake { fake, _, publisher in
             fake.inject(.ruploadServerError)
             let receipt = try await publisher.publish(job, context: Recorder().context())
-            let video = try #require(fake.video(try #require(receipt.postID)))
+            let video = try requireVideo(fake, receipt)
             #expect(video.uploadOffsets == [0])
             #expect(video.sha256 == job.sha256)
         }
@@ -100,7 +100,7 @@ struct FacebookReelsTests {
             let url = fixtureURL(server, "vertical.mp4")
             let receipt = try await publisher.publish(job, context: recorder.context(stagedURL: url))
             #expect(receipt.status == .published)
-            let video = try #require(fake.video(try #require(receipt.postID)))
+            let video = try requireVideo(fake, receipt)
             #expect(video.fileURL == url.absoluteString)
             #expect(video.sha256 == job.sha256)
             #expect(video.bytesReceived == job.media.sizeBytes)
@@ -118,7 +118,7 @@ struct FacebookReelsTests {
             let receipt = try await publisher.publish(job, context: Recorder().context())
             #expect(receipt.status == .published)
             #expect(receipt.note?.contains("scheduled for") == true)
-            let video = try #require(fake.video(try #require(receipt.postID)))
+            let video = try requireVideo(fake, receipt)
             #expect(video.videoState == "SCHEDULED")
             #expect(video.scheduledPublishTime == Int64(at.timeIntervalSince1970))
         }
@@ -130,7 +130,7 @@ struct FacebookReelsTests {
         let job = try await makeJob("vertical.mp4", draft: draft)
         try await withFacebookFake { fake, _, publisher in
             let receipt = try await publisher.publish(job, context: Recorder().context())
-            let video = try #require(fake.video(try #require(receipt.postID)))
+            let video = try requireVideo(fake, receipt)
             #expect(video.format == "video")
             #expect(video.title == "Sunrise")
             #expect(video.description == "d")

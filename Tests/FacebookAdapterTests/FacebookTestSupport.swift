@@ -108,3 +108,11 @@ func media(width: Int, height: Int, duration: Double, fps: Double? = 30, size: I
     MediaInfo(container: "mp4", brand: "isom", sizeBytes: size, duration: duration, width: width, height: height, rotation: 0,
               frameRate: fps, videoCodec: "h264", audioCodec: "aac", audioSampleRate: 48_000, moovAtStart: true, hasEditList: false)
 }
+
+/// The fake's record of the video a receipt names.
+func requireVideo(_ fake: FakeFacebook, _ receipt: PublishReceipt, sourceLocation: SourceLocation = #_sourceLocation) throws
+    -> FakeFacebook.VideoSnapshot
+{
+    let id = try #require(receipt.postID, sourceLocation: sourceLocation)
+    return try #require(fake.video(id), sourceLocation: sourceLocation)
+}

@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import PublishingCore
+import Synchronization
 
 extension FakeFacebookGraphService {
     // MARK: Reels
@@ -154,19 +155,29 @@ extension FakeFacebookGraphService {
         case .failure(let error): return error.response
         }
         if let error = fake.state.withLock({ $0.takeGraphError(for: .videoCreate) }) { return FakeFacebookError.graph(error) }
-        let digest: ReceivedDigest
+        let id = fake.state.withLock { state -> String in
+            let id = state.makeID()
+            var video = FakeFacebookVideo(id: id, format: .video)
+            video.fileURL = url
+            video.uploadRequests = 1
+            state.videos[id] = video
+            state.order.append(id)
+            return id
+        }
         do {
-            digest = try await FakeFacebookDownload.fetch(url)
+            let count = try await FakeFacebookDownload.fetch(url) { buffer in fake.state.withLock { $0.videos[id]?.receive(buffer) } }
+            fake.state.withLock { $0.videos[id]?.declaredSize = count }
         } catch {
+            fake.state.withLock { state in
+                state.videos[id] = nil
+                state.order.removeAll { $0 == id }
+            }
             return FakeFacebookError.graph(400, code: 351, message: "(#351) There was a problem with your video file: "
                                            + "it could not be downloaded from file_url (\(error))")
         }
         let polls = configuration.processingPolls
         return fake.state.withLock { state -> FakeResponse in
-            let id = state.makeID()
-            var video = FakeFacebookVideo(id: id, format: .video)
-            video.digest = digest
-            video.fileURL = url
+            guard var video = state.videos[id] else { return FakeFacebookError.parameter("video vanished") }
             video.uploadComplete = true
             video.title = parameters["title"]
             video.description = parameters["description"]
@@ -175,7 +186,6 @@ extension FakeFacebookGraphService {
             let (pollCount, failure) = state.processingPlan(default: polls)
             video.finish(polls: pollCount, failure: failure)
             state.videos[id] = video
-            state.order.append(id)
             return .json(200, .object(["id": .string(id)]))
         }
     }

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import PublishingCore
+import Synchronization
 
 /// The Graph API part of ``FakeFacebook``, mounted at `/graph` next to the Instagram fake: it answers only
 /// `/{version}/{its page}/video_reels`, `/{version}/{its page}/videos`, `GET /{version}/{its page}` (fields

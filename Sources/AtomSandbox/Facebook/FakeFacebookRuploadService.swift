@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import PublishingCore
+import Synchronization
 
 /// The rupload part of ``FakeFacebook``, mounted at `/rupload` (shared with the Instagram fake): it answers only
 /// `POST /video-upload/{version}/{one of its Reels}` and returns `nil` for everything else before reading a body.
@@ -43,19 +44,20 @@ struct FakeFacebookRuploadService: FakeService {
     }
 
     private func fetch(_ url: String, into id: String) async -> FakeResponse {
-        let digest: ReceivedDigest
+        fake.state.withLock { state in
+            state.videos[id]?.digest = ReceivedDigest()
+            state.videos[id]?.fileURL = url
+            state.videos[id]?.uploadRequests += 1
+        }
         do {
-            digest = try await FakeFacebookDownload.fetch(url)
+            let count = try await FakeFacebookDownload.fetch(url) { buffer in fake.state.withLock { $0.videos[id]?.receive(buffer) } }
+            fake.state.withLock { state in
+                state.videos[id]?.declaredSize = count
+                state.videos[id]?.uploadComplete = true
+            }
         } catch {
             return FakeFacebookError.rupload(400, retriable: false, type: "ProcessingFailedError",
                                              message: "Failed to download the file from file_url: \(error)")
-        }
-        fake.state.withLock { state in
-            state.videos[id]?.uploadRequests += 1
-            state.videos[id]?.digest = digest
-            state.videos[id]?.declaredSize = digest.count
-            state.videos[id]?.fileURL = url
-            state.videos[id]?.uploadComplete = true
         }
         return .json(200, .object(["success": .bool(true)]))
     }
