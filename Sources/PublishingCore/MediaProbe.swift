@@ -186,7 +186,7 @@ private struct BoxReader {
     mutating func parseTkhd(_ box: Box) throws {
         guard !tracks.isEmpty else { return }
         let b = try payload(box, max: 96)
-        let base = b.first == 1 ? 32 : 20  // fields after duration
+        let base = b.first == 1 ? 36 : 24  // fields after duration
         // reserved(8) layer(2) alternate_group(2) volume(2) reserved(2) matrix(36) width(4) height(4)
         let matrix = base + 16
         guard b.count >= matrix + 44 else { throw fail("has a truncated 'tkhd' box", code: .invalidInput) }
