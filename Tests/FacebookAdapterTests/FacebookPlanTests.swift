@@ -112,7 +112,7 @@ struct FacebookPlanTests {
         let push = try publisher().capabilities
         #expect(push.supportsScheduling)
         #expect(push.ingestion == .push)
-        #expect(push.mediaLimits.maxDuration == 4 * 3600)
+        #expect(push.mediaLimits.maxDuration == 14_400.0)
         #expect(push.requiredCredentials == ["FACEBOOK_PAGE_ID", "FACEBOOK_PAGE_ACCESS_TOKEN"])
         #expect(try publisher(["FACEBOOK_UPLOAD_MODE": "url"]).capabilities.ingestion == .publicURL)
     }
