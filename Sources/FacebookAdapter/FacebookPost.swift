@@ -12,7 +12,7 @@ struct FacebookPost: Sendable, Equatable {
     var format: FacebookFormat
     /// The description (the manifest's `description`, else the caption).
     var description: String?
-    /// The title (the manifest's `title`, else the draft's).
+    /// The title: `platforms.facebook.title`, else (Page videos only) the draft's.
     var title: String?
     /// When to publish, if scheduled.
     var scheduledAt: Date?
@@ -49,7 +49,7 @@ struct FacebookPost: Sendable, Equatable {
         }
         let explicitDescription = text("description")
         let description = explicitDescription ?? draft.caption
-        let title = text("title") ?? draft.title
+        let explicitTitle = text("title")
         if explicitDescription == nil, draft.caption != nil { notes.append("description: the caption") }
 
         var choice = ReelChoice.auto
@@ -80,6 +80,13 @@ struct FacebookPost: Sendable, Equatable {
             notes.append(reasons.isEmpty
                 ? "posting as a Reel (vertical 9:16, \(formatSeconds(media.duration)))"
                 : "posting as a Page video, not a Reel: " + reasons.joined(separator: "; "))
+        }
+
+        // Page videos take the generic title; a Reel takes one only from platforms.facebook.title, since the Reels
+        // guide documents only a description (a title meant for YouTube should not turn up on a Reel).
+        let title = format == .video ? explicitTitle ?? draft.title : explicitTitle
+        if format == .reel, explicitTitle == nil, draft.title != nil {
+            notes.append("the title is not sent with a Reel (set platforms.facebook.title to send one)")
         }
 
         if format == .video, mode == .url {

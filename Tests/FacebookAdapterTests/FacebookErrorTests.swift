@@ -133,4 +133,18 @@ struct FacebookErrorTests {
             #expect(error?.code == .invalidInput)
         }
     }
+
+    @Test("cancellation surfaces as a cancelled PublishError")
+    func cancellation() async throws {
+        let job = try await makeJob("landscape.mp4")
+        try await withFacebookFake { _, _, publisher in
+            let task = Task { try await publisher.publish(job, context: Recorder().context()) }
+            task.cancel()
+            guard case .failure(let error) = await task.result else {
+                Issue.record("a cancelled publish returned a receipt")
+                return
+            }
+            #expect((error as? PublishError)?.code == .cancelled)
+        }
+    }
 }

@@ -75,6 +75,11 @@ struct FacebookPlanTests {
         #expect(plan.texts == [.description: "Sunrise", .title: "Dawn"])
         let explicit = facebook.plan(PostDraft(caption: "Sunrise", options: ["description": .string("Bay"), "title": .string("T")]), media: landscape)
         #expect(explicit.texts == [.description: "Bay", .title: "T"])
+        let reel = facebook.plan(PostDraft(caption: "Sunrise", title: "Dawn"), media: vertical)
+        #expect(reel.texts == [.description: "Sunrise"])
+        #expect(reel.notes.contains { $0.contains("title is not sent with a Reel") })
+        let reelTitle = facebook.plan(PostDraft(caption: "Sunrise", title: "Dawn", options: ["title": .string("Reel title")]), media: vertical)
+        #expect(reelTitle.texts[.title] == "Reel title")
         let long = String(repeating: "a", count: 63_207)
         #expect(!Validation.check([.description: long], against: facebook.capabilities.textLimits, platform: .facebook).isEmpty)
     }

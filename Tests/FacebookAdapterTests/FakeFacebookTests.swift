@@ -76,6 +76,13 @@ struct FakeFacebookTests {
                 let bearer = try await send(transport, server, mount: "/rupload", method: .post, path: "/video-upload/v24.0/\(id)",
                                             headers: ["Authorization": "Bearer \(Self.token)", "offset": "0", "file_size": "3"], body: [1, 2, 3])
                 #expect(bearer.status == 401)
+                fake.inject(.expiredToken)
+                let expired = try await send(transport, server, mount: "/rupload", method: .post, path: "/video-upload/v24.0/\(id)",
+                                             headers: ["Authorization": "OAuth \(Self.token)", "offset": "0", "file_size": "3"], body: [1, 2, 3])
+                #expect(expired.status == 401)
+                let graph = try await send(transport, server, mount: "/graph", method: .post, path: path, form: [("upload_phase", "start")])
+                #expect(errorCode(graph) == 190)
+                #expect(graph.json["error"]?.objectValue?["error_subcode"]?.numberValue == 463)
                 #expect(fake.video(id)?.bytesReceived == 0)
             }
         }
