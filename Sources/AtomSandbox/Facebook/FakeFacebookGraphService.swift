@@ -84,7 +84,7 @@ struct FakeFacebookGraphService: FakeService {
         let contentType = request.header("Content-Type")?.lowercased() ?? ""
         var multipart: FakeMultipart?
         if let boundary = FakeMultipart.boundary(in: request.header("Content-Type")) {
-            let bytes = try await request.body.collect(upTo: multipartLimit)
+            let bytes = try await FakeMultipart.collect(request.body, upTo: multipartLimit)
             multipart = FakeMultipart(bytes, boundary: boundary)
             for (name, value) in multipart?.fields ?? [] { values[name] = value }
         } else if contentType.hasPrefix("application/json") {

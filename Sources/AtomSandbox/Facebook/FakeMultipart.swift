@@ -1,4 +1,13 @@
 import Foundation
+import NIOCore
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// A parsed `multipart/form-data` body (RFC 7578), for the fakes.
 struct FakeMultipart {
@@ -78,14 +87,31 @@ struct FakeMultipart {
         return nil
     }
 
-    private static func find(_ needle: [UInt8], in haystack: [UInt8], from start: Int) -> Int? {
-        guard let first = needle.first, haystack.count >= needle.count else { return nil }
-        var index = start
-        let last = haystack.count - needle.count
-        while index <= last {
-            if haystack[index] == first, haystack[index..<index + needle.count].elementsEqual(needle) { return index }
-            index += 1
+    /// Reads a whole request body (bounded) with bulk copies.
+    static func collect(_ body: FakeRequestBody, upTo limit: Int) async throws -> [UInt8] {
+        var buffer = ByteBuffer()
+        while var chunk = try await body.next() {
+            guard buffer.readableBytes + chunk.readableBytes <= limit else { throw FakeBodyTooLarge() }
+            buffer.writeBuffer(&chunk)
         }
-        return nil
+        return Array(buffer.readableBytesView)
+    }
+
+    /// The index of `needle` in `haystack` at or after `start` (`memchr` + `memcmp`: chunks are megabytes).
+    private static func find(_ needle: [UInt8], in haystack: [UInt8], from start: Int) -> Int? {
+        guard start >= 0, let first = needle.first else { return nil }
+        return haystack.withUnsafeBytes { hay -> Int? in
+            needle.withUnsafeBytes { pin -> Int? in
+                guard let base = hay.baseAddress, let pattern = pin.baseAddress else { return nil }
+                var position = start
+                while position + pin.count <= hay.count {
+                    guard let hit = memchr(base + position, Int32(first), hay.count - pin.count - position + 1) else { return nil }
+                    let index = base.distance(to: UnsafeRawPointer(hit))
+                    if memcmp(base + index, pattern, pin.count) == 0 { return index }
+                    position = index + 1
+                }
+                return nil
+            }
+        }
     }
 }
