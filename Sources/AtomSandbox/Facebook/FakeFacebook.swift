@@ -12,7 +12,9 @@ import Synchronization
 public final class FakeFacebook: Sendable {
     /// The fake's Page, token and behaviour.
     public struct Configuration: Sendable {
+        /// The Page the fake hosts (the only one it answers for).
         public var pageID: String
+        /// The Page's name (`GET /{page-id}?fields=name`).
         public var pageName: String
         /// The Page access token it accepts.
         public var accessToken: String
@@ -24,13 +26,16 @@ public final class FakeFacebook: Sendable {
         public var processingPolls: Int
         /// API-published Reels allowed per Page in 24 hours.
         public var reelsPerDay: Int
-        /// The scheduling window.
+        /// The scheduling window: the earliest lead, and the latest for Reels and for Page videos.
         public var minimumScheduleLead: TimeInterval
+        /// The latest a Reel may be scheduled (30 days, as atom assumes).
         public var maximumReelScheduleLead: TimeInterval
+        /// The latest a Page video may be scheduled (75 days, the Page post window).
         public var maximumVideoScheduleLead: TimeInterval
         /// The fake's wall clock (scheduling window).
         public var now: @Sendable () -> Date
 
+        /// Creates a configuration; the defaults are the sandbox Page and token.
         public init(
             pageID: String = "100000000000001", pageName: String = "atom sandbox Page",
             accessToken: String = "sandbox-facebook-page-access-token", appSecret: String? = nil, chunkSize: Int = 4 << 20,
@@ -59,12 +64,18 @@ public final class FakeFacebook: Sendable {
 
     /// A Graph error to answer with.
     public struct GraphError: Sendable, Equatable {
+        /// The HTTP status of the answer.
         public var httpStatus: Int
+        /// Graph's `code`.
         public var code: Int
+        /// Graph's `error_subcode`, if any.
         public var subcode: Int?
+        /// Graph's `message`.
         public var message: String
+        /// Graph's `is_transient`.
         public var isTransient: Bool
 
+        /// Creates an error answer.
         public init(httpStatus: Int = 400, code: Int, subcode: Int? = nil, message: String, isTransient: Bool = false) {
             self.httpStatus = httpStatus
             self.code = code
@@ -111,23 +122,29 @@ public final class FakeFacebook: Sendable {
     public struct VideoSnapshot: Sendable, Equatable {
         /// `reel` or `video`.
         public var format: String
+        /// The video id.
         public var id: String
         /// The size the client declared (`file_size`), if any.
         public var declaredSize: Int64?
         /// Bytes received, in order, and their SHA-256 (lowercase hex).
         public var bytesReceived: Int64
+        /// The SHA-256 (lowercase hex) of the bytes received.
         public var sha256: String
         /// The URL it downloaded the file from (`file_url`), if any.
         public var fileURL: String?
         /// Byte uploads (rupload calls with a body) or chunk transfers received, and the offsets each started at.
         public var uploadRequests: Int
+        /// The offset each byte upload or transfer started at.
         public var uploadOffsets: [Int64]
         /// How many finish calls succeeded (more than 1 would be a double publish; the fake refuses it).
         public var finishCount: Int
+        /// The title sent with the finish call.
         public var title: String?
+        /// The description sent with the finish call.
         public var description: String?
         /// Reels: `PUBLISHED`, `SCHEDULED` or `DRAFT`. Page videos: `PUBLISHED` or `SCHEDULED` from `published`.
         public var videoState: String?
+        /// `scheduled_publish_time` (Unix seconds), if scheduled.
         public var scheduledPublishTime: Int64?
         /// Status reads.
         public var statusReads: Int
@@ -135,9 +152,11 @@ public final class FakeFacebook: Sendable {
 
     /// One request the fake answered.
     public struct LoggedRequest: Sendable, Equatable {
+        /// The HTTP method.
         public var method: String
         /// The path after the mount prefix.
         public var path: String
+        /// The raw query string.
         public var query: String
         /// The `Authorization` scheme used (`Bearer`, `OAuth`), never the token.
         public var authorizationScheme: String?
