@@ -7,6 +7,7 @@ public struct Sandbox: Sendable {
     public let tiktok: TikTokFake
     public let instagram: InstagramFake
     public let youtube: FakeYouTube
+    public let facebook: FakeFacebook
 
     /// Fresh fakes.
     /// - Parameter storage: A folder for the S3 fake's objects (the caller removes it).
@@ -14,19 +15,21 @@ public struct Sandbox: Sendable {
         tiktok = TikTokFake()
         instagram = InstagramFake()
         youtube = FakeYouTube()
+        facebook = FakeFacebook()
     }
 
-    private var inspectable: [any SandboxInspectable] { [tiktok, instagram, youtube] }
+    private var inspectable: [any SandboxInspectable] { [tiktok, instagram, youtube, facebook] }
 
     /// Everything to mount on one ``FakeServer``, including `GET /_sandbox/state`.
     public var services: [any FakeService] {
-        [tiktok] + instagram.services + youtube.services + [SandboxInspectionService(fakes: inspectable)]
+        [tiktok] + instagram.services + youtube.services + facebook.services + [SandboxInspectionService(fakes: inspectable)]
     }
 
     /// The `.env` lines that point atom at these fakes on `server`.
     public func environment(server: FakeServer) -> [String: String] {
         var environment: [String: String] = [:]
         for service in services { environment.merge(service.sandboxEnvironment(server: server)) { first, _ in first } }
+        environment.merge(facebook.sandboxEnvironment(server: server)) { first, _ in first }
         return environment
     }
 }
