@@ -12,10 +12,11 @@ public struct Sandbox: Sendable {
     /// Fresh fakes.
     /// - Parameter storage: A folder for the S3 fake's objects (the caller removes it).
     public init(storage: String) {
-        tiktok = TikTokFake()
+        // Processing finishes at the first status poll, so a demo run takes seconds, not minutes.
+        tiktok = TikTokFake(TikTokFake.Configuration(processingPolls: 0))
         instagram = InstagramFake()
         youtube = FakeYouTube()
-        facebook = FakeFacebook()
+        facebook = FakeFacebook(configuration: FakeFacebook.Configuration(processingPolls: 0))
     }
 
     private var inspectable: [any SandboxInspectable] { [tiktok, instagram, youtube, facebook] }
