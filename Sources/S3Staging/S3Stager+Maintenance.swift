@@ -94,11 +94,12 @@ extension S3Stager {
     ///   - cutoff: Only remove what is older than this (so a running `atom post` keeps its copy); `nil` removes all.
     /// - Returns: What was removed and what failed; a failure on one key does not stop the others.
     public func clean(_ listing: S3StagingListing? = nil, olderThan cutoff: Date? = nil) async throws -> S3CleanReport {
-        let listing = try await listing ?? list()
+        let resolved: S3StagingListing
+        if let listing { resolved = listing } else { resolved = try await list() }
         let retrier = Retrier(policy: configuration.retryPolicy, clock: clock, jitter: jitter)
         var report = S3CleanReport(deletedObjects: [], abortedUploads: [], failures: [])
         func isOld(_ date: Date?) -> Bool { cutoff.map { cutoff in date.map { $0 < cutoff } ?? true } ?? true }
-        for upload in listing.uploads where isOld(upload.initiated) && upload.key.hasPrefix(configuration.prefix) {
+        for upload in resolved.uploads where isOld(upload.initiated) && upload.key.hasPrefix(configuration.prefix) {
             do {
                 try await retrier.run { _ in try await client.abortMultipartUpload(key: upload.key, uploadID: upload.uploadID) }
                 report.abortedUploads.append(upload)
@@ -106,7 +107,7 @@ extension S3Stager {
                 report.failures.append((upload.key, PublishError.wrapping(error, platform: .staging)))
             }
         }
-        for object in listing.objects where isOld(object.lastModified) && object.key.hasPrefix(configuration.prefix) {
+        for object in resolved.objects where isOld(object.lastModified) && object.key.hasPrefix(configuration.prefix) {
             do {
                 try await retrier.run { _ in try await client.deleteObject(key: object.key) }
                 report.deletedObjects.append(object.key)

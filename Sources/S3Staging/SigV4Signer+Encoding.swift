@@ -1,5 +1,13 @@
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 extension SigV4Signer {
     /// RFC 3986 unreserved characters: the only ones SigV4 leaves unencoded.
     private static let unreserved: Set<UInt8> = Set(Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~".utf8))
@@ -27,10 +35,9 @@ extension SigV4Signer {
 
     /// The canonical query: each name and value encoded, sorted by name then value, `name=value` joined by `&`.
     public static func canonicalQuery(_ pairs: [(String, String)]) -> String {
-        pairs.map { (uriEncode($0.0), uriEncode($0.1)) }
-            .sorted { $0.0 == $1.0 ? $0.1 < $1.1 : $0.0 < $1.0 }
-            .map { "\($0.0)=\($0.1)" }
-            .joined(separator: "&")
+        let encoded: [(name: String, value: String)] = pairs.map { pair in (uriEncode(pair.0), uriEncode(pair.1)) }
+        let sorted = encoded.sorted { lhs, rhs in lhs.name == rhs.name ? lhs.value < rhs.value : lhs.name < rhs.name }
+        return sorted.map { pair in pair.name + "=" + pair.value }.joined(separator: "&")
     }
 
     /// Lowercased names, values trimmed with inner whitespace runs collapsed, duplicates joined by `,`

@@ -14,7 +14,7 @@ struct S3StagerSandboxTests {
     /// Runs `body` with a fake S3 on a loopback server, a real AsyncHTTPClient transport wrapped in a
     /// ScriptedTransport, and a stager configured from the fake's sandbox environment.
     static func withSandbox(
-        configure: (inout S3Configuration) -> Void = { _ in },
+        configure: @escaping @Sendable (inout S3Configuration) -> Void = { _ in },
         credentials: AWSCredentials = S3Test.sandboxCredentials,
         fakeNow: @escaping @Sendable () -> Date = { Date() },
         stagerNow: @escaping @Sendable () -> Date = { Date() },
@@ -53,7 +53,8 @@ struct S3StagerSandboxTests {
             #expect(environment["AWS_ENDPOINT_URL_S3"] == server.baseURL(for: "/s3").absoluteString)
             try await TestTransport.with { transport in
                 let stager = try #require(try S3Stager.fromCredentials(MemoryCredentialStore(environment), transport: transport, environment: [:]))
-                #expect(try await stager.list().isEmpty)
+                let listing = try await stager.list()
+                #expect(listing.isEmpty)
             }
         }
     }
@@ -119,8 +120,9 @@ struct S3StagerSandboxTests {
             let (file, path) = try Self.file(dir, size: 12 << 20)
             await fake.inject(.failPart(2, times: 2))
             await fake.inject(.dropPart(3))
-            let object = try await stager.stage(file, sha256: try await S3Test.sha256(path), contentType: "video/mp4", context: S3Test.context())
-            #expect(await fake.object(object.key)?.sha256 == (try await S3Test.sha256(path)))
+            let sha = try await S3Test.sha256(path)
+            let object = try await stager.stage(file, sha256: sha, contentType: "video/mp4", context: S3Test.context())
+            #expect(await fake.object(object.key)?.sha256 == sha)
             #expect(transport.partsSent.filter { $0 == 2 }.count == 3)
             #expect(transport.partsSent.filter { $0 == 1 }.count == 1)
             #expect(transport.sent.filter { $0.operationID == "s3.multipart.create" }.count == 1)
@@ -233,12 +235,11 @@ struct S3StagerSandboxTests {
             #expect(failure.code == .authentication)
             #expect(failure.platformCode == "SignatureDoesNotMatch" || failure.platformCode == "InvalidToken")
             #expect(failure.remediation?.contains("AWS_SECRET_ACCESS_KEY") == true || failure.remediation?.contains("AWS_SESSION_TOKEN") == true)
-            let signatures = await fake.requests().isEmpty ? [] : ["Signature="]
             for text in [failure.description, failure.message, failure.remediation ?? ""] + lines.value {
                 #expect(!text.contains("sandbox-wrong-secret-access-key"))
                 #expect(!text.contains("sandbox-wrong-session-token"))
                 #expect(!text.contains("StringToSign"))
-                for marker in signatures { #expect(!text.contains(marker)) }
+                #expect(!text.contains("Signature="))
             }
             #expect(await fake.objects().isEmpty)
         }
@@ -289,10 +290,11 @@ struct S3StagerSandboxTests {
             let (file, path) = try Self.file(dir, size: 4096)
             let object = try await stager.stage(file, sha256: try await S3Test.sha256(path), contentType: "video/mp4", context: S3Test.context())
             let url = try await stager.url(for: object, validFor: .seconds(60))
-            #expect(try await S3Test.fetch(url, transport: transport).status == 200)
+            let first = try await S3Test.fetch(url, transport: transport)
+            #expect(first.status == 200)
             var tampered = url.absoluteString
-            tampered.removeLast()
-            tampered += tampered.hasSuffix("0") ? "1" : "0"
+            let last = tampered.removeLast()
+            tampered += last == "0" ? "1" : "0"
             let refused = try await S3Test.fetch(try #require(URL(string: tampered)), transport: transport)
             #expect(refused.status == 403)
             #expect(refused.text.contains("SignatureDoesNotMatch"))
@@ -311,7 +313,8 @@ struct S3StagerSandboxTests {
             let (response, body) = try await stager.client.send("test.range", method: .get, path: stager.client.addressing.path(forKey: object.key),
                                                                 headers: [("range", "bytes=10-19")])
             #expect(response.status.code == 206)
-            #expect(try await HTTPBodies.collect(body) == (try file.readSync(offset: 10, count: 10)))
+            let received = try await HTTPBodies.collect(body)
+            #expect(received == (try file.readSync(offset: 10, count: 10)))
         }
     }
 
@@ -339,7 +342,8 @@ struct S3StagerSandboxTests {
             #expect(report.succeeded)
             #expect(report.deletedObjects == [staged.key])
             #expect(report.abortedUploads.count == 1)
-            #expect(try await stager.list().isEmpty)
+            let after = try await stager.list()
+            #expect(after.isEmpty)
             #expect(await fake.uploads().isEmpty)
         }
     }
@@ -350,9 +354,11 @@ struct S3StagerSandboxTests {
         try await Self.withSandbox(stagerNow: { now }) { _, transport, stager, dir in
             let (_, path) = try Self.file(dir, size: 200_000)
             let result = try await stager.put(path: path, ttl: .seconds(120))
-            #expect(result.sha256 == (try await S3Test.sha256(path)))
+            let sha = try await S3Test.sha256(path)
+            #expect(result.sha256 == sha)
             #expect(result.expiresAt == now.addingTimeInterval(120))
-            #expect(try await S3Test.fetch(result.url, transport: transport).sha256 == result.sha256)
+            let fetched = try await S3Test.fetch(result.url, transport: transport)
+            #expect(fetched.sha256 == result.sha256)
             await #expect(throws: PublishError.self) { try await stager.put(path: path, ttl: .seconds(604_801)) }
             await #expect(throws: PublishError.self) { try await stager.put(path: dir + "/missing.mp4") }
         }

@@ -148,7 +148,7 @@ struct FakeS3Failure: Error {
 extension FakeResponse {
     var s3ErrorCode: String? { headers.first { $0.0 == "x-amz-fake-error" }?.1 }
 
-    static func xml(_ status: Int = 200, _ body: String, headers: [(String, String)] = []) -> FakeResponse {
+    static func xml(_ body: String, status: Int = 200, headers: [(String, String)] = []) -> FakeResponse {
         .text(status, #"<?xml version="1.0" encoding="UTF-8"?>"# + "\n" + body, contentType: "application/xml", headers: headers)
     }
 }
