@@ -61,8 +61,11 @@ if [ -x ".build/$config/atom" ] && ".build/$config/atom" staging put --help >/de
     measure atom ".build/$config/atom" staging put "$file" --ttl 600 --env-file /dev/null)
 else
   echo "bench-s3: .build/$config/atom has no \`staging put\` yet: measuring S3Stager in-process (swift test -c $config --filter S3UploadMeasurement)" >&2
+  testing=()
+  [ "$config" = release ] && testing=(-Xswiftc -enable-testing)  # the test target uses @testable imports
+  swift build -c "$config" --build-tests "${testing[@]}" > "$work/build.out" 2>&1 || { tail -30 "$work/build.out" >&2; exit 1; }
   ATOM_TEST_S3_ENDPOINT=$endpoint ATOM_S3_BENCH_FILE=$file ATOM_S3_BENCH_BUCKET=$bucket \
-    swift test -c "$config" --filter S3UploadMeasurement > "$work/atom-test.out" 2>&1 || { cat "$work/atom-test.out" >&2; exit 1; }
+    swift test -c "$config" --skip-build --filter S3UploadMeasurement > "$work/atom-test.out" 2>&1 || { cat "$work/atom-test.out" >&2; exit 1; }
   # The test prints: ATOM-BENCH wall=S cpu_user=S cpu_sys=S peak_rss_kib=K
   atom_line=$(sed -n 's/.*ATOM-BENCH wall=\([0-9.]*\) cpu_user=\([0-9.]*\) cpu_sys=\([0-9.]*\) peak_rss_kib=\([0-9]*\).*/\1 \2 \3 \4/p' "$work/atom-test.out" | tail -1)
   [ -n "$atom_line" ] || { echo "bench-s3: the measurement test printed no figures:" >&2; cat "$work/atom-test.out" >&2; exit 1; }
