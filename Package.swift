@@ -79,7 +79,7 @@ let package = Package(
             name: "atom",
             dependencies: [
                 "PublishingCore", "AsyncHTTPTransport", "TikTokAdapter", "InstagramAdapter", "YouTubeAdapter",
-                "FacebookAdapter", "S3Staging", "AtomSandbox", argumentParser, logging, yams, ahc, httpTypes, openAPIRuntime,
+                "FacebookAdapter", "S3Staging", "AtomSandbox", argumentParser, logging, yams, ahc, httpTypes, openAPIRuntime, nio,
             ],
             swiftSettings: upcoming
         ),

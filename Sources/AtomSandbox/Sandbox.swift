@@ -25,7 +25,7 @@ public struct Sandbox: Sendable {
 
     /// Everything to mount on one ``FakeServer``, including `GET /_sandbox/state`.
     public var services: [any FakeService] {
-        [tiktok] + instagram.services + youtube.services + facebook.services + [s3, SandboxInspectionService(fakes: inspectable)]
+        [tiktok] + instagram.services + youtube.services + facebook.services + [GraphUnknownObjectService(), s3, SandboxInspectionService(fakes: inspectable)]
     }
 
     /// The `.env` lines that point atom at these fakes on `server`.

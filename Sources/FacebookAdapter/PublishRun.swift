@@ -29,7 +29,7 @@ struct PublishRun: Sendable {
     func run() async throws -> PublishReceipt {
         var budget = context.waitLimit
         var state: FacebookCheckpoint
-        if let saved = FacebookCheckpoint.load(from: job) {
+        if let saved = FacebookCheckpoint.load(from: job), !(saved.stage == .started ? try await isGone(saved.videoID) : false) {
             state = saved
             context.progress.report(.uploading, message: "resuming \(saved.format.noun) \(saved.videoID) (\(saved.stage.rawValue))")
         } else {
@@ -58,6 +58,18 @@ struct PublishRun: Sendable {
             }
         }
         return try await watch(state, budget: &budget)
+    }
+
+    /// Whether an upload saved by an earlier run no longer exists on the Page (Graph code 100, subcode 33):
+    /// then the upload starts over instead of failing. Nothing was finished for it, so no post can be doubled.
+    private func isGone(_ videoID: String) async throws -> Bool {
+        do {
+            _ = try await poller(videoID).read()
+            return false
+        } catch let error as PublishError where error.platformCode == "100/33" || error.httpStatus == 404 {
+            context.progress.report(.uploading, message: "the earlier upload \(videoID) is gone; starting over")
+            return true
+        }
     }
 
     // MARK: Steps shared by both formats

@@ -96,7 +96,7 @@ extension TikTokPublisher {
             let answer = try await retrier.run(onRetry: { _, error, delay in
                 context.progress.report(
                     .retrying,
-                    message: "\(label) again in \(delay) after: \(PublishError.wrapping(error, platform: nil).message)")
+                    message: "\(label) again in \(String(format: "%.1f", Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18)) s after: \(PublishError.wrapping(error, platform: nil).message)")
             }) { [client] _ in
                 try await client.putChunk(
                     to: url, range: range, total: plan.videoSize, file: file, contentType: contentType,

@@ -92,7 +92,7 @@ enum SummaryTable {
         }
         var lines = table(rows)
         if let ids = Optional(report.results.compactMap { $0.status == .processing || $0.status == .interrupted ? $0.id : nil }), !ids.isEmpty {
-            lines.append("continue with: " + ids.map { "atom status \($0)" }.joined(separator: "; "))
+            lines.append("continue with: " + ids.map { "atom status \($0)" + (sandbox ? " --sandbox" : "") }.joined(separator: "; "))
         }
         if sandbox {
             lines.append("SANDBOX: nothing was posted anywhere real — every platform above is atom's built-in loopback fake.")

@@ -1,12 +1,28 @@
 import ArgumentParser
 import AtomSandbox
 import Foundation
+import NIOCore
 import PublishingCore
 
 /// Starts the sandbox for the duration of a body.
 enum SandboxRunner {
+    /// The port `atom post --sandbox` prefers, so that a post interrupted in one run and resumed in the next
+    /// reaches the same address (the fresh fakes then answer "unknown session" and atom starts over cleanly).
+    static let preferredPort = 47815
+
     static func withSandbox<T: Sendable>(
-        port: Int = 0, log: (@Sendable (String) -> Void)?, _ body: @escaping @Sendable ([String: String]) async throws -> T
+        port: Int? = nil, log: (@Sendable (String) -> Void)?, _ body: @escaping @Sendable ([String: String]) async throws -> T
+    ) async throws -> T {
+        if let port { return try await start(port: port, log: log, body) }
+        do {
+            return try await start(port: preferredPort, log: log, body)
+        } catch let error as IOError where error.errnoCode == EADDRINUSE {
+            return try await start(port: 0, log: log, body)
+        }
+    }
+
+    private static func start<T: Sendable>(
+        port: Int, log: (@Sendable (String) -> Void)?, _ body: @escaping @Sendable ([String: String]) async throws -> T
     ) async throws -> T {
         let storage = NSTemporaryDirectory() + "atom-sandbox-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: storage, withIntermediateDirectories: true)
