@@ -15,7 +15,7 @@ struct Atom: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             PostCommand.self, ValidateCommand.self, HistoryCommand.self, StatusCommand.self, AuthCommand.self,
-            PlatformsCommand.self, StagingCommand.self, SandboxCommand.self,
+            PlatformsCommand.self, StagingCommand.self, SandboxCommand.self, DigestCommand.self,
         ]
     )
 }

@@ -102,6 +102,12 @@ struct PostCommand: AsyncParsableCommand {
                 let publishers = try app.publishers(for: drafts.map(\.name))
                 let targets = zip(publishers, drafts).map { PostTarget(publisher: $0, draft: $1.draft) }
                 let orchestrator = try app.orchestrator()
+                let needURL = publishers.filter { $0.capabilities.ingestion == .publicURL }.map(\.platform.rawValue)
+                if !needURL.isEmpty, orchestrator.stager == nil {
+                    throw PublishError(
+                        .configuration, message: "\(needURL.joined(separator: ", ")) fetch\(needURL.count == 1 ? "es" : "") the video from a URL, but S3 staging is not configured",
+                        remediation: "set ATOM_S3_BUCKET and AWS credentials in \(global.envFile) (or use the platform's push mode); nothing was uploaded")
+                }
                 if dryRun {
                     return try await DryRun.run(video: input.video, targets: targets, orchestrator: orchestrator, global: global, app: app)
                 }

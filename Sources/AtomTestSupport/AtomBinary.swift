@@ -1,0 +1,50 @@
+import Foundation
+
+/// Runs the built `atom` executable, as a user or script would.
+public enum AtomBinary {
+    /// The result of one run.
+    public struct Result: Sendable {
+        public var code: Int32
+        public var stdout: String
+        public var stderr: String
+    }
+
+    /// The built binary (`swift build` puts it in `.build/debug/atom`).
+    public static var path: String {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        for candidate in [".build/debug/atom", ".build/x86_64-unknown-linux-gnu/debug/atom", ".build/aarch64-unknown-linux-gnu/debug/atom"] {
+            let path = url.appendingPathComponent(candidate).path
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        return url.appendingPathComponent(".build/debug/atom").path
+    }
+
+    /// Runs `atom arguments…` with exactly `environment` (plus PATH and HOME), in `directory`.
+    public static func run(
+        _ arguments: [String], environment: [String: String] = [:], directory: String? = nil, stdin: String? = nil
+    ) async throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        var env = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
+        env["HOME"] = environment["HOME"] ?? NSTemporaryDirectory()
+        env.merge(environment) { $1 }
+        process.environment = env
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+        let out = Pipe()
+        let err = Pipe()
+        let input = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input
+        try process.run()
+        if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+        try? input.fileHandleForWriting.close()
+        async let stdoutData = Task.detached { out.fileHandleForReading.readDataToEndOfFile() }.value
+        async let stderrData = Task.detached { err.fileHandleForReading.readDataToEndOfFile() }.value
+        let (o, e) = await (stdoutData, stderrData)
+        await Task.detached { process.waitUntilExit() }.value
+        return Result(code: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    }
+}

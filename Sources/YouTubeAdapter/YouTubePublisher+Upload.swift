@@ -1,0 +1,148 @@
+import Foundation
+import Logging
+import PublishingCore
+
+extension YouTubePublisher {
+    /// Uploads the file through a resumable session — the saved one if it is still alive, else a new one —
+    /// and returns the video resource of the finished upload.
+    func upload(
+        _ file: MediaFileHandle, metadata: YouTubeMetadata, checkpoint: YouTubeCheckpoint, contentType: String,
+        context: PublishContext
+    ) async throws -> YouTubeVideoResource {
+        let size = file.size
+        var session = checkpoint.sessionURI.flatMap { URL(string: $0) }
+        var restarts = 0
+        while true {
+            do {
+                let sessionURL: URL
+                let offset: Int64
+                if let existing = session {
+                    context.progress.report(.uploading, message: "resuming the upload session")
+                    let progress = try await retrier(context).run { _ in
+                        try await uploads.queryStatus(session: existing, total: size)
+                    }
+                    switch progress {
+                    case .complete(let video):
+                        context.progress.report(
+                            .uploading, sent: size, total: size, message: "the upload had already finished")
+                        return video
+                    case .incomplete(let next, let retryAfter):
+                        try Self.checkOffset(next, size: size)
+                        if let retryAfter { try await context.clock.sleep(for: retryAfter) }
+                        context.logger.debug(
+                            "resuming the YouTube upload", metadata: ["offset": "\(next)", "size": "\(size)"])
+                        offset = next
+                    }
+                    sessionURL = existing
+                } else {
+                    context.progress.report(.uploading, sent: 0, total: size, message: "starting the upload session")
+                    sessionURL = try await retrier(context).run { _ in
+                        try await uploads.startSession(metadata, size: size, contentType: contentType)
+                    }
+                    var saved = checkpoint
+                    saved.sessionURI = sessionURL.absoluteString
+                    try await context.journal.save(saved)
+                    offset = 0
+                }
+                session = sessionURL
+                return try await sendChunks(
+                    file, session: sessionURL, from: offset, contentType: contentType, context: context)
+            } catch YouTubeFailure.sessionExpired(let status) {
+                guard restarts < configuration.maxSessionRestarts else {
+                    throw YouTubeFailure.sessionExpired(status: status)
+                }
+                restarts += 1
+                session = nil
+                context.progress.report(
+                    .retrying, message: "the upload session expired (HTTP \(status)); starting a new one")
+            }
+        }
+    }
+
+    /// Sends chunks from `offset` until the server answers with the video. A failed chunk is retried with backoff
+    /// from the offset the server reports, never from zero and never resending bytes it holds.
+    private func sendChunks(
+        _ file: MediaFileHandle, session: URL, from start: Int64, contentType: String, context: PublishContext
+    ) async throws -> YouTubeVideoResource {
+        let size = file.size
+        let chunkSize = Int64(configuration.effectiveChunkSize)
+        let uploads = self.uploads
+        let progress = context.progress
+        let clock = context.clock
+        var offset = start
+        var stalls = 0
+        while true {
+            let from = offset
+            let outcome = try await retrier(context).run { attempt in
+                var position = from
+                if attempt > 1 {
+                    // After a 5xx or a dropped connection the server may hold more (or less) than we think: ask.
+                    switch try await uploads.queryStatus(session: session, total: size) {
+                    case .complete(let video):
+                        return ResumableUploadClient.Progress.complete(video)
+                    case .incomplete(let next, let retryAfter):
+                        try Self.checkOffset(next, size: size)
+                        if let retryAfter { try await clock.sleep(for: retryAfter) }
+                        position = next
+                    }
+                }
+                let end = min(size, position + chunkSize)
+                return try await uploads.sendChunk(
+                    session: session, file: file, range: position..<end, total: size, contentType: contentType,
+                    onChunk: progress.byteCounter(startingAt: position, total: size)
+                )
+            }
+            switch outcome {
+            case .complete(let video):
+                progress.report(.uploading, sent: size, total: size)
+                return video
+            case .incomplete(let next, let retryAfter):
+                try Self.checkOffset(next, size: size)
+                stalls = next > from ? 0 : stalls + 1
+                if stalls >= 3 {
+                    throw YouTubeFailure.protocolViolation(
+                        operationID: "youtube.upload.chunk",
+                        detail: "the session stopped accepting bytes at offset \(next)")
+                }
+                if let retryAfter { try await clock.sleep(for: retryAfter) }
+                offset = next
+            }
+        }
+    }
+
+    /// A retrier for one step, reporting each retry.
+    func retrier(_ context: PublishContext) -> RetryingStep {
+        RetryingStep(retrier: context.retrier(configuration.retryPolicy), progress: context.progress)
+    }
+
+    /// An offset a 308 reported must lie inside the file: `0 ..< size` (all bytes stored answers 200/201 instead).
+    static func checkOffset(_ offset: Int64, size: Int64) throws {
+        guard offset >= 0, offset < size else {
+            throw YouTubeFailure.protocolViolation(
+                operationID: "youtube.upload.status",
+                detail: "the session reports offset \(offset) of \(size) bytes without finishing")
+        }
+    }
+}
+
+/// ``Retrier`` plus a progress note for each retry ("retry in 2 s after HTTP 503").
+struct RetryingStep: Sendable {
+    let retrier: Retrier
+    let progress: ProgressReporter
+
+    func run<T: Sendable>(_ operation: @Sendable (Int) async throws -> T) async throws -> T {
+        try await retrier.run(
+            onRetry: { [progress] attempt, error, delay in
+                let reason =
+                    (error as? PublishError).map { $0.httpStatus.map { "HTTP \($0)" } ?? $0.code.description }
+                    ?? "a dropped connection"
+                progress.report(
+                    .retrying, message: "attempt \(attempt) failed (\(reason)); retrying in \(Self.seconds(delay))")
+            }, operation)
+    }
+
+    private static func seconds(_ duration: Duration) -> String {
+        let value = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        return String(format: "%.1f s", value)
+    }
+}
