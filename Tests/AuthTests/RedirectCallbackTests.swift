@@ -64,6 +64,7 @@ struct RedirectCallbackTests {
         #expect(PastedRedirect.parse("AQBxyz#_") == .code("AQBxyz"))
         #expect(PastedRedirect.parse("") == .empty)
         #expect(PastedRedirect.parse("not a code") == .empty)
+        #expect(PastedRedirect.parse("what?") == .empty)
         #expect(PastedRedirect.parse("https://example.com/cb?foo=bar") == .empty)
     }
 }

@@ -77,7 +77,7 @@ public final class FakeFacebookLogin: Sendable {
     public var services: [any FakeService] { [dialog, GraphService(fake: self)] }
 
     /// The login dialog service.
-    public var dialog: FakeConsentService { FakeConsentService(consent, mountPath: Self.dialogMountPath, path: "/dialog/oauth") }
+    public var dialog: FakeConsentService { FakeConsentService(consent, mountPath: Self.dialogMountPath, path: "/dialog/oauth", environmentKey: "ATOM_FACEBOOK_AUTH_URL") }
 
     /// The Graph calls received (`METHOD path`, no query), in order.
     public var calls: [String] { state.value.calls }

@@ -50,7 +50,7 @@ public final class FakeInstagramLogin: Sendable {
     public var services: [any FakeService] { [consentService, ExchangeService(fake: self)] }
 
     /// The consent page.
-    public var consentService: FakeConsentService { FakeConsentService(consent, mountPath: Self.consentMountPath, path: "/oauth/authorize") }
+    public var consentService: FakeConsentService { FakeConsentService(consent, mountPath: Self.consentMountPath, path: "/oauth/authorize", environmentKey: "ATOM_INSTAGRAM_AUTH_URL") }
 
     /// Whether `token` is a short-lived token this fake issued and not yet exchanged; a good one is used up.
     public func redeemShortLivedToken(_ token: String) -> Bool {

@@ -65,6 +65,14 @@ public struct OAuthLogin: Sendable {
     ///   rejected code), `timeout` (no redirect in time), `configuration` (port in use), `storage` (the
     ///   `.env` could not be written), or the platform's errors.
     public func run(_ options: Options) async throws -> Report {
+        do {
+            return try await login(options)
+        } catch {
+            throw PublishError.wrapping(error, platform: provider.platform)
+        }
+    }
+
+    private func login(_ options: Options) async throws -> Report {
         let state = Self.makeState()
         let pkce = provider.pkce.map { PKCE.generate(encoding: $0) }
         let grant: AuthorizationGrant
@@ -74,12 +82,7 @@ public struct OAuthLogin: Sendable {
             grant = try await viaPaste(options, state: state, pkce: pkce)
         }
         context.console.inform("Authorization received; exchanging the code for tokens…")
-        let result: OAuthLoginResult
-        do {
-            result = try await provider.redeem(grant, context: context)
-        } catch {
-            throw PublishError.wrapping(error, platform: provider.platform)
-        }
+        let result = try await provider.redeem(grant, context: context)
         do {
             try context.credentials.set(result.values)
         } catch {

@@ -104,7 +104,9 @@ public enum PastedRedirect: Sendable, Equatable {
         }
         var code = trimmed.contains("%") ? (trimmed.removingPercentEncoding ?? trimmed) : trimmed
         if code.hasSuffix("#_") { code.removeLast(2) }
-        guard !code.isEmpty, !code.contains(where: \.isWhitespace) else { return .empty }
+        // Codes are URL-safe tokens (Google's start with `4/`, TikTok's carry `*` and `!`); anything else is a typo.
+        let allowed = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~*/!+=")
+        guard code.count >= 4, code.allSatisfy(allowed.contains) else { return .empty }
         return .code(code)
     }
 }

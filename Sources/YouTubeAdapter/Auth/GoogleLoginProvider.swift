@@ -9,7 +9,7 @@ import PublishingCore
 /// back, also on a second login). The code is exchanged at `ATOM_GOOGLE_TOKEN_URL`
 /// (default `https://oauth2.googleapis.com/token`).
 struct GoogleLoginProvider: OAuthProvider {
-    let platform = PlatformID("youtube")
+    let platform = PlatformID.youtube
     let displayName = "YouTube"
     let loopback = LoopbackRedirectRule(host: "127.0.0.1", path: "/")
     let pkce: PKCE.ChallengeEncoding? = .base64URL
@@ -73,6 +73,6 @@ extension OAuthProviderFactory {
     /// Reads `YOUTUBE_CLIENT_ID`, `YOUTUBE_CLIENT_SECRET`, `ATOM_GOOGLE_AUTH_URL`, `ATOM_GOOGLE_TOKEN_URL`; writes
     /// `YOUTUBE_REFRESH_TOKEN`, `YOUTUBE_ACCESS_TOKEN`, `YOUTUBE_ACCESS_TOKEN_EXPIRES_AT`.
     public static func youtube() -> OAuthProviderFactory {
-        OAuthProviderFactory(platform: PlatformID("youtube"), displayName: "YouTube") { store in try GoogleLoginProvider(credentials: store) }
+        OAuthProviderFactory(platform: .youtube, displayName: "YouTube") { store in try GoogleLoginProvider(credentials: store) }
     }
 }
