@@ -62,7 +62,7 @@ let package = Package(
         .target(name: "TikTokAdapter", dependencies: ["PublishingCore", httpTypes, openAPIRuntime, logging, crypto], swiftSettings: upcoming),
         .target(name: "InstagramAdapter", dependencies: ["PublishingCore", "GraphAPISupport", httpTypes, openAPIRuntime, logging], swiftSettings: upcoming),
         .target(name: "YouTubeAdapter", dependencies: ["PublishingCore", httpTypes, openAPIRuntime, logging], swiftSettings: upcoming),
-        .target(name: "FacebookAdapter", dependencies: ["PublishingCore", "GraphAPISupport", httpTypes, openAPIRuntime, logging], swiftSettings: upcoming),
+        .target(name: "FacebookAdapter", dependencies: ["PublishingCore", "GraphAPISupport", httpTypes, openAPIRuntime, logging, crypto], swiftSettings: upcoming),
         .target(name: "S3Staging", dependencies: ["PublishingCore", httpTypes, openAPIRuntime, logging, crypto], swiftSettings: upcoming),
         // Loopback fakes of every platform and of S3 (one fake per platform; tests and `atom sandbox` share them).
         .target(

@@ -120,7 +120,9 @@ extension Orchestrator {
                         outcome = .failure(PublishError.wrapping(error, platform: publisher.platform))
                         ctx.progress.report(.failed, message: outcome.failureMessage)
                     }
-                    await coordinator.release(publisher.platform)
+                    // A platform still processing may not have fetched the staged copy yet: keep it for `atom status`.
+                    let processing = (try? outcome.get())?.status == .processing
+                    await coordinator.release(publisher.platform, retain: processing)
                     return .platform(index, outcome, phase: nil)
                 }
             }
@@ -133,6 +135,7 @@ extension Orchestrator {
             guard let job = jobs[index], let error = preflightErrors[index] else { continue }
             results[index] = await record(.failure(error), claim: claims[index], job: job, cancelled: false)
         }
+        await sweepStaging(sha256: sha256, progress: progress)
         let interrupted = results.contains { $0?.status == .interrupted }
         return PostReport(video: videoPath, sha256: sha256, results: results.compactMap { $0 }, interrupted: interrupted)
     }
@@ -189,6 +192,7 @@ extension Orchestrator {
         let reporter = ProgressReporter(platform: .staging, continuation: progress)
         let records = self.records
         let now = self.now
+        guard await coordinator.waitForDemand() else { return .staging }
         let existing = try? await records.readAsync().staging.last { $0.sha256 == sha256 && !$0.released }
         let ctx = StagingContext(
             progress: reporter, checkpoint: existing?.checkpoint,
@@ -227,8 +231,12 @@ extension Orchestrator {
             reporter.report(.failed, message: failure.description)
             await coordinator.finish(.failure(failure))
         }
-        await coordinator.waitUntilReleased()
+        let deletable = await coordinator.waitUntilReleased()
         guard let staged else { return .staging }
+        guard deletable else {
+            reporter.report(PublishPhase("kept"), message: "staged copy kept until the platforms still processing have it; `atom status` deletes it")
+            return .staging
+        }
         // Delete even when the group was cancelled: an unstructured task awaited here does not inherit cancellation.
         let deleted = await Task { () -> Bool in
             do { try await stager.release(staged); return true } catch { return false }
@@ -245,6 +253,25 @@ extension Orchestrator {
             reporter.report(.failed, message: "could not delete the staged copy; `atom staging clean` removes it")
         }
         return .staging
+    }
+
+    /// Deletes staged copies of this video kept for platforms that were still processing, once no entry
+    /// that used one is processing, uploading or interrupted any more.
+    private func sweepStaging(sha256: String, progress: AsyncStream<PublishEvent>.Continuation?) async {
+        guard let stager, let file = try? await records.readAsync() else { return }
+        let busy: Set<RecordStatus> = [.processing, .uploading, .interrupted]
+        let keys = file.staging.filter { $0.sha256 == sha256 && !$0.released }.compactMap(\.key)
+        for key in keys where !file.entries.contains(where: { $0.stagingKey == key && busy.contains($0.status) }) {
+            guard let record = file.staging.last(where: { $0.key == key }) else { continue }
+            let object = StagedObject(location: record.location, key: key, size: record.size)
+            let deleted = await Task { () -> Bool in (try? await stager.release(object)) != nil }.value
+            guard deleted else { continue }
+            let now = self.now
+            _ = try? await records.updateAsync { file in
+                for i in file.staging.indices where file.staging[i].key == key { file.staging[i].released = true; file.staging[i].updatedAt = now() }
+            }
+            ProgressReporter(platform: .staging, continuation: progress).report(PublishPhase("released"), message: "staged copy deleted")
+        }
     }
 
     private func unclaimForPreflight(claims: [Claim]) async {

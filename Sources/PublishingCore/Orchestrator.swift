@@ -74,7 +74,7 @@ public struct Orchestrator: Sendable {
         let file = try MediaFileHandle(path: request.videoPath)
         let inspection = try await inspect(file, targets: request.targets)
         if !inspection.issues.isEmpty { throw ValidationFailure(issues: inspection.issues) }
-        let hashing = ProgressReporter(platform: .staging, continuation: progress)
+        let hashing = ProgressReporter(platform: PlatformID("video"), continuation: progress)
         let sha = try await FileDigest.sha256(of: file) { done in
             if done == file.size || done % (64 << 20) == 0 { hashing.report(PublishPhase("hashing"), sent: done, total: file.size) }
         }

@@ -11,9 +11,9 @@ enum SandboxRunner {
         let storage = NSTemporaryDirectory() + "atom-sandbox-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: storage, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: storage) }
-        let services = Sandbox.makeServices(storage: storage)
-        return try await FakeServer.run(services: services, port: port, log: log) { server in
-            try await body(Sandbox.environment(for: services, server: server))
+        let sandbox = Sandbox(storage: storage)
+        return try await FakeServer.run(services: sandbox.services, port: port, log: log) { server in
+            try await body(sandbox.environment(server: server))
         }
     }
 }
@@ -37,7 +37,9 @@ struct SandboxCommand: AsyncParsableCommand {
         defer { source.cancel() }
         try await SandboxRunner.withSandbox(port: port, log: { line in Console.info(line) }) { environment in
             Console.info("atom sandbox listening; nothing here reaches a real platform. Put these lines in a .env (or export them):")
+            Console.out("# atom sandbox: loopback fakes only; nothing here reaches a real platform")
             for (key, value) in environment.sorted(by: { $0.key < $1.key }) { Console.out("\(key)=\(value)") }
+            Console.out("# ready")
             Console.info("Ctrl-C stops the sandbox.")
             for await _ in stopped {}
         }

@@ -1,0 +1,9 @@
+import Foundation
+
+extension FakeFacebook: SandboxInspectable {
+    public func sandboxUploads() async -> [SandboxUpload] {
+        videos.filter { $0.bytesReceived > 0 }.map {
+            SandboxUpload(platform: "facebook", id: $0.id, bytes: $0.bytesReceived, sha256: $0.sha256)
+        }
+    }
+}

@@ -1,0 +1,122 @@
+import AtomTestSupport
+import Foundation
+import PublishingCore
+import Testing
+
+/// `atom sandbox` running in its own process, and the built `atom` posting to it like a user's script would.
+@Suite("End to end: atom post against atom sandbox (two processes)")
+struct SandboxEndToEndTests {
+    /// The platforms the sandbox serves in this build.
+    static let platforms = ["tiktok", "youtube", "facebook"]
+
+    @Test("posts to every platform at once: exit 0, JSON results, bytes received, staged copy deleted, record written")
+    func postToSandbox() async throws {
+        try await TemporaryDirectory.with { dir in
+            let sandbox = try SandboxProcess.start()
+            defer { sandbox.stop() }
+            var dotEnv = "# written by the end-to-end test\n"
+            for (key, value) in sandbox.environment.sorted(by: { $0.key < $1.key }) { dotEnv += "\(key)=\(value)\n" }
+            try dotEnv.write(toFile: dir + "/.env", atomically: true, encoding: .utf8)
+            let video = Fixtures.path("vertical.mp4")
+            let environment = ["ATOM_STATE_DIR": dir + "/state"]
+            let result = try await AtomBinary.run(
+                ["post", video, "--to", Self.platforms.joined(separator: ","), "--caption", "Sunrise over the bay #sunrise", "--json"],
+                environment: environment, directory: dir)
+            #expect(result.code == 0, "stderr: \(result.stderr)")
+            let json = try JSONDecoder().decode(JSONValue.self, from: Data(result.stdout.utf8)).objectValue ?? [:]
+            let sha = try await FileDigest.sha256(of: MediaFileHandle(path: video))
+            #expect(json["sha256"]?.stringValue == sha)
+            let results = json["results"]?.arrayValue ?? []
+            #expect(results.compactMap { $0.objectValue?["platform"]?.stringValue } == Self.platforms)
+            for entry in results.compactMap(\.objectValue) {
+                #expect(entry["status"]?.stringValue == "published")
+                #expect(entry["postId"]?.stringValue?.isEmpty == false)
+                #expect(entry["error"] == .null)
+                #expect(entry["id"]?.stringValue?.isEmpty == false)
+            }
+            // What each fake received, from the sandbox's inspection endpoint.
+            let state = try await sandbox.state()
+            let size = try #require(try FileManager.default.attributesOfItem(atPath: video)[.size] as? Int64)
+            for platform in Self.platforms {
+                let uploads = state.uploads.filter { $0.platform == platform }
+                #expect(uploads.count == 1, "\(platform) uploads: \(uploads)")
+                #expect(uploads.first?.bytes == size)
+                #expect(uploads.first?.sha256 == sha)
+            }
+            #expect(state.storedObjects.isEmpty, "staged objects left behind: \(state.storedObjects)")
+            // The record lists the post.
+            let history = try await AtomBinary.run(["history", "--json"], environment: environment, directory: dir)
+            let entries = try JSONDecoder().decode([[String: JSONValue]].self, from: Data(history.stdout.utf8))
+            #expect(Set(entries.compactMap { $0["platform"]?.stringValue }) == Set(Self.platforms))
+            #expect(entries.allSatisfy { $0["status"]?.stringValue == "published" && $0["sha256"]?.stringValue == sha })
+            // A second post of the same file is skipped everywhere.
+            let again = try await AtomBinary.run(["post", video, "--to", Self.platforms.joined(separator: ","), "--caption", "x", "--json"],
+                                                 environment: environment, directory: dir)
+            #expect(again.code == 0)
+            let skipped = try JSONDecoder().decode(JSONValue.self, from: Data(again.stdout.utf8)).objectValue?["results"]?.arrayValue ?? []
+            #expect(skipped.allSatisfy { $0.objectValue?["status"]?.stringValue == "skipped" })
+        }
+    }
+}
+
+extension JSONValue {
+    var arrayValue: [JSONValue]? { if case .array(let value) = self { value } else { nil } }
+}
+
+/// `atom sandbox --port 0` in a child process.
+final class SandboxProcess: @unchecked Sendable {
+    let process: Process
+    let environment: [String: String]
+
+    struct State: Decodable {
+        struct Upload: Decodable { var platform: String; var id: String; var bytes: Int64; var sha256: String }
+        var uploads: [Upload]
+        var storedObjects: [String]
+    }
+
+    private init(process: Process, environment: [String: String]) {
+        self.process = process
+        self.environment = environment
+    }
+
+    static func start() throws -> SandboxProcess {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: AtomBinary.path)
+        process.arguments = ["sandbox", "--port", "0"]
+        process.environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": NSTemporaryDirectory()]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var text = ""
+        let deadline = Date().addingTimeInterval(30)
+        while !text.contains("# ready\n"), Date() < deadline {
+            let data = out.fileHandleForReading.availableData
+            if data.isEmpty { break }
+            text += String(decoding: data, as: UTF8.self)
+        }
+        var environment: [String: String] = [:]
+        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+            let parts = line.split(separator: "=", maxSplits: 1)
+            if parts.count == 2 { environment[String(parts[0])] = String(parts[1]) }
+        }
+        guard text.contains("# ready") else {
+            process.terminate()
+            throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "atom sandbox did not start: \(text)"])
+        }
+        return SandboxProcess(process: process, environment: environment)
+    }
+
+    /// The inspection endpoint's view.
+    func state() async throws -> State {
+        guard let base = environment["ATOM_YOUTUBE_API_BASE"].flatMap(URL.init(string:)) else { throw CocoaError(.fileReadUnknown) }
+        let url = base.origin.appendingPathComponent("_sandbox/state")
+        let data = try Data(contentsOf: url)
+        return try JSONDecoder().decode(State.self, from: data)
+    }
+
+    func stop() {
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+    }
+}
