@@ -7,8 +7,8 @@ import PublishingCore
 /// `#_` Instagram appends to redirects) and the code exchange at `/instagram-oauth/oauth/access_token`
 /// (`api.instagram.com`: a form POST with `client_id`, `client_secret`, `grant_type=authorization_code`,
 /// `redirect_uri` and `code` → a short-lived token in `{"data": [{"access_token", "user_id", "permissions"}]}`;
-/// errors as `{"error_type", "code", "error_message"}`). The long-lived exchange (`ig_exchange_token`) lives on the
-/// Instagram API host, with the Instagram fake; it asks ``redeemShortLivedToken(_:)``.
+/// errors as `{"error_type", "code", "error_message"}`), and on the Instagram API host (`/instagram`, shared with the
+/// Instagram fake) the long-lived exchange `GET /access_token?grant_type=ig_exchange_token` of the tokens it issued.
 public final class FakeInstagramLogin: Sendable {
     /// The fake's app and account.
     public struct Configuration: Sendable {
@@ -46,8 +46,11 @@ public final class FakeInstagramLogin: Sendable {
         consent = FakeConsent(profile: .instagram(appID: configuration.appID, redirects: [.loopback] + registeredRedirects.map(FakeConsent.RedirectRule.exact)))
     }
 
-    /// The consent page and the code exchange.
-    public var services: [any FakeService] { [consentService, ExchangeService(fake: self)] }
+    /// The Instagram API host's mount (shared with the Instagram fake, which leaves `/access_token` to this one).
+    public static let apiMountPath = "/instagram"
+
+    /// The consent page, the code exchange and the long-lived exchange.
+    public var services: [any FakeService] { [consentService, ExchangeService(fake: self), LongLivedService(fake: self)] }
 
     /// The consent page.
     public var consentService: FakeConsentService { FakeConsentService(consent, mountPath: Self.consentMountPath, path: "/oauth/authorize", environmentKey: "ATOM_INSTAGRAM_AUTH_URL") }
@@ -55,6 +58,32 @@ public final class FakeInstagramLogin: Sendable {
     /// Whether `token` is a short-lived token this fake issued and not yet exchanged; a good one is used up.
     public func redeemShortLivedToken(_ token: String) -> Bool {
         state.withLock { $0.short.remove(token) != nil }
+    }
+
+    /// `GET /instagram/access_token?grant_type=ig_exchange_token&client_secret=…&access_token=<short-lived>` → the
+    /// 60-day token (the Instagram fake's sandbox token, so posting works after `atom auth instagram`).
+    struct LongLivedService: FakeService {
+        let fake: FakeInstagramLogin
+        var mountPath: String { FakeInstagramLogin.apiMountPath }
+
+        func handle(_ request: FakeRequest) async throws -> FakeResponse? {
+            guard request.path == "/access_token" else { return nil }
+            func error(_ code: Int, _ message: String) -> FakeResponse {
+                .json(400, .object(["error": .object([
+                    "message": .string(message), "type": .string("OAuthException"), "code": .number(Double(code)),
+                    "fbtrace_id": .string("sandbox-fbtrace-ig-exchange"),
+                ])]))
+            }
+            guard request.method == "GET" else { return error(100, "Unsupported \(request.method.lowercased()) request") }
+            guard request.query("grant_type") == "ig_exchange_token" else { return error(100, "Invalid grant_type: expected ig_exchange_token") }
+            guard request.query("client_secret") == fake.configuration.appSecret else { return error(101, "Error validating client secret.") }
+            guard let token = request.query("access_token"), fake.redeemShortLivedToken(token) else {
+                return error(190, "Invalid OAuth access token - Cannot parse access token")
+            }
+            return .json(200, .object([
+                "access_token": .string(fake.configuration.longLivedToken), "token_type": .string("bearer"), "expires_in": .number(5_183_944),
+            ]))
+        }
     }
 
     struct ExchangeService: FakeService {

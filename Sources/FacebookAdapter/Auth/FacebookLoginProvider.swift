@@ -8,7 +8,7 @@ import PublishingCore
 /// becomes a long-lived user token (`fb_exchange_token`), and `GET /me/accounts` gives the Page's token, which
 /// has no expiry date. The Page is `FACEBOOK_PAGE_ID` when set, the only one granted, or the user's choice.
 struct FacebookLoginProvider: OAuthProvider {
-    let platform = PlatformID("facebook")
+    let platform = PlatformID.facebook
     let displayName = "Facebook"
     let loopback = FacebookLogin.loopback
     let pkce: PKCE.ChallengeEncoding? = nil
@@ -19,7 +19,7 @@ struct FacebookLoginProvider: OAuthProvider {
     let login: FacebookLogin
 
     init(credentials store: any CredentialStore) throws {
-        login = try FacebookLogin(credentials: store, platform: PlatformID("facebook"), scopes: Self.scopes)
+        login = try FacebookLogin(credentials: store, platform: PlatformID.facebook, scopes: Self.scopes)
     }
 
     func authorizationURL(for request: AuthorizationRequest) throws -> URL { try login.authorizationURL(for: request) }
@@ -44,6 +44,6 @@ extension OAuthProviderFactory {
     /// Reads `FACEBOOK_APP_ID`, `FACEBOOK_APP_SECRET`, `FACEBOOK_PAGE_ID` (optional), `ATOM_FACEBOOK_AUTH_URL`,
     /// `ATOM_GRAPH_API_BASE`, `ATOM_GRAPH_API_VERSION`; writes `FACEBOOK_PAGE_ID`, `FACEBOOK_PAGE_ACCESS_TOKEN`.
     public static func facebook() -> OAuthProviderFactory {
-        OAuthProviderFactory(platform: PlatformID("facebook"), displayName: "Facebook") { store in try FacebookLoginProvider(credentials: store) }
+        OAuthProviderFactory(platform: PlatformID.facebook, displayName: "Facebook") { store in try FacebookLoginProvider(credentials: store) }
     }
 }

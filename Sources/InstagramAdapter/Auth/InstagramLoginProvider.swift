@@ -13,7 +13,7 @@ import PublishingCore
 /// and documents no PKCE for this flow; redirect URIs must be https, so this flow usually runs with
 /// `--redirect-uri https://…` (paste mode).
 struct InstagramLoginProvider: OAuthProvider {
-    let platform = PlatformID("instagram")
+    let platform = PlatformID.instagram
     let displayName = "Instagram"
     let loopback = LoopbackRedirectRule(host: "localhost", path: "/callback/", defaultPort: 8765)
     let pkce: PKCE.ChallengeEncoding? = nil
@@ -27,6 +27,7 @@ struct InstagramLoginProvider: OAuthProvider {
     let authorizeURL: URL
     let oauthBaseURL: URL
     let apiBaseURL: URL
+    let version: String
 
     init(credentials store: any CredentialStore) throws {
         client = try OAuthClientCredentials.load(idKey: "INSTAGRAM_APP_ID", secretKey: "INSTAGRAM_APP_SECRET", from: store,
@@ -38,6 +39,7 @@ struct InstagramLoginProvider: OAuthProvider {
             "ATOM_INSTAGRAM_OAUTH_BASE", default: URL(string: "https://api.instagram.com") ?? URL(fileURLWithPath: "/"), platform: platform)
         apiBaseURL = try store.oauthEndpointURL(
             "ATOM_INSTAGRAM_API_BASE", default: URL(string: "https://graph.instagram.com") ?? URL(fileURLWithPath: "/"), platform: platform)
+        version = try store.nonEmpty("ATOM_GRAPH_API_VERSION") ?? GraphAPIVersion.default
     }
 
     func authorizationURL(for request: AuthorizationRequest) throws -> URL {
@@ -49,7 +51,7 @@ struct InstagramLoginProvider: OAuthProvider {
     /// Errors of `api.instagram.com` (`{"error_type", "code", "error_message"}`) and of the Graph hosts.
     private static func errors(_ operation: String) -> OAuthTokenEndpoint.ErrorMapper {
         { status, body in
-            let platform = PlatformID("instagram")
+            let platform = PlatformID.instagram
             if let object = (try? JSONDecoder().decode(JSONValue.self, from: Data(body)))?.objectValue,
                let message = object["error_message"]?.stringValue {
                 return PublishError(
@@ -88,7 +90,7 @@ struct InstagramLoginProvider: OAuthProvider {
         // The professional account id that publishing uses (`/me?fields=user_id`); the exchange's `user_id` is the fallback.
         var headers = HTTPFields()
         headers[.authorization] = "Bearer \(token)"
-        let me = OAuthTokenEndpoint(url: apiBaseURL.appendingOAuthPath("/me"), platform: platform, operationID: "instagram.oauth.me",
+        let me = OAuthTokenEndpoint(url: apiBaseURL.appendingOAuthPath("/\(version)/me"), platform: platform, operationID: "instagram.oauth.me",
                                     mapError: Self.errors("instagram.oauth.me"))
         let profile: OAuthTokenResponse?
         do {
@@ -117,7 +119,7 @@ struct InstagramLoginProvider: OAuthProvider {
 /// `pages_read_engagement`; the long-lived user token (about 60 days — the documented token type for these
 /// endpoints) and the Instagram account linked to the chosen Page (`GET /{page-id}?fields=instagram_business_account`).
 struct InstagramFacebookLoginProvider: OAuthProvider {
-    let platform = PlatformID("instagram")
+    let platform = PlatformID.instagram
     let displayName = "Instagram (Facebook Login)"
     let loopback = FacebookLogin.loopback
     let pkce: PKCE.ChallengeEncoding? = nil
@@ -127,7 +129,7 @@ struct InstagramFacebookLoginProvider: OAuthProvider {
     let login: FacebookLogin
 
     init(credentials store: any CredentialStore) throws {
-        var login = try FacebookLogin(credentials: store, platform: PlatformID("instagram"), scopes: Self.scopes)
+        var login = try FacebookLogin(credentials: store, platform: PlatformID.instagram, scopes: Self.scopes)
         login.command = "atom auth instagram --facebook-login"
         self.login = login
     }
@@ -156,12 +158,12 @@ extension OAuthProviderFactory {
     /// `FACEBOOK_PAGE_ID`) and the endpoint overrides; writes `INSTAGRAM_ACCESS_TOKEN`, `INSTAGRAM_USER_ID`,
     /// `INSTAGRAM_ACCESS_TOKEN_EXPIRES_AT` and `INSTAGRAM_LOGIN`.
     public static func instagram() -> OAuthProviderFactory {
-        OAuthProviderFactory(platform: PlatformID("instagram"), displayName: "Instagram") { store in
+        OAuthProviderFactory(platform: PlatformID.instagram, displayName: "Instagram") { store in
             switch try store.nonEmpty("INSTAGRAM_LOGIN")?.lowercased() {
             case nil, "instagram": return try InstagramLoginProvider(credentials: store)
             case "facebook": return try InstagramFacebookLoginProvider(credentials: store)
             case let other?:
-                throw PublishError(.configuration, platform: PlatformID("instagram"), message: "INSTAGRAM_LOGIN must be instagram or facebook (got \(other))")
+                throw PublishError(.configuration, platform: PlatformID.instagram, message: "INSTAGRAM_LOGIN must be instagram or facebook (got \(other))")
             }
         }
     }

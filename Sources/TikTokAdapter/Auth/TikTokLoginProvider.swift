@@ -9,7 +9,7 @@ import PublishingCore
 /// **lowercase hex** SHA-256 of the verifier. The code is exchanged at `<ATOM_TIKTOK_API_BASE>/v2/oauth/token/`
 /// with `client_key`, `client_secret` and `code_verifier` [TT-DESK][TT-TOK].
 struct TikTokLoginProvider: OAuthProvider {
-    let platform = PlatformID("tiktok")
+    let platform = PlatformID.tiktok
     let displayName = "TikTok"
     let loopback = LoopbackRedirectRule(host: "127.0.0.1", path: "/callback/")
     let pkce: PKCE.ChallengeEncoding? = .hexLowercase
@@ -72,6 +72,6 @@ extension OAuthProviderFactory {
     /// Reads `TIKTOK_CLIENT_KEY`, `TIKTOK_CLIENT_SECRET`, `ATOM_TIKTOK_AUTH_URL`, `ATOM_TIKTOK_API_BASE`; writes
     /// `TIKTOK_ACCESS_TOKEN`, `TIKTOK_REFRESH_TOKEN`, `TIKTOK_OPEN_ID`, `TIKTOK_ACCESS_TOKEN_EXPIRES_AT`.
     public static func tiktok() -> OAuthProviderFactory {
-        OAuthProviderFactory(platform: PlatformID("tiktok"), displayName: "TikTok") { store in try TikTokLoginProvider(credentials: store) }
+        OAuthProviderFactory(platform: PlatformID.tiktok, displayName: "TikTok") { store in try TikTokLoginProvider(credentials: store) }
     }
 }
