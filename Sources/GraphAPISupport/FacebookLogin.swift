@@ -42,7 +42,8 @@ package struct FacebookLogin: Sendable {
     package var command: String
 
     /// Where the app id and secret come from.
-    package static let registration = "create a Business app at https://developers.facebook.com/apps, add the Facebook Login product, "
+    package static let registration =
+        "create a Business app at https://developers.facebook.com/apps, add the Facebook Login product, "
         + "and copy the App ID and App Secret from App settings › Basic"
 
     /// The redirect URI rule: `http://localhost:8765/callback/` (Facebook matches registered URIs exactly, so the
@@ -52,11 +53,14 @@ package struct FacebookLogin: Sendable {
     /// Reads the app and the endpoints.
     /// - Throws: ``PublishError`` (`configuration`) naming missing keys or a malformed override.
     package init(credentials store: any CredentialStore, platform: PlatformID, scopes: [String]) throws {
-        app = try OAuthClientCredentials.load(idKey: "FACEBOOK_APP_ID", secretKey: "FACEBOOK_APP_SECRET", from: store,
-                                              platform: platform, whereToGetThem: Self.registration)
+        app = try OAuthClientCredentials.load(
+            idKey: "FACEBOOK_APP_ID", secretKey: "FACEBOOK_APP_SECRET", from: store,
+            platform: platform, whereToGetThem: Self.registration)
         let version = try store.nonEmpty("ATOM_GRAPH_API_VERSION") ?? GraphAPIVersion.default
         guard version.range(of: #"^v\d+\.\d+$"#, options: .regularExpression) != nil else {
-            throw PublishError(.configuration, platform: platform, message: "ATOM_GRAPH_API_VERSION must look like v24.0 (got \(version))")
+            throw PublishError(
+                .configuration, platform: platform,
+                message: "ATOM_GRAPH_API_VERSION must look like v24.0 (got \(version))")
         }
         self.version = version
         let defaultDialog = URL(string: "https://www.facebook.com/\(version)/dialog/oauth") ?? URL(fileURLWithPath: "/")
@@ -70,9 +74,11 @@ package struct FacebookLogin: Sendable {
 
     /// The login dialog URL.
     package func authorizationURL(for request: AuthorizationRequest) throws -> URL {
-        try request.url(base: dialogURL, [
-            ("client_id", app.id), ("response_type", "code"), ("scope", scopes.joined(separator: ",")),
-        ], platform: platform)
+        try request.url(
+            base: dialogURL,
+            [
+                ("client_id", app.id), ("response_type", "code"), ("scope", scopes.joined(separator: ",")),
+            ], platform: platform)
     }
 
     private func graphURL(_ path: String) -> URL { graphBaseURL.appendingOAuthPath("/\(version)\(path)") }
@@ -84,28 +90,40 @@ package struct FacebookLogin: Sendable {
             guard let error = GraphAPIError.parse(body) else { return nil }
             let code = error.code.map(String.init) ?? "OAuthException"
             return PublishError(
-                status >= 500 || error.isTransient == true ? .server : .authentication, platform: platform, operationID: operation,
+                status >= 500 || error.isTransient == true ? .server : .authentication, platform: platform,
+                operationID: operation,
                 httpStatus: status, platformCode: error.errorSubcode.map { "\(code)/\($0)" } ?? code,
-                message: "\(operation == "\(platform).oauth.exchange" ? "the code exchange" : "the long-lived token exchange") failed: "
+                message:
+                    "\(operation == "\(platform).oauth.exchange" ? "the code exchange" : "the long-lived token exchange") failed: "
                     + (error.errorUserMsg ?? error.message ?? "unknown error"),
-                remediation: "check that the redirect URI is listed under Facebook Login › Valid OAuth Redirect URIs, then run `\(command)` again",
+                remediation:
+                    "check that the redirect URI is listed under Facebook Login › Valid OAuth Redirect URIs, then run `\(command)` again",
                 retryable: status >= 500, diagnosticID: error.fbtraceID)
         }
     }
 
     /// Exchanges the code for a short-lived user token, then that for a long-lived one (about 60 days).
     /// - Returns: The long-lived user token and its lifetime in seconds, if Meta gave one.
-    package func longLivedUserToken(_ grant: AuthorizationGrant, context: OAuthContext) async throws -> (token: String, expiresIn: Double?) {
-        let exchange = OAuthTokenEndpoint(url: graphURL("/oauth/access_token"), platform: platform, command: command,
-                                          operationID: "\(platform).oauth.exchange", mapError: oauthErrors("\(platform).oauth.exchange"))
-        let short = try await exchange.get([
-            ("client_id", app.id), ("redirect_uri", grant.redirectURI.absoluteString), ("client_secret", app.secret), ("code", grant.code),
-        ], context: context).requireAccessToken()
-        let extend = OAuthTokenEndpoint(url: graphURL("/oauth/access_token"), platform: platform, command: command,
-                                        operationID: "\(platform).oauth.long_lived", mapError: oauthErrors("\(platform).oauth.long_lived"))
-        let long = try await extend.get([
-            ("grant_type", "fb_exchange_token"), ("client_id", app.id), ("client_secret", app.secret), ("fb_exchange_token", short),
-        ], context: context)
+    package func longLivedUserToken(_ grant: AuthorizationGrant, context: OAuthContext) async throws -> (
+        token: String, expiresIn: Double?
+    ) {
+        let exchange = OAuthTokenEndpoint(
+            url: graphURL("/oauth/access_token"), platform: platform, command: command,
+            operationID: "\(platform).oauth.exchange", mapError: oauthErrors("\(platform).oauth.exchange"))
+        let short = try await exchange.get(
+            [
+                ("client_id", app.id), ("redirect_uri", grant.redirectURI.absoluteString),
+                ("client_secret", app.secret), ("code", grant.code),
+            ], context: context
+        ).requireAccessToken()
+        let extend = OAuthTokenEndpoint(
+            url: graphURL("/oauth/access_token"), platform: platform, command: command,
+            operationID: "\(platform).oauth.long_lived", mapError: oauthErrors("\(platform).oauth.long_lived"))
+        let long = try await extend.get(
+            [
+                ("grant_type", "fb_exchange_token"), ("client_id", app.id), ("client_secret", app.secret),
+                ("fb_exchange_token", short),
+            ], context: context)
         return (try long.requireAccessToken(), long.number("expires_in"))
     }
 
@@ -131,9 +149,14 @@ package struct FacebookLogin: Sendable {
         for _ in 0..<10 {
             var query = [("fields", "id,name,access_token,tasks"), ("limit", "100")]
             if let after { query.append(("after", after)) }
-            let answer: Answer = try await graphGET("/me/accounts", query: query, token: userToken, operation: "\(platform).oauth.pages", context: context)
-            pages += answer.data.map { Page(id: $0.id, name: $0.name ?? $0.id, accessToken: $0.access_token, tasks: $0.tasks) }
-            guard answer.paging?.next != nil, let cursor = answer.paging?.cursors?.after, !answer.data.isEmpty else { break }
+            let answer: Answer = try await graphGET(
+                "/me/accounts", query: query, token: userToken, operation: "\(platform).oauth.pages", context: context)
+            pages += answer.data.map {
+                Page(id: $0.id, name: $0.name ?? $0.id, accessToken: $0.access_token, tasks: $0.tasks)
+            }
+            guard answer.paging?.next != nil, let cursor = answer.paging?.cursors?.after, !answer.data.isEmpty else {
+                break
+            }
             after = cursor
         }
         for page in pages { if let token = page.accessToken { Redaction.register(secret: token) } }
@@ -149,22 +172,27 @@ package struct FacebookLogin: Sendable {
                 throw PublishError(
                     .permissionDenied, platform: platform,
                     message: "FACEBOOK_PAGE_ID=\(wanted) is not among the Pages this login granted"
-                        + (pages.isEmpty ? "" : " (" + pages.map { "\($0.name): \($0.id)" }.joined(separator: ", ") + ")"),
+                        + (pages.isEmpty
+                            ? "" : " (" + pages.map { "\($0.name): \($0.id)" }.joined(separator: ", ") + ")"),
                     remediation: "run `\(command)` again and select that Page in the dialog, or fix FACEBOOK_PAGE_ID")
             }
             return page
         }
         guard !pages.isEmpty else {
-            throw PublishError(.permissionDenied, platform: platform, message: "the login granted access to no Facebook Page",
-                               remediation: "run `\(command)` again and select the Page in the dialog (you need a role on it)")
+            throw PublishError(
+                .permissionDenied, platform: platform, message: "the login granted access to no Facebook Page",
+                remediation: "run `\(command)` again and select the Page in the dialog (you need a role on it)")
         }
         if pages.count == 1 { return pages[0] }
         guard context.console.isInteractive else {
             throw PublishError(
                 .configuration, platform: platform,
-                message: "the login granted \(pages.count) Pages (" + pages.map { "\($0.name): \($0.id)" }.joined(separator: ", ")
+                message: "the login granted \(pages.count) Pages ("
+                    + pages.map { "\($0.name): \($0.id)" }.joined(separator: ", ")
                     + ") and there is no terminal to ask which one",
-                remediation: "set FACEBOOK_PAGE_ID to one of these ids in the .env (or the environment) and run `\(command)` again")
+                remediation:
+                    "set FACEBOOK_PAGE_ID to one of these ids in the .env (or the environment) and run `\(command)` again"
+            )
         }
         let index = try await context.console.choose(
             "Which Facebook Page should atom use?", options: pages.map { "\($0.name) (\($0.id))" }, platform: platform)
@@ -178,29 +206,40 @@ package struct FacebookLogin: Sendable {
             struct Account: Decodable { var id: String }
             var instagram_business_account: Account?
         }
-        let answer: Answer = try await graphGET("/\(page.id)", query: [("fields", "instagram_business_account")], token: userToken,
-                                                operation: "\(platform).oauth.instagram_account", context: context)
+        let answer: Answer = try await graphGET(
+            "/\(page.id)", query: [("fields", "instagram_business_account")], token: userToken,
+            operation: "\(platform).oauth.instagram_account", context: context)
         guard let id = answer.instagram_business_account?.id, !id.isEmpty else {
             throw PublishError(
-                .configuration, platform: platform, message: "the Page \(page.name) (\(page.id)) has no linked Instagram professional account",
-                remediation: "link the Instagram account to the Page (Instagram app › Settings › Accounts Center, or the Page's settings), or choose another Page with FACEBOOK_PAGE_ID")
+                .configuration, platform: platform,
+                message: "the Page \(page.name) (\(page.id)) has no linked Instagram professional account",
+                remediation:
+                    "link the Instagram account to the Page (Instagram app › Settings › Accounts Center, or the Page's settings), or choose another Page with FACEBOOK_PAGE_ID"
+            )
         }
         return id
     }
 
     /// A Graph GET with the token in the `Authorization` header, decoded.
-    private func graphGET<T: Decodable>(_ path: String, query: [(String, String)], token: String, operation: String,
-                                        context: OAuthContext) async throws -> T {
+    private func graphGET<T: Decodable>(
+        _ path: String, query: [(String, String)], token: String, operation: String,
+        context: OAuthContext
+    ) async throws -> T {
         var headers = HTTPFields()
         headers[.authorization] = "Bearer \(token)"
-        let endpoint = OAuthTokenEndpoint(url: graphURL(path), platform: platform, command: command, operationID: operation, mapError: { [platform, command] status, body in
-            GraphErrorMapper(platform: platform, reauthorize: "run `\(command)`").map(status: status, body: body, headers: [:], operationID: operation)
-        })
+        let endpoint = OAuthTokenEndpoint(
+            url: graphURL(path), platform: platform, command: command, operationID: operation,
+            mapError: { [platform, command] status, body in
+                GraphErrorMapper(platform: platform, reauthorize: "run `\(command)`").map(
+                    status: status, body: body, headers: [:], operationID: operation)
+            })
         let answer = try await endpoint.get(query, headers: headers, context: context)
         do {
             return try JSONValue.object(answer.fields).decode(T.self)
         } catch {
-            throw PublishError(.protocolViolation, platform: platform, operationID: operation, message: "unexpected answer from \(path): \(error)")
+            throw PublishError(
+                .protocolViolation, platform: platform, operationID: operation,
+                message: "unexpected answer from \(path): \(error)")
         }
     }
 }

@@ -11,8 +11,9 @@ struct AuthCommandTests {
         try await TemporaryDirectory.with { dir in
             let envPath = dir + "/.env"
             try "OTHER=1\n".write(toFile: envPath, atomically: true, encoding: .utf8)
-            let run = try AtomBinary.Run(arguments: ["auth", "tiktok", "--no-browser", "--env-file", envPath],
-                                         environment: AtomBinary.environment([:], stateDirectory: dir))
+            let run = try AtomBinary.Run(
+                arguments: ["auth", "tiktok", "--no-browser", "--env-file", envPath],
+                environment: AtomBinary.environment([:], stateDirectory: dir))
             #expect(await run.finish() == 78)
             #expect(run.errorOutput.contains("TIKTOK_CLIENT_KEY and TIKTOK_CLIENT_SECRET are not set"))
             #expect(run.errorOutput.contains("developers.tiktok.com"))
@@ -20,17 +21,22 @@ struct AuthCommandTests {
         }
     }
 
-    @Test("atom auth tiktok --no-browser: URL on stderr, redirect pasted on stdin, keys written and listed, values never printed; then configured")
+    @Test(
+        "atom auth tiktok --no-browser: URL on stderr, redirect pasted on stdin, keys written and listed, values never printed; then configured"
+    )
     func tiktokNoBrowser() async throws {
         let fake = TikTokFake()
         try await FakeServer.run(services: [fake]) { server in
             try await TemporaryDirectory.with { dir in
                 let envPath = dir + "/.env"
                 try "# mine\nOTHER=1\n".write(toFile: envPath, atomically: true, encoding: .utf8)
-                let environment = AtomBinary.environment(TikTokAuthTests.settings(fake, server: server), stateDirectory: dir)
-                let run = try AtomBinary.Run(arguments: ["auth", "tiktok", "--no-browser", "--env-file", envPath], environment: environment)
+                let environment = AtomBinary.environment(
+                    TikTokAuthTests.settings(fake, server: server), stateDirectory: dir)
+                let run = try AtomBinary.Run(
+                    arguments: ["auth", "tiktok", "--no-browser", "--env-file", envPath], environment: environment)
                 let line = try #require(await run.line { $0.contains("state=") })
-                let url = try #require(line.split(separator: " ").first { $0.hasPrefix("http") }.flatMap { URL(string: String($0)) })
+                let url = try #require(
+                    line.split(separator: " ").first { $0.hasPrefix("http") }.flatMap { URL(string: String($0)) })
                 try await TestTransport.with { transport in
                     let redirect = try await TestBrowser(transport: transport).consent(url)
                     #expect(redirect.absoluteString.hasPrefix("http://127.0.0.1:8765/callback/?code="))
@@ -42,7 +48,10 @@ struct AuthCommandTests {
                 #expect(token == (await fake.state.currentAccessToken))
                 #expect(written["OTHER"] == "1")
                 #expect(try String(contentsOfFile: envPath, encoding: .utf8).hasPrefix("# mine\nOTHER=1\n"))
-                #expect(run.output.contains("wrote TIKTOK_ACCESS_TOKEN, TIKTOK_ACCESS_TOKEN_EXPIRES_AT, TIKTOK_OPEN_ID, TIKTOK_REFRESH_TOKEN to \(envPath)"))
+                #expect(
+                    run.output.contains(
+                        "wrote TIKTOK_ACCESS_TOKEN, TIKTOK_ACCESS_TOKEN_EXPIRES_AT, TIKTOK_OPEN_ID, TIKTOK_REFRESH_TOKEN to \(envPath)"
+                    ))
                 for secret in [token, written["TIKTOK_REFRESH_TOKEN"] ?? "?"] {
                     #expect(!run.output.contains(secret))
                     #expect(!run.errorOutput.contains(secret))
@@ -50,7 +59,8 @@ struct AuthCommandTests {
                 let attributes = try FileManager.default.attributesOfItem(atPath: envPath)
                 #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
 
-                let platforms = try AtomBinary.Run(arguments: ["platforms", "--json", "--env-file", envPath], environment: environment)
+                let platforms = try AtomBinary.Run(
+                    arguments: ["platforms", "--json", "--env-file", envPath], environment: environment)
                 #expect(await platforms.finish() == 0)
                 let rows = try JSONDecoder().decode([[String: JSONValue]].self, from: Data(platforms.output.utf8))
                 let tiktok = try #require(rows.first { $0["platform"]?.stringValue == "tiktok" })
@@ -66,10 +76,14 @@ struct AuthCommandTests {
         try await FakeServer.run(services: [fake]) { server in
             try await TemporaryDirectory.with { dir in
                 let envPath = dir + "/.env"
-                let environment = AtomBinary.environment(TikTokAuthTests.settings(fake, server: server), stateDirectory: dir)
-                let run = try AtomBinary.Run(arguments: ["auth", "tiktok", "--no-browser", "--json", "--env-file", envPath], environment: environment)
+                let environment = AtomBinary.environment(
+                    TikTokAuthTests.settings(fake, server: server), stateDirectory: dir)
+                let run = try AtomBinary.Run(
+                    arguments: ["auth", "tiktok", "--no-browser", "--json", "--env-file", envPath],
+                    environment: environment)
                 let line = try #require(await run.line { $0.contains("state=") })
-                let url = try #require(line.split(separator: " ").first { $0.hasPrefix("http") }.flatMap { URL(string: String($0)) })
+                let url = try #require(
+                    line.split(separator: " ").first { $0.hasPrefix("http") }.flatMap { URL(string: String($0)) })
                 try await TestTransport.with { transport in
                     try run.answer(try await TestBrowser(transport: transport).consent(url).absoluteString)
                 }
@@ -84,7 +98,8 @@ struct AuthCommandTests {
     @Test("an unknown platform is a usage error listing the known ones")
     func unknownPlatform() async throws {
         try await TemporaryDirectory.with { dir in
-            let run = try AtomBinary.Run(arguments: ["auth", "myspace"], environment: AtomBinary.environment([:], stateDirectory: dir))
+            let run = try AtomBinary.Run(
+                arguments: ["auth", "myspace"], environment: AtomBinary.environment([:], stateDirectory: dir))
             #expect(await run.finish() == 64)
             #expect(run.errorOutput.contains("tiktok, instagram, youtube, facebook"))
         }
@@ -93,7 +108,9 @@ struct AuthCommandTests {
     @Test("--facebook-login is for instagram only")
     func facebookLoginFlag() async throws {
         try await TemporaryDirectory.with { dir in
-            let run = try AtomBinary.Run(arguments: ["auth", "youtube", "--facebook-login"], environment: AtomBinary.environment([:], stateDirectory: dir))
+            let run = try AtomBinary.Run(
+                arguments: ["auth", "youtube", "--facebook-login"],
+                environment: AtomBinary.environment([:], stateDirectory: dir))
             #expect(await run.finish() == 64)
         }
     }

@@ -8,16 +8,20 @@ import Testing
 @Suite("atom auth facebook (Facebook Login for a Page)")
 struct FacebookAuthTests {
     static let pages = [
-        FakeFacebookLogin.Page(id: "100000000000001", name: "Sunrise Films", accessToken: "sandbox-facebook-page-token-1"),
-        FakeFacebookLogin.Page(id: "100000000000002", name: "Bay Timelapses", accessToken: "sandbox-facebook-page-token-2"),
-        FakeFacebookLogin.Page(id: "100000000000003", name: "Old Page", accessToken: "sandbox-facebook-page-token-3", tasks: ["ANALYZE"]),
+        FakeFacebookLogin.Page(
+            id: "100000000000001", name: "Sunrise Films", accessToken: "sandbox-facebook-page-token-1"),
+        FakeFacebookLogin.Page(
+            id: "100000000000002", name: "Bay Timelapses", accessToken: "sandbox-facebook-page-token-2"),
+        FakeFacebookLogin.Page(
+            id: "100000000000003", name: "Old Page", accessToken: "sandbox-facebook-page-token-3", tasks: ["ANALYZE"]),
     ]
 
     private func run<T: Sendable>(
         pages: [FakeFacebookLogin.Page] = Array(FacebookAuthTests.pages.prefix(1)),
         _ body: @Sendable (FakeFacebookLogin, [String: String]) async throws -> T
     ) async throws -> T {
-        let fake = FakeFacebookLogin(configuration: .init(pages: pages), requiredScopes: ["pages_show_list", "pages_manage_posts"])
+        let fake = FakeFacebookLogin(
+            configuration: .init(pages: pages), requiredScopes: ["pages_show_list", "pages_manage_posts"])
         return try await FakeServer.run(services: fake.services) { server in
             var settings = fake.sandboxEnvironment(server: server)
             settings["ATOM_GRAPH_API_VERSION"] = "v24.0"
@@ -25,20 +29,28 @@ struct FacebookAuthTests {
         }
     }
 
-    @Test("one Page: code → long-lived user token → the Page's token; FACEBOOK_PAGE_ID and FACEBOOK_PAGE_ACCESS_TOKEN written")
+    @Test(
+        "one Page: code → long-lived user token → the Page's token; FACEBOOK_PAGE_ID and FACEBOOK_PAGE_ACCESS_TOKEN written"
+    )
     func onePage() async throws {
         try await run { fake, settings in
             try await AuthHarness.with { harness in
-                let report = try await harness.login(.facebook(), settings: settings, options: .init(port: 0, timeout: AuthHarness.timeout))
+                let report = try await harness.login(
+                    .facebook(), settings: settings, options: .init(port: 0, timeout: AuthHarness.timeout))
                 #expect(report.keys == ["FACEBOOK_PAGE_ACCESS_TOKEN", "FACEBOOK_PAGE_ID"])
                 let values = try harness.envValues()
                 #expect(values["FACEBOOK_PAGE_ID"] == "100000000000001")
                 #expect(values["FACEBOOK_PAGE_ACCESS_TOKEN"] == "sandbox-facebook-page-token-1")
                 #expect(report.notes.first?.contains("Sunrise Films") == true)
-                #expect(fake.calls == ["GET /v24.0/oauth/access_token", "GET /v24.0/oauth/access_token", "GET /v24.0/me/accounts"])
+                #expect(
+                    fake.calls == [
+                        "GET /v24.0/oauth/access_token", "GET /v24.0/oauth/access_token", "GET /v24.0/me/accounts",
+                    ])
                 let request = try #require(await fake.consent.requests.first)
                 #expect(request["scope"] == "pages_show_list,pages_read_engagement,pages_manage_posts")
-                #expect(request["redirect_uri"]?.range(of: #"^http://localhost:\d+/callback/$"#, options: .regularExpression) != nil)
+                #expect(
+                    request["redirect_uri"]?.range(
+                        of: #"^http://localhost:\d+/callback/$"#, options: .regularExpression) != nil)
                 #expect(request["code_challenge"] == nil)
                 #expect(!harness.console.transcript.contains("sandbox-facebook-page-token-1"))
             }
@@ -51,7 +63,8 @@ struct FacebookAuthTests {
             try await AuthHarness.with { harness in
                 var settings = settings
                 settings["FACEBOOK_PAGE_ID"] = "100000000000002"
-                _ = try await harness.login(.facebook(), settings: settings, options: .init(port: 0, timeout: AuthHarness.timeout))
+                _ = try await harness.login(
+                    .facebook(), settings: settings, options: .init(port: 0, timeout: AuthHarness.timeout))
                 #expect(try harness.envValues()["FACEBOOK_PAGE_ACCESS_TOKEN"] == "sandbox-facebook-page-token-2")
             }
         }
@@ -62,21 +75,26 @@ struct FacebookAuthTests {
         try await run(pages: Self.pages) { _, settings in
             try await AuthHarness.with(interactive: false) { harness in
                 let error = await #expect(throws: PublishError.self) {
-                    try await harness.login(.facebook(), settings: settings, options: .init(port: 0, timeout: AuthHarness.timeout))
+                    try await harness.login(
+                        .facebook(), settings: settings, options: .init(port: 0, timeout: AuthHarness.timeout))
                 }
                 #expect(error?.code == .configuration)
-                #expect(error?.message.contains("granted 3 Pages (Sunrise Films: 100000000000001, Bay Timelapses: 100000000000002") == true)
+                #expect(
+                    error?.message.contains(
+                        "granted 3 Pages (Sunrise Films: 100000000000001, Bay Timelapses: 100000000000002") == true)
                 #expect(error?.remediation?.contains("set FACEBOOK_PAGE_ID") == true)
                 #expect(harness.envText == AuthHarness.initialEnv)
             }
         }
     }
 
-    @Test("several Pages on a terminal: asks, re-asks after a bad answer, and warns about a role without CREATE_CONTENT")
+    @Test(
+        "several Pages on a terminal: asks, re-asks after a bad answer, and warns about a role without CREATE_CONTENT")
     func severalPagesPrompt() async throws {
         try await run(pages: Self.pages) { _, settings in
             try await AuthHarness.with(answers: ["7", "3"], interactive: true) { harness in
-                let report = try await harness.login(.facebook(), settings: settings, options: .init(port: 0, timeout: AuthHarness.timeout))
+                let report = try await harness.login(
+                    .facebook(), settings: settings, options: .init(port: 0, timeout: AuthHarness.timeout))
                 #expect(try harness.envValues()["FACEBOOK_PAGE_ID"] == "100000000000003")
                 #expect(harness.console.transcript.contains("  2. Bay Timelapses (100000000000002)"))
                 #expect(harness.console.prompts.value.count == 2)
@@ -92,7 +110,8 @@ struct FacebookAuthTests {
                 var settings = settings
                 settings["FACEBOOK_PAGE_ID"] = "999"
                 let error = await #expect(throws: PublishError.self) {
-                    try await harness.login(.facebook(), settings: settings, options: .init(port: 0, timeout: AuthHarness.timeout))
+                    try await harness.login(
+                        .facebook(), settings: settings, options: .init(port: 0, timeout: AuthHarness.timeout))
                 }
                 #expect(error?.code == .permissionDenied)
                 #expect(error?.message.contains("Sunrise Films: 100000000000001") == true)
@@ -106,13 +125,15 @@ struct FacebookAuthTests {
             try await AuthHarness.with { harness in
                 await fake.consent.decide(.deny)
                 let denied = await #expect(throws: PublishError.self) {
-                    try await harness.login(.facebook(), settings: settings, options: .init(port: 0, timeout: AuthHarness.timeout))
+                    try await harness.login(
+                        .facebook(), settings: settings, options: .init(port: 0, timeout: AuthHarness.timeout))
                 }
                 #expect(denied?.code == .permissionDenied)
                 #expect(denied?.message.contains("The user denied the request") == true)
                 await fake.consent.decide(.forgeState)
                 let forged = await #expect(throws: PublishError.self) {
-                    try await harness.login(.facebook(), settings: settings, options: .init(port: 0, timeout: AuthHarness.timeout))
+                    try await harness.login(
+                        .facebook(), settings: settings, options: .init(port: 0, timeout: AuthHarness.timeout))
                 }
                 #expect(forged?.platformCode == "state_mismatch")
                 #expect(fake.calls.isEmpty)
@@ -128,9 +149,12 @@ struct FacebookAuthTests {
             try await AuthHarness.with { harness in
                 let console = LoginConsole(
                     openBrowser: { _ in false }, inform: { line in harness.console.lines.withLock { $0.append(line) } },
-                    readLine: { _ in try await harness.browser.consent(try #require(harness.console.printedURL)).absoluteString },
+                    readLine: { _ in
+                        try await harness.browser.consent(try #require(harness.console.printedURL)).absoluteString
+                    },
                     isInteractive: false)
-                let context = OAuthContext(transport: harness.transport, console: console, credentials: try harness.credentials(settings))
+                let context = OAuthContext(
+                    transport: harness.transport, console: console, credentials: try harness.credentials(settings))
                 let provider = try OAuthProviderFactory.facebook().makeProvider(try harness.credentials(settings))
                 let report = try await OAuthLogin(provider: provider, context: context)
                     .run(.init(redirectURI: URL(string: "https://owner.example/atom/callback")))
@@ -140,15 +164,20 @@ struct FacebookAuthTests {
         }
     }
 
-    @Test("--no-browser: the fixed redirect http://localhost:8765/callback/ (Facebook matches it exactly) and a pasted URL")
+    @Test(
+        "--no-browser: the fixed redirect http://localhost:8765/callback/ (Facebook matches it exactly) and a pasted URL"
+    )
     func pasteMode() async throws {
         try await run { _, settings in
             try await AuthHarness.with { harness in
                 let console = LoginConsole(
                     openBrowser: { _ in false }, inform: { line in harness.console.lines.withLock { $0.append(line) } },
-                    readLine: { _ in try await harness.browser.consent(try #require(harness.console.printedURL)).absoluteString },
+                    readLine: { _ in
+                        try await harness.browser.consent(try #require(harness.console.printedURL)).absoluteString
+                    },
                     isInteractive: false)
-                let context = OAuthContext(transport: harness.transport, console: console, credentials: try harness.credentials(settings))
+                let context = OAuthContext(
+                    transport: harness.transport, console: console, credentials: try harness.credentials(settings))
                 let provider = try OAuthProviderFactory.facebook().makeProvider(try harness.credentials(settings))
                 let report = try await OAuthLogin(provider: provider, context: context).run(.init(useBrowser: false))
                 #expect(report.redirectURI.absoluteString == "http://localhost:8765/callback/")
@@ -164,7 +193,8 @@ struct FacebookAuthTests {
                 var settings = settings
                 settings["FACEBOOK_APP_SECRET"] = "not-the-secret"
                 let error = await #expect(throws: PublishError.self) {
-                    try await harness.login(.facebook(), settings: settings, options: .init(port: 0, timeout: AuthHarness.timeout))
+                    try await harness.login(
+                        .facebook(), settings: settings, options: .init(port: 0, timeout: AuthHarness.timeout))
                 }
                 #expect(error?.code == .authentication)
                 #expect(error?.message.contains("Error validating client secret") == true)

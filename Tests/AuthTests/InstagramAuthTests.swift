@@ -16,9 +16,12 @@ struct InstagramAuthTests {
         let instagram = InstagramFake()
         return try await FakeServer.run(services: login.services + facebook.services + instagram.services) { server in
             var settings: [String: String] = [:]
-            for service in login.services + [facebook.dialog] { settings.merge(service.sandboxEnvironment(server: server)) { first, _ in first } }
+            for service in login.services + [facebook.dialog] {
+                settings.merge(service.sandboxEnvironment(server: server)) { first, _ in first }
+            }
             settings.merge(facebook.sandboxEnvironment(server: server)) { first, _ in first }
-            settings["ATOM_INSTAGRAM_API_BASE"] = instagram.sandboxEnvironment(server: server)["ATOM_INSTAGRAM_API_BASE"]
+            settings["ATOM_INSTAGRAM_API_BASE"] =
+                instagram.sandboxEnvironment(server: server)["ATOM_INSTAGRAM_API_BASE"]
             return try await body(login, facebook, instagram, settings)
         }
     }
@@ -27,8 +30,13 @@ struct InstagramAuthTests {
     func instagramLogin() async throws {
         try await run { login, _, instagram, settings in
             try await AuthHarness.with { harness in
-                let report = try await harness.login(.instagram(), settings: settings, options: .init(port: 0, timeout: AuthHarness.timeout))
-                #expect(report.keys == ["INSTAGRAM_ACCESS_TOKEN", "INSTAGRAM_ACCESS_TOKEN_EXPIRES_AT", "INSTAGRAM_LOGIN", "INSTAGRAM_USER_ID"])
+                let report = try await harness.login(
+                    .instagram(), settings: settings, options: .init(port: 0, timeout: AuthHarness.timeout))
+                #expect(
+                    report.keys == [
+                        "INSTAGRAM_ACCESS_TOKEN", "INSTAGRAM_ACCESS_TOKEN_EXPIRES_AT", "INSTAGRAM_LOGIN",
+                        "INSTAGRAM_USER_ID",
+                    ])
                 let values = try harness.envValues()
                 #expect(values["INSTAGRAM_ACCESS_TOKEN"] == "sandbox-instagram-access-token")
                 #expect(values["INSTAGRAM_USER_ID"] == "17841400000000001")
@@ -56,7 +64,9 @@ struct InstagramAuthTests {
             Issue.record("no data")
             return
         }
-        #expect(OAuthTokenResponse(fields: first, platform: .instagram, operationID: "t", raw: raw).string("user_id") == "17841400000000001")
+        #expect(
+            OAuthTokenResponse(fields: first, platform: .instagram, operationID: "t", raw: raw).string("user_id")
+                == "17841400000000001")
     }
 
     @Test("--redirect-uri https://…: paste the redirect (with Instagram's #_) and the same URI is sent to the exchange")
@@ -65,9 +75,12 @@ struct InstagramAuthTests {
             try await AuthHarness.with { harness in
                 let console = LoginConsole(
                     openBrowser: { _ in false }, inform: { line in harness.console.lines.withLock { $0.append(line) } },
-                    readLine: { _ in try await harness.browser.consent(try #require(harness.console.printedURL)).absoluteString },
+                    readLine: { _ in
+                        try await harness.browser.consent(try #require(harness.console.printedURL)).absoluteString
+                    },
                     isInteractive: false)
-                let context = OAuthContext(transport: harness.transport, console: console, credentials: try harness.credentials(settings))
+                let context = OAuthContext(
+                    transport: harness.transport, console: console, credentials: try harness.credentials(settings))
                 let provider = try OAuthProviderFactory.instagram().makeProvider(try harness.credentials(settings))
                 let report = try await OAuthLogin(provider: provider, context: context)
                     .run(.init(redirectURI: URL(string: "https://owner.example/ig/callback")))
@@ -83,7 +96,8 @@ struct InstagramAuthTests {
             await login.consent.decide(.deny)
             try await AuthHarness.with { harness in
                 let error = await #expect(throws: PublishError.self) {
-                    try await harness.login(.instagram(), settings: settings, options: .init(port: 0, timeout: AuthHarness.timeout))
+                    try await harness.login(
+                        .instagram(), settings: settings, options: .init(port: 0, timeout: AuthHarness.timeout))
                 }
                 #expect(error?.code == .permissionDenied)
                 #expect(error?.platform == .instagram)
@@ -99,7 +113,8 @@ struct InstagramAuthTests {
             settings["INSTAGRAM_APP_SECRET"] = "wrong-instagram-secret"
             try await AuthHarness.with { harness in
                 let error = await #expect(throws: PublishError.self) {
-                    try await harness.login(.instagram(), settings: settings, options: .init(port: 0, timeout: AuthHarness.timeout))
+                    try await harness.login(
+                        .instagram(), settings: settings, options: .init(port: 0, timeout: AuthHarness.timeout))
                 }
                 #expect(error?.code == .authentication)
                 #expect(error?.message.contains("Invalid platform app") == true)
@@ -114,15 +129,22 @@ struct InstagramAuthTests {
             var settings = settings
             settings["INSTAGRAM_LOGIN"] = "facebook"
             try await AuthHarness.with { harness in
-                let report = try await harness.login(.instagram(), settings: settings, options: .init(port: 0, timeout: AuthHarness.timeout))
-                #expect(report.keys == ["INSTAGRAM_ACCESS_TOKEN", "INSTAGRAM_ACCESS_TOKEN_EXPIRES_AT", "INSTAGRAM_LOGIN", "INSTAGRAM_USER_ID"])
+                let report = try await harness.login(
+                    .instagram(), settings: settings, options: .init(port: 0, timeout: AuthHarness.timeout))
+                #expect(
+                    report.keys == [
+                        "INSTAGRAM_ACCESS_TOKEN", "INSTAGRAM_ACCESS_TOKEN_EXPIRES_AT", "INSTAGRAM_LOGIN",
+                        "INSTAGRAM_USER_ID",
+                    ])
                 let values = try harness.envValues()
                 #expect(values["INSTAGRAM_LOGIN"] == "facebook")
                 #expect(values["INSTAGRAM_USER_ID"] == "17841400000000001")
                 #expect(values["INSTAGRAM_ACCESS_TOKEN"] == facebook.configuration.userToken)
                 #expect(values["FACEBOOK_PAGE_ID"] == nil)
                 let request = try #require(await facebook.consent.requests.first)
-                #expect(request["scope"] == "instagram_basic,instagram_content_publish,pages_show_list,pages_read_engagement")
+                #expect(
+                    request["scope"]
+                        == "instagram_basic,instagram_content_publish,pages_show_list,pages_read_engagement")
                 #expect(facebook.calls.last == "GET /v24.0/100000000000001")
             }
         }
@@ -130,16 +152,20 @@ struct InstagramAuthTests {
 
     @Test("--facebook-login with a Page that has no Instagram account: a clear error")
     func facebookLoginNoAccount() async throws {
-        let page = FakeFacebookLogin.Page(id: "100000000000009", name: "Plain Page", accessToken: "sandbox-facebook-page-token-9")
+        let page = FakeFacebookLogin.Page(
+            id: "100000000000009", name: "Plain Page", accessToken: "sandbox-facebook-page-token-9")
         try await run(pages: [page]) { _, _, _, settings in
             var settings = settings
             settings["INSTAGRAM_LOGIN"] = "facebook"
             try await AuthHarness.with { harness in
                 let error = await #expect(throws: PublishError.self) {
-                    try await harness.login(.instagram(), settings: settings, options: .init(port: 0, timeout: AuthHarness.timeout))
+                    try await harness.login(
+                        .instagram(), settings: settings, options: .init(port: 0, timeout: AuthHarness.timeout))
                 }
                 #expect(error?.code == .configuration)
-                #expect(error?.message.contains("Plain Page (100000000000009) has no linked Instagram professional account") == true)
+                #expect(
+                    error?.message.contains("Plain Page (100000000000009) has no linked Instagram professional account")
+                        == true)
                 #expect(harness.envText == AuthHarness.initialEnv)
             }
         }
@@ -147,7 +173,9 @@ struct InstagramAuthTests {
 
     @Test("missing app id and secret: Instagram keys for Instagram Login, Facebook keys for --facebook-login")
     func missingKeys() {
-        let instagram = #expect(throws: PublishError.self) { try OAuthProviderFactory.instagram().makeProvider(MemoryCredentialStore()) }
+        let instagram = #expect(throws: PublishError.self) {
+            try OAuthProviderFactory.instagram().makeProvider(MemoryCredentialStore())
+        }
         #expect(instagram?.message == "INSTAGRAM_APP_ID and INSTAGRAM_APP_SECRET are not set")
         let facebook = #expect(throws: PublishError.self) {
             try OAuthProviderFactory.instagram().makeProvider(MemoryCredentialStore(["INSTAGRAM_LOGIN": "facebook"]))

@@ -16,16 +16,19 @@ private struct ExampleProvider: OAuthProvider {
     var wrongVerifier = false
 
     func authorizationURL(for request: AuthorizationRequest) throws -> URL {
-        try request.url(base: consentURL, [("client_id", "example-client"), ("response_type", "code"), ("scope", "publish")])
+        try request.url(
+            base: consentURL, [("client_id", "example-client"), ("response_type", "code"), ("scope", "publish")])
     }
 
     func redeem(_ grant: AuthorizationGrant, context: OAuthContext) async throws -> OAuthLoginResult {
         var grant = grant
         if wrongVerifier, let encoding = grant.pkce?.encoding { grant.pkce = PKCE.generate(encoding: encoding) }
         let answer = try await OAuthTokenEndpoint(url: tokenURL, platform: platform)
-            .exchange(grant.tokenRequestFields(clientID: "example-client", clientSecret: "example-secret"), context: context)
-        return OAuthLoginResult(values: ["EXAMPLE_ACCESS_TOKEN": try answer.requireAccessToken(), "EXAMPLE_ACCOUNT": "acct-1"],
-                                notes: ["logged in as acct-1"])
+            .exchange(
+                grant.tokenRequestFields(clientID: "example-client", clientSecret: "example-secret"), context: context)
+        return OAuthLoginResult(
+            values: ["EXAMPLE_ACCESS_TOKEN": try answer.requireAccessToken(), "EXAMPLE_ACCOUNT": "acct-1"],
+            notes: ["logged in as acct-1"])
     }
 }
 
@@ -37,10 +40,16 @@ private struct ExampleTokenService: FakeService {
     func handle(_ request: FakeRequest) async throws -> FakeResponse? {
         guard request.method == "POST", request.path == "/token" else { return nil }
         let fields = Dictionary(try await request.formFields(), uniquingKeysWith: { first, _ in first })
-        guard fields["client_secret"] == "example-secret" else { return .json(401, .object(["error": .string("invalid_client")])) }
-        switch await consent.redeem(code: fields["code"], clientID: fields["client_id"], redirectURI: fields["redirect_uri"], verifier: fields["code_verifier"]) {
+        guard fields["client_secret"] == "example-secret" else {
+            return .json(401, .object(["error": .string("invalid_client")]))
+        }
+        switch await consent.redeem(
+            code: fields["code"], clientID: fields["client_id"], redirectURI: fields["redirect_uri"],
+            verifier: fields["code_verifier"])
+        {
         case .granted:
-            return .json(200, .object(["access_token": .string("sandbox-example-access-token"), "expires_in": .number(3600)]))
+            return .json(
+                200, .object(["access_token": .string("sandbox-example-access-token"), "expires_in": .number(3600)]))
         case .refused(let error, let description):
             return .json(400, .object(["error": .string(error), "error_description": .string(description)]))
         }
@@ -50,21 +59,25 @@ private struct ExampleTokenService: FakeService {
 private func withExample<T: Sendable>(
     pkce: PKCE.ChallengeEncoding? = .base64URL, _ body: @Sendable (FakeConsent, ExampleProvider) async throws -> T
 ) async throws -> T {
-    var profile = FakeConsent.Profile(platformName: "Example", clientID: "example-client", requiredScopes: ["publish"], pkce: pkce,
-                                      codePrefix: "sandbox-example-code-")
+    var profile = FakeConsent.Profile(
+        platformName: "Example", clientID: "example-client", requiredScopes: ["publish"], pkce: pkce,
+        codePrefix: "sandbox-example-code-")
     profile.grantedScopesParameter = "scope"
     let consent = FakeConsent(profile: profile)
     let page = FakeConsentService(consent, mountPath: "/example-auth", path: "/authorize")
     return try await FakeServer.run(services: [page, ExampleTokenService(consent: consent)]) { server in
-        let provider = ExampleProvider(pkce: pkce, consentURL: URL(string: page.authorizationURL(server: server))!,
-                                       tokenURL: server.baseURL(for: "/example-oauth").appendingPathComponent("token"))
+        let provider = ExampleProvider(
+            pkce: pkce, consentURL: URL(string: page.authorizationURL(server: server))!,
+            tokenURL: server.baseURL(for: "/example-oauth").appendingPathComponent("token"))
         return try await body(consent, provider)
     }
 }
 
 @Suite("OAuth login engine")
 struct OAuthLoginTests {
-    @Test("loopback flow: browser → consent → loopback → exchange → .env written (0600, other lines kept, values never shown)")
+    @Test(
+        "loopback flow: browser → consent → loopback → exchange → .env written (0600, other lines kept, values never shown)"
+    )
     func loopbackFlow() async throws {
         try await withExample { consent, provider in
             try await AuthHarness.with { harness in
@@ -92,7 +105,9 @@ struct OAuthLoginTests {
         try await withExample { consent, provider in
             await consent.decide(.forgeState)
             try await AuthHarness.with { harness in
-                let error = await #expect(throws: PublishError.self) { try await harness.login(provider, settings: [:]) }
+                let error = await #expect(throws: PublishError.self) {
+                    try await harness.login(provider, settings: [:])
+                }
                 #expect(error?.platformCode == "state_mismatch")
                 #expect(harness.envText == AuthHarness.initialEnv)
                 #expect(await consent.authorizations.first?.redeemed == false)
@@ -105,7 +120,9 @@ struct OAuthLoginTests {
         try await withExample { consent, provider in
             await consent.decide(.deny)
             try await AuthHarness.with { harness in
-                let error = await #expect(throws: PublishError.self) { try await harness.login(provider, settings: [:]) }
+                let error = await #expect(throws: PublishError.self) {
+                    try await harness.login(provider, settings: [:])
+                }
                 #expect(error?.code == .permissionDenied)
                 #expect(error?.platformCode == "access_denied")
                 #expect(error?.description.contains("denied in the browser") == true)
@@ -121,7 +138,9 @@ struct OAuthLoginTests {
             var provider = provider
             provider.wrongVerifier = true
             try await AuthHarness.with { harness in
-                let error = await #expect(throws: PublishError.self) { try await harness.login(provider, settings: [:]) }
+                let error = await #expect(throws: PublishError.self) {
+                    try await harness.login(provider, settings: [:])
+                }
                 #expect(error?.code == .authentication)
                 #expect(error?.platformCode == "invalid_grant")
                 #expect(error?.message.contains("Code verifier or code challenge is invalid") == true)
@@ -153,13 +172,16 @@ struct OAuthLoginTests {
                     openBrowser: { _ in false },
                     inform: { line in
                         harness.console.lines.withLock { $0.append(line) }
-                        for word in line.split(whereSeparator: \.isWhitespace) where word.hasPrefix("http") && word.contains("state=") {
+                        for word in line.split(whereSeparator: \.isWhitespace)
+                        where word.hasPrefix("http") && word.contains("state=") {
                             if let url = URL(string: String(word)) { printer.yield(url) }
                         }
                     },
                     readLine: { _ in nil }, isInteractive: false)
-                let context = OAuthContext(transport: harness.transport, console: console, credentials: try harness.credentials([:]))
-                async let report = OAuthLogin(provider: provider, context: context).run(.init(timeout: AuthHarness.timeout))
+                let context = OAuthContext(
+                    transport: harness.transport, console: console, credentials: try harness.credentials([:]))
+                async let report = OAuthLogin(provider: provider, context: context).run(
+                    .init(timeout: AuthHarness.timeout))
                 // The user opens the printed URL by hand.
                 for await url in printed {
                     try await harness.browser.authorize(url)
@@ -177,7 +199,9 @@ struct OAuthLoginTests {
             try await AuthHarness.with { harness in
                 let answers = LockedBox<[String]>([])
                 let console = LoginConsole(
-                    openBrowser: { _ in Issue.record("paste mode must not open a browser"); return false },
+                    openBrowser: { _ in
+                        Issue.record("paste mode must not open a browser"); return false
+                    },
                     inform: { line in harness.console.lines.withLock { $0.append(line) } },
                     readLine: { _ in
                         // Play the browser on another machine: follow the printed URL to the consent page and copy
@@ -188,7 +212,8 @@ struct OAuthLoginTests {
                         return redirect.absoluteString
                     },
                     isInteractive: true)
-                let context = OAuthContext(transport: harness.transport, console: console, credentials: try harness.credentials([:]))
+                let context = OAuthContext(
+                    transport: harness.transport, console: console, credentials: try harness.credentials([:]))
                 let report = try await OAuthLogin(provider: provider, context: context).run(.init(useBrowser: false))
                 #expect(report.redirectURI.absoluteString == "http://127.0.0.1:8765/callback/")
                 #expect(try harness.envValues()["EXAMPLE_ACCESS_TOKEN"] == "sandbox-example-access-token")
@@ -210,10 +235,14 @@ struct OAuthLoginTests {
                         harness.console.prompts.withLock { $0.append(prompt) }
                         if harness.console.prompts.value.count == 1 { return "what?" }
                         let redirect = try await harness.browser.consent(try #require(harness.console.printedURL))
-                        return try #require(URLComponents(url: redirect, resolvingAgainstBaseURL: false)?.queryItems?.first { $0.name == "code" }?.value)
+                        return try #require(
+                            URLComponents(url: redirect, resolvingAgainstBaseURL: false)?.queryItems?.first {
+                                $0.name == "code"
+                            }?.value)
                     },
                     isInteractive: false)
-                let context = OAuthContext(transport: harness.transport, console: console, credentials: try harness.credentials([:]))
+                let context = OAuthContext(
+                    transport: harness.transport, console: console, credentials: try harness.credentials([:]))
                 let report = try await OAuthLogin(provider: provider, context: context)
                     .run(.init(redirectURI: URL(string: "https://example.com/atom/callback")))
                 #expect(report.redirectURI.absoluteString == "https://example.com/atom/callback")
@@ -240,7 +269,9 @@ struct OAuthLoginTests {
     @Test("a pasted redirect whose state does not match is refused")
     func pasteForgedState() async throws {
         try await withExample { _, provider in
-            try await AuthHarness.with(answers: ["http://127.0.0.1:8765/callback/?code=sandbox-example-code-1&state=forged"]) { harness in
+            try await AuthHarness.with(answers: [
+                "http://127.0.0.1:8765/callback/?code=sandbox-example-code-1&state=forged"
+            ]) { harness in
                 let error = await #expect(throws: PublishError.self) {
                     try await harness.login(provider, settings: [:], options: .init(useBrowser: false))
                 }

@@ -9,7 +9,9 @@ struct PKCETests {
 
     @Test("base64url challenge matches RFC 7636 Appendix B")
     func rfcVector() {
-        #expect(PKCE(verifier: Self.rfcVerifier, encoding: .base64URL).challenge == "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM")
+        #expect(
+            PKCE(verifier: Self.rfcVerifier, encoding: .base64URL).challenge
+                == "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM")
     }
 
     @Test("TikTok's challenge is the lowercase hex SHA-256 of the same verifier")

@@ -8,7 +8,10 @@ import TikTokAdapter
 @Suite("atom auth tiktok (Login Kit for desktop)")
 struct TikTokAuthTests {
     static func settings(_ fake: TikTokFake, server: FakeServer) -> [String: String] {
-        fake.sandboxEnvironment(server: server).filter { ["TIKTOK_CLIENT_KEY", "TIKTOK_CLIENT_SECRET", "ATOM_TIKTOK_API_BASE", "ATOM_TIKTOK_AUTH_URL"].contains($0.key) }
+        fake.sandboxEnvironment(server: server).filter {
+            ["TIKTOK_CLIENT_KEY", "TIKTOK_CLIENT_SECRET", "ATOM_TIKTOK_API_BASE", "ATOM_TIKTOK_AUTH_URL"].contains(
+                $0.key)
+        }
     }
 
     @Test("loopback, hex PKCE checked by the fake: access/refresh tokens, open_id and expiry written")
@@ -17,7 +20,11 @@ struct TikTokAuthTests {
         try await FakeServer.run(services: [fake]) { server in
             try await AuthHarness.with { harness in
                 let report = try await harness.login(.tiktok(), settings: Self.settings(fake, server: server))
-                #expect(report.keys == ["TIKTOK_ACCESS_TOKEN", "TIKTOK_ACCESS_TOKEN_EXPIRES_AT", "TIKTOK_OPEN_ID", "TIKTOK_REFRESH_TOKEN"])
+                #expect(
+                    report.keys == [
+                        "TIKTOK_ACCESS_TOKEN", "TIKTOK_ACCESS_TOKEN_EXPIRES_AT", "TIKTOK_OPEN_ID",
+                        "TIKTOK_REFRESH_TOKEN",
+                    ])
                 let values = try harness.envValues()
                 #expect(values["TIKTOK_ACCESS_TOKEN"] == (await fake.state.currentAccessToken))
                 #expect(values["TIKTOK_REFRESH_TOKEN"] == (await fake.state.currentRefreshToken))
@@ -38,9 +45,13 @@ struct TikTokAuthTests {
         let store = MemoryCredentialStore(["TIKTOK_CLIENT_KEY": "key-1", "TIKTOK_CLIENT_SECRET": "secret-1"])
         let provider = try OAuthProviderFactory.tiktok().makeProvider(store)
         let pkce = PKCE(verifier: PKCETests.rfcVerifier, encoding: try #require(provider.pkce))
-        let url = try provider.authorizationURL(for: AuthorizationRequest(
-            redirectURI: provider.loopback.uri(port: 53682), state: "st", pkce: pkce))
-        let items = Dictionary(uniqueKeysWithValues: (URLComponents(url: url, resolvingAgainstBaseURL: false)?.queryItems ?? []).map { ($0.name, $0.value ?? "") })
+        let url = try provider.authorizationURL(
+            for: AuthorizationRequest(
+                redirectURI: provider.loopback.uri(port: 53682), state: "st", pkce: pkce))
+        let items = Dictionary(
+            uniqueKeysWithValues: (URLComponents(url: url, resolvingAgainstBaseURL: false)?.queryItems ?? []).map {
+                ($0.name, $0.value ?? "")
+            })
         #expect(url.absoluteString.hasPrefix("https://www.tiktok.com/v2/auth/authorize/?"))
         #expect(items["client_key"] == "key-1")
         #expect(items["scope"] == "user.info.basic,video.publish,video.upload")
@@ -57,7 +68,9 @@ struct TikTokAuthTests {
         await fake.state.inject(.consentDenied)
         try await FakeServer.run(services: [fake]) { server in
             try await AuthHarness.with { harness in
-                let error = await #expect(throws: PublishError.self) { try await harness.login(.tiktok(), settings: Self.settings(fake, server: server)) }
+                let error = await #expect(throws: PublishError.self) {
+                    try await harness.login(.tiktok(), settings: Self.settings(fake, server: server))
+                }
                 #expect(error?.code == .permissionDenied)
                 #expect(error?.platform == .tiktok)
                 #expect(error?.description.contains("run `atom auth tiktok` again") == true)
@@ -73,7 +86,9 @@ struct TikTokAuthTests {
         await fake.state.inject(.forgedState)
         try await FakeServer.run(services: [fake]) { server in
             try await AuthHarness.with { harness in
-                let error = await #expect(throws: PublishError.self) { try await harness.login(.tiktok(), settings: Self.settings(fake, server: server)) }
+                let error = await #expect(throws: PublishError.self) {
+                    try await harness.login(.tiktok(), settings: Self.settings(fake, server: server))
+                }
                 #expect(error?.platformCode == "state_mismatch")
                 #expect(await fake.state.requests(to: .token).isEmpty)
                 #expect(harness.envText == AuthHarness.initialEnv)
@@ -87,7 +102,9 @@ struct TikTokAuthTests {
         await fake.state.inject(.oauthError(error: "invalid_grant", description: "Authorization code is expired."))
         try await FakeServer.run(services: [fake]) { server in
             try await AuthHarness.with { harness in
-                let error = await #expect(throws: PublishError.self) { try await harness.login(.tiktok(), settings: Self.settings(fake, server: server)) }
+                let error = await #expect(throws: PublishError.self) {
+                    try await harness.login(.tiktok(), settings: Self.settings(fake, server: server))
+                }
                 #expect(error?.code == .authentication)
                 #expect(error?.platformCode == "invalid_grant")
                 #expect(error?.message.contains("Authorization code is expired.") == true)
@@ -98,7 +115,9 @@ struct TikTokAuthTests {
 
     @Test("missing client key and secret: configuration error naming both and the portal")
     func missingClient() throws {
-        let error = #expect(throws: PublishError.self) { try OAuthProviderFactory.tiktok().makeProvider(MemoryCredentialStore(["TIKTOK_CLIENT_KEY": "k"])) }
+        let error = #expect(throws: PublishError.self) {
+            try OAuthProviderFactory.tiktok().makeProvider(MemoryCredentialStore(["TIKTOK_CLIENT_KEY": "k"]))
+        }
         #expect(error?.code == .configuration)
         #expect(error?.message == "TIKTOK_CLIENT_SECRET is not set")
         #expect(error?.remediation?.contains("http://127.0.0.1:*/callback/") == true)

@@ -18,7 +18,7 @@ extension InstagramFake {
         if mount == .instagramLogin, segments == ["refresh_access_token"] {
             return await refresh(request)
         }
-        // The long-lived token exchange (`ig_exchange_token`) belongs to ``FakeInstagramLogin``, which issued the short-lived token.
+        // The long-lived exchange (`ig_exchange_token`) is ``FakeInstagramLogin``'s: it issued the short-lived token.
         if mount == .instagramLogin, segments == ["access_token"] { return nil }
         guard (2...3).contains(segments.count), Self.isVersion(segments[0]) else {
             if shared { return nil }

@@ -61,8 +61,10 @@ public actor FakeConsent {
         /// Creates a profile.
         public init(
             platformName: String, clientIDParameter: String = "client_id", clientID: String, requiredScopes: [String],
-            scopeSeparator: String = ",", pkce: PKCE.ChallengeEncoding?, requiredParameters: [String: String] = ["response_type": "code"],
-            redirects: [RedirectRule] = [.loopback], grantedScopesParameter: String? = nil, codePrefix: String, fragment: String? = nil
+            scopeSeparator: String = ",", pkce: PKCE.ChallengeEncoding?,
+            requiredParameters: [String: String] = ["response_type": "code"],
+            redirects: [RedirectRule] = [.loopback], grantedScopesParameter: String? = nil, codePrefix: String,
+            fragment: String? = nil
         ) {
             self.platformName = platformName
             self.clientIDParameter = clientIDParameter
@@ -82,7 +84,8 @@ public actor FakeConsent {
         public static func google(clientID: String) -> Profile {
             Profile(
                 platformName: "Google", clientID: clientID,
-                requiredScopes: ["https://www.googleapis.com/auth/youtube.upload"], scopeSeparator: " ", pkce: .base64URL,
+                requiredScopes: ["https://www.googleapis.com/auth/youtube.upload"], scopeSeparator: " ",
+                pkce: .base64URL,
                 requiredParameters: ["response_type": "code", "access_type": "offline", "prompt": "consent"],
                 grantedScopesParameter: "scope", codePrefix: "sandbox-google-code-")
         }
@@ -91,21 +94,28 @@ public actor FakeConsent {
         public static func tiktok(clientKey: String) -> Profile {
             Profile(
                 platformName: "TikTok", clientIDParameter: "client_key", clientID: clientKey,
-                requiredScopes: ["video.publish"], pkce: .hexLowercase, grantedScopesParameter: "scopes", codePrefix: "sandbox-tiktok-code-")
+                requiredScopes: ["video.publish"], pkce: .hexLowercase, grantedScopesParameter: "scopes",
+                codePrefix: "sandbox-tiktok-code-")
         }
 
         /// Facebook's login dialog (`/dialog/oauth`): comma-separated permissions, no PKCE.
-        public static func facebook(appID: String, requiredScopes: [String] = ["pages_show_list"], redirects: [RedirectRule] = [.loopback]) -> Profile {
-            var profile = Profile(platformName: "Facebook", clientID: appID, requiredScopes: requiredScopes, pkce: nil, redirects: redirects,
-                                  codePrefix: "sandbox-facebook-code-")
+        public static func facebook(
+            appID: String, requiredScopes: [String] = ["pages_show_list"], redirects: [RedirectRule] = [.loopback]
+        ) -> Profile {
+            var profile = Profile(
+                platformName: "Facebook", clientID: appID, requiredScopes: requiredScopes, pkce: nil,
+                redirects: redirects,
+                codePrefix: "sandbox-facebook-code-")
             profile.denialParameters = ["error_reason": "user_denied"]
             return profile
         }
 
         /// Instagram's Business Login page (`instagram.com/oauth/authorize`): no PKCE, and the `#_` Instagram appends.
         public static func instagram(appID: String, redirects: [RedirectRule] = [.loopback]) -> Profile {
-            var profile = Profile(platformName: "Instagram", clientID: appID, requiredScopes: ["instagram_business_content_publish"], pkce: nil,
-                                  redirects: redirects, codePrefix: "sandbox-instagram-code-", fragment: "_")
+            var profile = Profile(
+                platformName: "Instagram", clientID: appID, requiredScopes: ["instagram_business_content_publish"],
+                pkce: nil,
+                redirects: redirects, codePrefix: "sandbox-instagram-code-", fragment: "_")
             profile.denialParameters = ["error_reason": "user_denied"]
             return profile
         }
@@ -160,25 +170,32 @@ public actor FakeConsent {
         func refuse(_ reason: String) -> FakeResponse { .text(400, "\(profile.platformName) consent page: \(reason)") }
 
         guard request.method == "GET" else { return refuse("the authorization endpoint takes GET") }
-        guard query[profile.clientIDParameter] == profile.clientID else { return refuse("unknown \(profile.clientIDParameter)") }
+        guard query[profile.clientIDParameter] == profile.clientID else {
+            return refuse("unknown \(profile.clientIDParameter)")
+        }
         for (name, value) in profile.requiredParameters.sorted(by: { $0.key < $1.key }) where query[name] != value {
             return refuse("\(name) must be \(value)")
         }
         guard let redirect = query["redirect_uri"], accepts(redirect: redirect) else {
             return refuse("redirect_uri is missing or not registered for this app")
         }
-        let scopes = (query["scope"] ?? "").components(separatedBy: profile.scopeSeparator).map { $0.trimmingCharacters(in: .whitespaces) }
-            .filter { !$0.isEmpty }
+        let scopes = (query["scope"] ?? "").components(separatedBy: profile.scopeSeparator).map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }
+        .filter { !$0.isEmpty }
         let missing = profile.requiredScopes.filter { !scopes.contains($0) }
         guard missing.isEmpty else { return refuse("scope must include \(missing.joined(separator: ", "))") }
-        guard let state = query["state"], !state.isEmpty else { return refuse("state is required (atom always sends one)") }
+        guard let state = query["state"], !state.isEmpty else {
+            return refuse("state is required (atom always sends one)")
+        }
         var challenge: String?
         if let encoding = profile.pkce {
             guard query["code_challenge_method"] == "S256" else { return refuse("code_challenge_method must be S256") }
             guard let value = query["code_challenge"], Self.isWellFormed(challenge: value, encoding: encoding) else {
-                return refuse(encoding == .hexLowercase
-                    ? "code_challenge must be the lowercase hex SHA-256 of the code_verifier (64 characters)"
-                    : "code_challenge must be the unpadded base64url SHA-256 of the code_verifier (43 characters)")
+                return refuse(
+                    encoding == .hexLowercase
+                        ? "code_challenge must be the lowercase hex SHA-256 of the code_verifier (64 characters)"
+                        : "code_challenge must be the unpadded base64url SHA-256 of the code_verifier (43 characters)")
             }
             challenge = value
         }
@@ -186,16 +203,23 @@ public actor FakeConsent {
         var answer: [(String, String)]
         switch decision {
         case .deny:
-            answer = [("error", "access_denied"), ("error_description", "The user denied the request"), ("state", state)]
+            answer = [
+                ("error", "access_denied"), ("error_description", "The user denied the request"), ("state", state),
+            ]
             answer += profile.denialParameters.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         case .approve, .forgeState, .grantOnly:
             counter += 1
             let granted: [String]
             if case .grantOnly(let only) = decision { granted = scopes.filter(only.contains) } else { granted = scopes }
             let code = "\(profile.codePrefix)\(counter)"
-            issued.append(Authorization(code: code, clientID: profile.clientID, redirectURI: redirect, scopes: granted, challenge: challenge, redeemed: false))
+            issued.append(
+                Authorization(
+                    code: code, clientID: profile.clientID, redirectURI: redirect, scopes: granted,
+                    challenge: challenge, redeemed: false))
             answer = [("code", code), ("state", decision == .forgeState ? "forged-\(state.prefix(8))" : state)]
-            if let name = profile.grantedScopesParameter { answer.append((name, granted.joined(separator: profile.scopeSeparator))) }
+            if let name = profile.grantedScopesParameter {
+                answer.append((name, granted.joined(separator: profile.scopeSeparator)))
+            }
         }
         let separator = redirect.contains("?") ? "&" : "?"
         let location = redirect + separator + FormEncoding.encode(answer) + (profile.fragment.map { "#\($0)" } ?? "")
@@ -208,6 +232,7 @@ public actor FakeConsent {
     ///   - clientID: The client id the exchange authenticated with.
     ///   - redirectURI: The `redirect_uri` field (must equal the authorization's, byte for byte).
     ///   - verifier: The `code_verifier` field.
+    /// - Returns: What was authorized, or the OAuth error to answer with.
     public func redeem(code: String?, clientID: String?, redirectURI: String?, verifier: String?) -> Redemption {
         guard let code, let index = issued.firstIndex(where: { $0.code == code }) else {
             return .refused(error: "invalid_grant", description: "the authorization code is invalid or expired")
@@ -220,10 +245,12 @@ public actor FakeConsent {
             return .refused(error: "invalid_grant", description: "the authorization code was issued to another client")
         }
         guard redirectURI == authorization.redirectURI else {
-            return .refused(error: "invalid_grant", description: "redirect_uri does not match the one used to authorize")
+            return .refused(
+                error: "invalid_grant", description: "redirect_uri does not match the one used to authorize")
         }
         if let challenge = authorization.challenge, let encoding = profile.pkce {
-            guard let verifier, (43...128).contains(verifier.count), verifier.allSatisfy(PKCE.verifierAlphabet.contains) else {
+            guard let verifier, (43...128).contains(verifier.count), verifier.allSatisfy(PKCE.verifierAlphabet.contains)
+            else {
                 return .refused(error: "invalid_request", description: "code_verifier is missing or malformed")
             }
             guard PKCE.challenge(for: verifier, encoding: encoding) == challenge else {
@@ -241,8 +268,9 @@ public actor FakeConsent {
             case .exact(let uri): return uri == redirect
             case .loopback:
                 guard let components = URLComponents(string: redirect), components.scheme == "http",
-                      ["127.0.0.1", "localhost"].contains(components.host ?? ""), components.port != nil,
-                      components.query == nil, components.fragment == nil else { return false }
+                    ["127.0.0.1", "localhost"].contains(components.host ?? ""), components.port != nil,
+                    components.query == nil, components.fragment == nil
+                else { return false }
                 return true
             }
         }
@@ -250,43 +278,10 @@ public actor FakeConsent {
 
     private static func isWellFormed(challenge: String, encoding: PKCE.ChallengeEncoding) -> Bool {
         if encoding == .hexLowercase {
-            return challenge.count == 64 && challenge.allSatisfy { ("0"..."9").contains($0) || ("a"..."f").contains($0) }
+            return challenge.count == 64
+                && challenge.allSatisfy { ("0"..."9").contains($0) || ("a"..."f").contains($0) }
         }
-        return challenge.count == 43 && challenge.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
-    }
-}
-
-/// Mounts a ``FakeConsent`` page: `GET <mountPath><path>`.
-public struct FakeConsentService: FakeService {
-    public let mountPath: String
-    /// The path of the authorization endpoint under the mount; `nil` answers any path ending in `suffix`.
-    public let path: String
-    public let consent: FakeConsent
-    /// The settings key `atom sandbox` points at this page (`ATOM_GOOGLE_AUTH_URL`), if any.
-    public let environmentKey: String?
-
-    /// Creates the service.
-    /// - Parameters:
-    ///   - consent: The page's rules and state.
-    ///   - mountPath: e.g. `/google-auth`.
-    ///   - path: e.g. `/o/oauth2/v2/auth`; a request path that ends with it is answered (Facebook puts a version first).
-    ///   - environmentKey: The `ATOM_*_AUTH_URL` key its URL goes in for the sandbox.
-    public init(_ consent: FakeConsent, mountPath: String, path: String, environmentKey: String? = nil) {
-        self.consent = consent
-        self.mountPath = mountPath
-        self.path = path
-        self.environmentKey = environmentKey
-    }
-
-    public func sandboxEnvironment(server: FakeServer) -> [String: String] {
-        environmentKey.map { [$0: authorizationURL(server: server)] } ?? [:]
-    }
-
-    /// The authorization URL of this page on `server`.
-    public func authorizationURL(server: FakeServer) -> String { server.baseURL(for: mountPath).absoluteString + path }
-
-    public func handle(_ request: FakeRequest) async throws -> FakeResponse? {
-        guard request.path == path || request.path.hasSuffix(path) else { return nil }
-        return await consent.authorize(request)
+        return challenge.count == 43
+            && challenge.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
     }
 }

@@ -22,8 +22,10 @@ public final class FakeFacebookLogin: Sendable {
         public var instagramAccountID: String?
         public var tasks: [String]
 
-        public init(id: String, name: String, accessToken: String, instagramAccountID: String? = nil,
-                    tasks: [String] = ["ANALYZE", "ADVERTISE", "MODERATE", "CREATE_CONTENT", "MANAGE"]) {
+        public init(
+            id: String, name: String, accessToken: String, instagramAccountID: String? = nil,
+            tasks: [String] = ["ANALYZE", "ADVERTISE", "MODERATE", "CREATE_CONTENT", "MANAGE"]
+        ) {
             self.id = id
             self.name = name
             self.accessToken = accessToken
@@ -43,8 +45,11 @@ public final class FakeFacebookLogin: Sendable {
 
         public init(
             appID: String = "sandbox-facebook-app-id", appSecret: String = "sandbox-facebook-app-secret",
-            pages: [Page] = [Page(id: "100000000000001", name: "atom sandbox Page", accessToken: "sandbox-facebook-page-access-token",
-                                  instagramAccountID: "17841400000000001")],
+            pages: [Page] = [
+                Page(
+                    id: "100000000000001", name: "atom sandbox Page", accessToken: "sandbox-facebook-page-access-token",
+                    instagramAccountID: "17841400000000001")
+            ],
             userToken: String = "sandbox-facebook-user-token"
         ) {
             self.appID = appID
@@ -77,7 +82,10 @@ public final class FakeFacebookLogin: Sendable {
     public var services: [any FakeService] { [dialog, GraphService(fake: self)] }
 
     /// The login dialog service.
-    public var dialog: FakeConsentService { FakeConsentService(consent, mountPath: Self.dialogMountPath, path: "/dialog/oauth", environmentKey: "ATOM_FACEBOOK_AUTH_URL") }
+    public var dialog: FakeConsentService {
+        FakeConsentService(
+            consent, mountPath: Self.dialogMountPath, path: "/dialog/oauth", environmentKey: "ATOM_FACEBOOK_AUTH_URL")
+    }
 
     /// The Graph calls received (`METHOD path`, no query), in order.
     public var calls: [String] { state.value.calls }
@@ -115,7 +123,9 @@ public final class FakeFacebookLogin: Sendable {
 
         func handle(_ request: FakeRequest) async throws -> FakeResponse? {
             let segments = request.path.split(separator: "/").map(String.init)
-            guard segments.count >= 2, segments[0].range(of: #"^v\d+\.\d+$"#, options: .regularExpression) != nil, request.method == "GET" else {
+            guard segments.count >= 2, segments[0].range(of: #"^v\d+\.\d+$"#, options: .regularExpression) != nil,
+                request.method == "GET"
+            else {
                 return nil
             }
             let configuration = fake.configuration
@@ -132,7 +142,9 @@ public final class FakeFacebookLogin: Sendable {
                 fake.record(request)
                 guard token(of: request) == configuration.userToken else { return Self.invalidToken() }
                 var object: [String: JSONValue] = ["id": .string(page.id)]
-                if let account = page.instagramAccountID { object["instagram_business_account"] = .object(["id": .string(account)]) }
+                if let account = page.instagramAccountID {
+                    object["instagram_business_account"] = .object(["id": .string(account)])
+                }
                 return .json(200, .object(object))
             default:
                 return nil
@@ -155,20 +167,28 @@ public final class FakeFacebookLogin: Sendable {
                 guard let short = request.query("fb_exchange_token"), fake.redeemShortToken(short) else {
                     return Self.error(400, code: 190, message: "Invalid OAuth access token - Cannot parse access token")
                 }
-                return .json(200, .object([
-                    "access_token": .string(configuration.userToken), "token_type": .string("bearer"), "expires_in": .number(5_183_944),
-                ]))
+                return .json(
+                    200,
+                    .object([
+                        "access_token": .string(configuration.userToken), "token_type": .string("bearer"),
+                        "expires_in": .number(5_183_944),
+                    ]))
             }
-            let redemption = await fake.consent.redeem(code: request.query("code"), clientID: request.query("client_id"),
-                                                       redirectURI: request.query("redirect_uri"), verifier: nil)
+            let redemption = await fake.consent.redeem(
+                code: request.query("code"), clientID: request.query("client_id"),
+                redirectURI: request.query("redirect_uri"), verifier: nil)
             switch redemption {
             case .granted:
-                return .json(200, .object([
-                    "access_token": .string(fake.issueShortToken()), "token_type": .string("bearer"), "expires_in": .number(5_183_944),
-                ]))
+                return .json(
+                    200,
+                    .object([
+                        "access_token": .string(fake.issueShortToken()), "token_type": .string("bearer"),
+                        "expires_in": .number(5_183_944),
+                    ]))
             case .refused(_, let description):
                 let subcode = description.contains("redirect_uri") ? 36008 : 36007
-                return Self.error(400, code: 100, subcode: subcode, message: "Invalid verification code format. (\(description))")
+                return Self.error(
+                    400, code: 100, subcode: subcode, message: "Invalid verification code format. (\(description))")
             }
         }
 
@@ -177,15 +197,24 @@ public final class FakeFacebookLogin: Sendable {
             let index = cursor.flatMap { value in pages.firstIndex { "cursor-\($0.id)" == value }.map { $0 + 1 } } ?? 0
             guard index < pages.count else { return .json(200, .object(["data": .array([])])) }
             let page = pages[index]
-            var paging: [String: JSONValue] = ["cursors": .object(["before": .string("cursor-\(page.id)"), "after": .string("cursor-\(page.id)")])]
-            if index + 1 < pages.count { paging["next"] = .string("https://graph.example/next?after=cursor-\(page.id)") }
-            return .json(200, .object([
-                "data": .array([.object([
-                    "id": .string(page.id), "name": .string(page.name), "access_token": .string(page.accessToken),
-                    "category": .string("Video Creator"), "tasks": .array(page.tasks.map(JSONValue.string)),
-                ])]),
-                "paging": .object(paging),
-            ]))
+            var paging: [String: JSONValue] = [
+                "cursors": .object(["before": .string("cursor-\(page.id)"), "after": .string("cursor-\(page.id)")])
+            ]
+            if index + 1 < pages.count {
+                paging["next"] = .string("https://graph.example/next?after=cursor-\(page.id)")
+            }
+            return .json(
+                200,
+                .object([
+                    "data": .array([
+                        .object([
+                            "id": .string(page.id), "name": .string(page.name),
+                            "access_token": .string(page.accessToken),
+                            "category": .string("Video Creator"), "tasks": .array(page.tasks.map(JSONValue.string)),
+                        ])
+                    ]),
+                    "paging": .object(paging),
+                ]))
         }
 
         static func invalidToken() -> FakeResponse {

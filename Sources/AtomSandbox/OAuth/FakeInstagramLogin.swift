@@ -20,9 +20,11 @@ public final class FakeInstagramLogin: Sendable {
         /// The long-lived token the `ig_exchange_token` step issues (the Instagram fake's sandbox token by default).
         public var longLivedToken: String
 
-        public init(appID: String = "sandbox-instagram-app-id", appSecret: String = "sandbox-instagram-app-secret",
-                    userID: String = "17841400000000001", username: String = "atom.sandbox",
-                    longLivedToken: String = "sandbox-instagram-access-token") {
+        public init(
+            appID: String = "sandbox-instagram-app-id", appSecret: String = "sandbox-instagram-app-secret",
+            userID: String = "17841400000000001", username: String = "atom.sandbox",
+            longLivedToken: String = "sandbox-instagram-access-token"
+        ) {
             self.appID = appID
             self.appSecret = appSecret
             self.userID = userID
@@ -40,20 +42,31 @@ public final class FakeInstagramLogin: Sendable {
     private let state = LockedBox<(short: Set<String>, issued: Int)>(([], 0))
 
     /// Creates the fake.
-    /// - Parameter registeredRedirects: Redirect URIs registered for the app besides loopback ones.
+    /// - Parameters:
+    ///   - configuration: The app and the account.
+    ///   - registeredRedirects: Redirect URIs registered for the app besides loopback ones.
     public init(configuration: Configuration = Configuration(), registeredRedirects: [String] = []) {
         self.configuration = configuration
-        consent = FakeConsent(profile: .instagram(appID: configuration.appID, redirects: [.loopback] + registeredRedirects.map(FakeConsent.RedirectRule.exact)))
+        consent = FakeConsent(
+            profile: .instagram(
+                appID: configuration.appID,
+                redirects: [.loopback] + registeredRedirects.map(FakeConsent.RedirectRule.exact)))
     }
 
     /// The Instagram API host's mount (shared with the Instagram fake, which leaves `/access_token` to this one).
     public static let apiMountPath = "/instagram"
 
     /// The consent page, the code exchange and the long-lived exchange.
-    public var services: [any FakeService] { [consentService, ExchangeService(fake: self), LongLivedService(fake: self)] }
+    public var services: [any FakeService] {
+        [consentService, ExchangeService(fake: self), LongLivedService(fake: self)]
+    }
 
     /// The consent page.
-    public var consentService: FakeConsentService { FakeConsentService(consent, mountPath: Self.consentMountPath, path: "/oauth/authorize", environmentKey: "ATOM_INSTAGRAM_AUTH_URL") }
+    public var consentService: FakeConsentService {
+        FakeConsentService(
+            consent, mountPath: Self.consentMountPath, path: "/oauth/authorize",
+            environmentKey: "ATOM_INSTAGRAM_AUTH_URL")
+    }
 
     /// Whether `token` is a short-lived token this fake issued and not yet exchanged; a good one is used up.
     public func redeemShortLivedToken(_ token: String) -> Bool {
@@ -69,20 +82,34 @@ public final class FakeInstagramLogin: Sendable {
         func handle(_ request: FakeRequest) async throws -> FakeResponse? {
             guard request.path == "/access_token" else { return nil }
             func error(_ code: Int, _ message: String) -> FakeResponse {
-                .json(400, .object(["error": .object([
-                    "message": .string(message), "type": .string("OAuthException"), "code": .number(Double(code)),
-                    "fbtrace_id": .string("sandbox-fbtrace-ig-exchange"),
-                ])]))
+                .json(
+                    400,
+                    .object([
+                        "error": .object([
+                            "message": .string(message), "type": .string("OAuthException"),
+                            "code": .number(Double(code)),
+                            "fbtrace_id": .string("sandbox-fbtrace-ig-exchange"),
+                        ])
+                    ]))
             }
-            guard request.method == "GET" else { return error(100, "Unsupported \(request.method.lowercased()) request") }
-            guard request.query("grant_type") == "ig_exchange_token" else { return error(100, "Invalid grant_type: expected ig_exchange_token") }
-            guard request.query("client_secret") == fake.configuration.appSecret else { return error(101, "Error validating client secret.") }
+            guard request.method == "GET" else {
+                return error(100, "Unsupported \(request.method.lowercased()) request")
+            }
+            guard request.query("grant_type") == "ig_exchange_token" else {
+                return error(100, "Invalid grant_type: expected ig_exchange_token")
+            }
+            guard request.query("client_secret") == fake.configuration.appSecret else {
+                return error(101, "Error validating client secret.")
+            }
             guard let token = request.query("access_token"), fake.redeemShortLivedToken(token) else {
                 return error(190, "Invalid OAuth access token - Cannot parse access token")
             }
-            return .json(200, .object([
-                "access_token": .string(fake.configuration.longLivedToken), "token_type": .string("bearer"), "expires_in": .number(5_183_944),
-            ]))
+            return .json(
+                200,
+                .object([
+                    "access_token": .string(fake.configuration.longLivedToken), "token_type": .string("bearer"),
+                    "expires_in": .number(5_183_944),
+                ]))
         }
     }
 
@@ -92,8 +119,11 @@ public final class FakeInstagramLogin: Sendable {
 
         func handle(_ request: FakeRequest) async throws -> FakeResponse? {
             guard request.path == "/oauth/access_token" else { return nil }
-            guard request.method == "POST" else { return Self.error(405, "OAuthException", "Unsupported method; use POST") }
-            guard request.header("Content-Type")?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true else {
+            guard request.method == "POST" else {
+                return Self.error(405, "OAuthException", "Unsupported method; use POST")
+            }
+            guard request.header("Content-Type")?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true
+            else {
                 return Self.error(400, "OAuthException", "Content-Type must be application/x-www-form-urlencoded")
             }
             let fields = Dictionary(try await request.formFields(), uniquingKeysWith: { first, _ in first })
@@ -104,11 +134,15 @@ public final class FakeInstagramLogin: Sendable {
             guard fields["grant_type"] == "authorization_code" else {
                 return Self.error(400, "OAuthException", "Invalid grant_type: must be authorization_code")
             }
-            switch await fake.consent.redeem(code: fields["code"], clientID: fields["client_id"], redirectURI: fields["redirect_uri"], verifier: nil) {
+            switch await fake.consent.redeem(
+                code: fields["code"], clientID: fields["client_id"], redirectURI: fields["redirect_uri"], verifier: nil)
+            {
             case .refused(_, let description):
-                return Self.error(400, "OAuthException", description.contains("redirect_uri")
-                    ? "Error validating verification code. Please make sure your redirect_uri is identical to the one you used in the OAuth dialog request"
-                    : "Invalid authorization code (\(description))")
+                return Self.error(
+                    400, "OAuthException",
+                    description.contains("redirect_uri")
+                        ? "Error validating verification code. Please make sure your redirect_uri is identical to the one you used in the OAuth dialog request"
+                        : "Invalid authorization code (\(description))")
             case .granted(let authorization):
                 let token = fake.state.withLock { state -> String in
                     state.issued += 1
@@ -117,8 +151,11 @@ public final class FakeInstagramLogin: Sendable {
                     return token
                 }
                 // `user_id` is a JSON number wider than a double's 53 bits, as Instagram sends it: written by hand.
-                let body = #"{"data":[{"access_token":"\#(token)","user_id":\#(configuration.userID),"permissions":"\#(authorization.scopes.joined(separator: ","))"}]}"#
-                return FakeResponse(status: 200, headers: [("Content-Type", "application/json; charset=UTF-8")], body: .bytes(Array(body.utf8)))
+                let body =
+                    #"{"data":[{"access_token":"\#(token)","user_id":\#(configuration.userID),"permissions":"\#(authorization.scopes.joined(separator: ","))"}]}"#
+                return FakeResponse(
+                    status: 200, headers: [("Content-Type", "application/json; charset=UTF-8")],
+                    body: .bytes(Array(body.utf8)))
             }
         }
 
@@ -131,7 +168,11 @@ public final class FakeInstagramLogin: Sendable {
         }
 
         static func error(_ status: Int, _ type: String, _ message: String) -> FakeResponse {
-            .json(status, .object(["error_type": .string(type), "code": .number(Double(status)), "error_message": .string(message)]))
+            .json(
+                status,
+                .object([
+                    "error_type": .string(type), "code": .number(Double(status)), "error_message": .string(message),
+                ]))
         }
     }
 }

@@ -5,7 +5,8 @@ import PublishingCore
 ///
 /// `grant_type=refresh_token` issues an access token for a refresh token it knows (else `invalid_grant`);
 /// `grant_type=authorization_code` exchanges a code from ``FakeYouTube/consent`` (single use, same client and
-/// `redirect_uri`, and a `code_verifier` whose S256 base64url hash is the challenge) for an access and a new refresh token. A wrong client id or secret answers `invalid_client`.
+/// `redirect_uri`, and a `code_verifier` whose S256 base64url hash is the challenge) for an access and a new refresh
+/// token. A wrong client id or secret answers `invalid_client`.
 public struct FakeGoogleOAuth: FakeService {
     let fake: FakeYouTube
     private var state: FakeYouTubeState { fake.state }
@@ -41,7 +42,8 @@ public struct FakeGoogleOAuth: FakeService {
                 return Self.error(400, "invalid_request", "Missing parameter: redirect_uri")
             }
             let redemption = await fake.consent.redeem(
-                code: field("code"), clientID: field("client_id"), redirectURI: redirect, verifier: field("code_verifier"))
+                code: field("code"), clientID: field("client_id"), redirectURI: redirect,
+                verifier: field("code_verifier"))
             guard case .granted(let authorization) = redemption else {
                 if case .refused(let error, let description) = redemption { return Self.error(400, error, description) }
                 return Self.error(400, "invalid_grant", "Malformed auth code.")

@@ -42,11 +42,14 @@ public final class FakeYouTube: Sendable {
     /// The consent page's mount path (`ATOM_GOOGLE_AUTH_URL` = `<base>/google-auth/o/oauth2/v2/auth`).
     public static let consentMountPath = "/google-auth"
 
-    /// The services to mount: the API (`/youtube`), the token endpoint (`/google-oauth`) and the consent page (`/google-auth`).
+    /// The services to mount: the API (`/youtube`), the token endpoint (`/google-oauth`) and the consent page
+    /// (`/google-auth`).
     public var services: [any FakeService] { [api, oauth, consentPage] }
     /// The consent page service.
     public var consentPage: FakeConsentService {
-        FakeConsentService(consent, mountPath: Self.consentMountPath, path: "/o/oauth2/v2/auth", environmentKey: "ATOM_GOOGLE_AUTH_URL")
+        FakeConsentService(
+            consent, mountPath: Self.consentMountPath, path: "/o/oauth2/v2/auth",
+            environmentKey: "ATOM_GOOGLE_AUTH_URL")
     }
     /// The API service.
     public var api: FakeYouTubeAPI { FakeYouTubeAPI(fake: self) }

@@ -26,16 +26,24 @@ struct FacebookLoginProvider: OAuthProvider {
 
     func redeem(_ grant: AuthorizationGrant, context: OAuthContext) async throws -> OAuthLoginResult {
         let user = try await login.longLivedUserToken(grant, context: context)
-        let page = try await login.choosePage(from: try await login.pages(userToken: user.token, context: context), context: context)
+        let page = try await login.choosePage(
+            from: try await login.pages(userToken: user.token, context: context), context: context)
         guard let pageToken = page.accessToken else {
-            throw PublishError(.permissionDenied, platform: platform, message: "Facebook gave no access token for the Page \(page.name) (\(page.id))",
-                               remediation: "make sure you can create content on that Page, then run `atom auth facebook` again")
+            throw PublishError(
+                .permissionDenied, platform: platform,
+                message: "Facebook gave no access token for the Page \(page.name) (\(page.id))",
+                remediation: "make sure you can create content on that Page, then run `atom auth facebook` again")
         }
-        var notes = ["Page: \(page.name) (\(page.id)); Page tokens from a long-lived login do not expire, but die on a password change or role removal"]
+        var notes = [
+            "Page: \(page.name) (\(page.id)); Page tokens from a long-lived login do not expire, but die on a password change or role removal"
+        ]
         if let tasks = page.tasks, !tasks.contains("CREATE_CONTENT") {
-            notes.append("your role on \(page.name) lacks CREATE_CONTENT (tasks: \(tasks.joined(separator: ", "))); posting will be refused")
+            notes.append(
+                "your role on \(page.name) lacks CREATE_CONTENT (tasks: \(tasks.joined(separator: ", "))); posting will be refused"
+            )
         }
-        return OAuthLoginResult(values: ["FACEBOOK_PAGE_ID": page.id, "FACEBOOK_PAGE_ACCESS_TOKEN": pageToken], notes: notes)
+        return OAuthLoginResult(
+            values: ["FACEBOOK_PAGE_ID": page.id, "FACEBOOK_PAGE_ACCESS_TOKEN": pageToken], notes: notes)
     }
 }
 
@@ -44,6 +52,8 @@ extension OAuthProviderFactory {
     /// Reads `FACEBOOK_APP_ID`, `FACEBOOK_APP_SECRET`, `FACEBOOK_PAGE_ID` (optional), `ATOM_FACEBOOK_AUTH_URL`,
     /// `ATOM_GRAPH_API_BASE`, `ATOM_GRAPH_API_VERSION`; writes `FACEBOOK_PAGE_ID`, `FACEBOOK_PAGE_ACCESS_TOKEN`.
     public static func facebook() -> OAuthProviderFactory {
-        OAuthProviderFactory(platform: PlatformID.facebook, displayName: "Facebook") { store in try FacebookLoginProvider(credentials: store) }
+        OAuthProviderFactory(platform: PlatformID.facebook, displayName: "Facebook") { store in
+            try FacebookLoginProvider(credentials: store)
+        }
     }
 }

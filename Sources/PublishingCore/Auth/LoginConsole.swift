@@ -31,6 +31,7 @@ public struct LoginConsole: Sendable {
     /// - Parameters:
     ///   - question: The question, e.g. "Which Page should atom post to?".
     ///   - options: The choices as shown.
+    ///   - platform: For the error.
     /// - Returns: The chosen index.
     /// - Throws: ``PublishError`` (`configuration`) when no answer can be read; (`invalidInput`) after three bad answers.
     public func choose(_ question: String, options: [String], platform: PlatformID?) async throws -> Int {
@@ -40,7 +41,9 @@ public struct LoginConsole: Sendable {
             guard let answer = try await readLine("Enter a number (1-\(options.count)): ") else {
                 throw PublishError(.configuration, platform: platform, message: "no answer was given to: \(question)")
             }
-            if let number = Int(answer.trimmingCharacters(in: .whitespaces)), (1...options.count).contains(number) { return number - 1 }
+            if let number = Int(answer.trimmingCharacters(in: .whitespaces)), (1...options.count).contains(number) {
+                return number - 1
+            }
             inform("Please enter a number from 1 to \(options.count).")
         }
         throw PublishError(.invalidInput, platform: platform, message: "no valid choice was made for: \(question)")

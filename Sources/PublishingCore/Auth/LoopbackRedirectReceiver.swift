@@ -21,7 +21,9 @@ public enum LoopbackRedirectReceiver {
         ///   - clock: The clock that measures `timeout`.
         /// - Returns: The first authorization response that reached the callback path.
         /// - Throws: ``PublishError`` (`timeout`) when none arrived in time; `CancellationError` when cancelled.
-        public func callback(timeout: Duration, clock: any Clock<Duration> = ContinuousClock()) async throws -> RedirectCallback {
+        public func callback(timeout: Duration, clock: any Clock<Duration> = ContinuousClock()) async throws
+            -> RedirectCallback
+        {
             let callbacks = self.callbacks
             let outcome = try await withThrowingTaskGroup(of: RedirectCallback?.self) { group in
                 group.addTask {
@@ -37,8 +39,11 @@ public enum LoopbackRedirectReceiver {
             }
             try Task.checkCancellation()
             guard let outcome else {
-                throw PublishError(.timeout, message: "no redirect reached http://127.0.0.1:\(port) within \(Self.describe(timeout))",
-                                   remediation: "run the command again and finish in the browser sooner, or use --no-browser to paste the redirect URL")
+                throw PublishError(
+                    .timeout, message: "no redirect reached http://127.0.0.1:\(port) within \(Self.describe(timeout))",
+                    remediation:
+                        "run the command again and finish in the browser sooner, or use --no-browser to paste the redirect URL"
+                )
             }
             return outcome
         }
@@ -60,11 +65,15 @@ public enum LoopbackRedirectReceiver {
         /// atom's pages.
         public static func standard(platformName: String) -> Pages {
             Pages(
-                success: page(title: "atom: \(platformName) authorized",
-                              body: "atom received the authorization from \(platformName). You can close this tab and return to the terminal."),
+                success: page(
+                    title: "atom: \(platformName) authorized",
+                    body:
+                        "atom received the authorization from \(platformName). You can close this tab and return to the terminal."
+                ),
                 failure: { reason in
-                    page(title: "atom: \(platformName) authorization failed",
-                         body: "\(reason) You can close this tab; the terminal says what to do next.")
+                    page(
+                        title: "atom: \(platformName) authorization failed",
+                        body: "\(reason) You can close this tab; the terminal says what to do next.")
                 })
         }
 
@@ -91,6 +100,7 @@ public enum LoopbackRedirectReceiver {
     ///   - expectedState: The attempt's `state`, to choose the page shown (the caller still checks it).
     ///   - pages: The pages shown.
     ///   - body: Receives the listening receiver.
+    /// - Returns: What `body` returns.
     /// - Throws: ``PublishError`` (`configuration`) when the port cannot be bound; whatever `body` throws.
     public static func withReceiver<T: Sendable>(
         port: Int, path: String, expectedState: String, pages: Pages,
@@ -109,10 +119,12 @@ public enum LoopbackRedirectReceiver {
         } catch {
             throw PublishError(
                 .configuration, message: "cannot listen on 127.0.0.1:\(port) for the OAuth redirect: \(error)",
-                remediation: port == 0 ? "check that loopback networking works" : "choose another port with --port, or free port \(port)")
+                remediation: port == 0
+                    ? "check that loopback networking works" : "choose another port with --port, or free port \(port)")
         }
         let bound = server.channel.localAddress?.port ?? port
-        let (callbacks, continuation) = AsyncStream.makeStream(of: RedirectCallback.self, bufferingPolicy: .bufferingOldest(4))
+        let (callbacks, continuation) = AsyncStream.makeStream(
+            of: RedirectCallback.self, bufferingPolicy: .bufferingOldest(4))
         let route = Route(path: path, expectedState: expectedState, pages: pages, deliver: { continuation.yield($0) })
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
@@ -153,7 +165,8 @@ public enum LoopbackRedirectReceiver {
                     }
                 }
                 let text = String(decoding: head.readableBytesView, as: UTF8.self)
-                try await outbound.write(answer(requestLine: text.split(separator: "\r\n", maxSplits: 1).first.map(String.init) ?? ""))
+                try await outbound.write(
+                    answer(requestLine: text.split(separator: "\r\n", maxSplits: 1).first.map(String.init) ?? ""))
             }
         }
 
@@ -166,13 +179,19 @@ public enum LoopbackRedirectReceiver {
             guard Self.normalized(requestPath) == Self.normalized(path) else { return Self.response(404, "Not found") }
             let query = target.firstIndex(of: "?").map { String(target[target.index(after: $0)...]) } ?? ""
             let callback = RedirectCallback(query: query)
-            guard callback.isAuthorizationResponse else { return Self.response(400, "This address only receives OAuth redirects.") }
+            guard callback.isAuthorizationResponse else {
+                return Self.response(400, "This address only receives OAuth redirects.")
+            }
             deliver(callback)
             if let state = callback.parameters["state"], state != expectedState {
-                return Self.html(400, pages.failure("The redirect does not belong to the login atom started (state mismatch), so atom ignored it."))
+                return Self.html(
+                    400,
+                    pages.failure(
+                        "The redirect does not belong to the login atom started (state mismatch), so atom ignored it."))
             }
             if let error = callback.error {
-                let reason = error == "access_denied" ? "Access was denied." : "The platform reported an error (\(error))."
+                let reason =
+                    error == "access_denied" ? "Access was denied." : "The platform reported an error (\(error))."
                 return Self.html(200, pages.failure(reason))
             }
             return Self.html(200, pages.success)
@@ -194,9 +213,14 @@ public enum LoopbackRedirectReceiver {
         }
 
         private static func write(status: Int, contentType: String, body: String) -> ByteBuffer {
-            let reason = [200: "OK", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed", 431: "Request Header Fields Too Large"][status] ?? "Error"
+            let reason =
+                [
+                    200: "OK", 400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed",
+                    431: "Request Header Fields Too Large",
+                ][status] ?? "Error"
             let bytes = Array(body.utf8)
-            let head = "HTTP/1.1 \(status) \(reason)\r\nContent-Type: \(contentType)\r\nContent-Length: \(bytes.count)\r\n"
+            let head =
+                "HTTP/1.1 \(status) \(reason)\r\nContent-Type: \(contentType)\r\nContent-Length: \(bytes.count)\r\n"
                 + "Cache-Control: no-store\r\nReferrer-Policy: no-referrer\r\nConnection: close\r\n\r\n"
             var buffer = ByteBuffer(string: head)
             buffer.writeBytes(bytes)

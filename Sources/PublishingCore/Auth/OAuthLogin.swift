@@ -23,7 +23,9 @@ public struct OAuthLogin: Sendable {
         public var timeout: Duration
 
         /// Creates options; the defaults open the browser and wait 5 minutes on a free or the platform's port.
-        public init(useBrowser: Bool = true, port: Int? = nil, redirectURI: URL? = nil, timeout: Duration = .seconds(300)) {
+        public init(
+            useBrowser: Bool = true, port: Int? = nil, redirectURI: URL? = nil, timeout: Duration = .seconds(300)
+        ) {
             self.useBrowser = useBrowser
             self.port = port
             self.redirectURI = redirectURI
@@ -87,10 +89,13 @@ public struct OAuthLogin: Sendable {
             try context.credentials.set(result.values)
         } catch {
             let wrapped = PublishError.wrapping(error, platform: provider.platform)
-            throw PublishError(.storage, platform: provider.platform, message: "the tokens could not be saved: \(wrapped.message)",
-                               remediation: "check that the .env file and its folder are writable, then run `\(command)` again")
+            throw PublishError(
+                .storage, platform: provider.platform, message: "the tokens could not be saved: \(wrapped.message)",
+                remediation: "check that the .env file and its folder are writable, then run `\(command)` again")
         }
-        return Report(platform: provider.platform, keys: result.values.keys.sorted(), notes: result.notes, redirectURI: grant.redirectURI)
+        return Report(
+            platform: provider.platform, keys: result.values.keys.sorted(), notes: result.notes,
+            redirectURI: grant.redirectURI)
     }
 
     // MARK: Loopback
@@ -102,7 +107,8 @@ public struct OAuthLogin: Sendable {
             port: port, path: rule.path, expectedState: state, pages: .standard(platformName: provider.displayName)
         ) { listening in
             let redirect = rule.uri(port: listening.port)
-            let url = try provider.authorizationURL(for: AuthorizationRequest(redirectURI: redirect, state: state, pkce: pkce))
+            let url = try provider.authorizationURL(
+                for: AuthorizationRequest(redirectURI: redirect, state: state, pkce: pkce))
             let console = context.console
             console.inform("Opening your browser to authorize atom with \(provider.displayName)…")
             if await console.openBrowser(url) {
@@ -110,9 +116,12 @@ public struct OAuthLogin: Sendable {
             } else {
                 console.inform("Open this URL in a browser on this machine:\n  \(url.absoluteString)")
             }
-            console.inform("Waiting for the redirect to \(redirect.absoluteString) (Ctrl-C cancels; on a remote machine use --no-browser)…")
+            console.inform(
+                "Waiting for the redirect to \(redirect.absoluteString) (Ctrl-C cancels; on a remote machine use --no-browser)…"
+            )
             let callback = try await listening.callback(timeout: options.timeout, clock: clock)
-            let code = try callback.authorizationCode(expectedState: state, platform: provider.platform, command: command)
+            let code = try callback.authorizationCode(
+                expectedState: state, platform: provider.platform, command: command)
             return (code, redirect, callback.parameters)
         }
         return AuthorizationGrant(code: code, redirectURI: redirect, pkce: pkce, parameters: parameters)
@@ -122,31 +131,42 @@ public struct OAuthLogin: Sendable {
 
     private func viaPaste(_ options: Options, state: String, pkce: PKCE?) async throws -> AuthorizationGrant {
         let rule = provider.loopback
-        let redirect = options.redirectURI ?? rule.uri(port: options.port ?? rule.defaultPort ?? LoopbackRedirectRule.pastePort)
-        let url = try provider.authorizationURL(for: AuthorizationRequest(redirectURI: redirect, state: state, pkce: pkce))
+        let redirect =
+            options.redirectURI ?? rule.uri(port: options.port ?? rule.defaultPort ?? LoopbackRedirectRule.pastePort)
+        let url = try provider.authorizationURL(
+            for: AuthorizationRequest(redirectURI: redirect, state: state, pkce: pkce))
         let console = context.console
-        console.inform("Open this URL in a browser (on any machine) and approve atom's access to \(provider.displayName):\n  \(url.absoluteString)")
-        console.inform("""
+        console.inform(
+            "Open this URL in a browser (on any machine) and approve atom's access to \(provider.displayName):\n  \(url.absoluteString)"
+        )
+        console.inform(
+            """
             The browser then goes to \(redirect.absoluteString)?code=… — that page may fail to load, which is fine. \
             Copy the full address from the browser's address bar (or just the code) and paste it here.
             """)
         for attempt in 1...3 {
             guard let line = try await console.readLine("Redirect URL or code: ") else {
-                throw PublishError(.cancelled, platform: provider.platform, message: "no redirect URL or code was entered; nothing was saved",
-                                   remediation: "run `\(command) --no-browser` again and paste the address the browser ends up on")
+                throw PublishError(
+                    .cancelled, platform: provider.platform,
+                    message: "no redirect URL or code was entered; nothing was saved",
+                    remediation: "run `\(command) --no-browser` again and paste the address the browser ends up on")
             }
             switch PastedRedirect.parse(line) {
             case .callback(let callback):
-                let code = try callback.authorizationCode(expectedState: state, platform: provider.platform, command: command)
-                return AuthorizationGrant(code: code, redirectURI: redirect, pkce: pkce, parameters: callback.parameters)
+                let code = try callback.authorizationCode(
+                    expectedState: state, platform: provider.platform, command: command)
+                return AuthorizationGrant(
+                    code: code, redirectURI: redirect, pkce: pkce, parameters: callback.parameters)
             case .code(let code):
                 return AuthorizationGrant(code: code, redirectURI: redirect, pkce: pkce)
             case .empty:
                 if attempt < 3 { console.inform("That is neither a redirect URL with ?code=… nor a code; try again.") }
             }
         }
-        throw PublishError(.invalidInput, platform: provider.platform, message: "no redirect URL or code was recognised; nothing was saved",
-                           remediation: "run `\(command) --no-browser` again")
+        throw PublishError(
+            .invalidInput, platform: provider.platform,
+            message: "no redirect URL or code was recognised; nothing was saved",
+            remediation: "run `\(command) --no-browser` again")
     }
 
     /// 32 random bytes, base64url: the anti-CSRF `state` of one attempt.

@@ -20,7 +20,9 @@ public struct OAuthTokenEndpoint: Sendable {
     public var mapError: ErrorMapper?
 
     /// Creates an endpoint.
-    public init(url: URL, platform: PlatformID, command: String? = nil, operationID: String? = nil, mapError: ErrorMapper? = nil) {
+    public init(
+        url: URL, platform: PlatformID, command: String? = nil, operationID: String? = nil, mapError: ErrorMapper? = nil
+    ) {
         self.url = url
         self.platform = platform
         self.command = command ?? "atom auth \(platform)"
@@ -39,23 +41,29 @@ public struct OAuthTokenEndpoint: Sendable {
 
     /// GETs `url` with `query` (for the Meta exchanges documented as GET) and returns the JSON answer.
     /// - Throws: ``PublishError`` as ``exchange(_:context:)``.
-    public func get(_ query: [(String, String)], headers: HTTPFields = [:], context: OAuthContext) async throws -> OAuthTokenResponse {
+    public func get(_ query: [(String, String)], headers: HTTPFields = [:], context: OAuthContext) async throws
+        -> OAuthTokenResponse
+    {
         var components = URLComponents(url: url, resolvingAgainstBaseURL: false)
         let existing = components?.percentEncodedQuery.map { $0.isEmpty ? "" : $0 + "&" } ?? ""
         components?.percentEncodedQuery = existing + FormEncoding.encode(query)
         guard let full = components?.url else {
-            throw PublishError(.configuration, platform: platform, operationID: operationID, message: "cannot build a request URL from \(url.absoluteString)")
+            throw PublishError(
+                .configuration, platform: platform, operationID: operationID,
+                message: "cannot build a request URL from \(url.absoluteString)")
         }
         var request = HTTPRequest(method: .get, absoluteURL: full, headerFields: headers)
         request.headerFields[.accept] = "application/json"
         return try await send(request, body: nil, context: context)
     }
 
-    private func send(_ request: HTTPRequest, body: HTTPBody?, context: OAuthContext) async throws -> OAuthTokenResponse {
+    private func send(_ request: HTTPRequest, body: HTTPBody?, context: OAuthContext) async throws -> OAuthTokenResponse
+    {
         let bytes: [UInt8]
         let status: Int
         do {
-            let (response, responseBody) = try await context.transport.send(request, body: body, baseURL: url.origin, operationID: operationID)
+            let (response, responseBody) = try await context.transport.send(
+                request, body: body, baseURL: url.origin, operationID: operationID)
             status = response.status.code
             bytes = try await HTTPBodies.collect(responseBody, upTo: 1 << 20)
         } catch {
@@ -77,95 +85,44 @@ public struct OAuthTokenEndpoint: Sendable {
     /// RFC 6749 §5.2 errors (TikTok adds `log_id`).
     private func standardError(status: Int, object: [String: JSONValue]?, bytes: [UInt8]) -> PublishError {
         let error = object?["error"]?.stringValue
-        let description = object?["error_description"]?.stringValue ?? object?["error_message"]?.stringValue ?? object?["message"]?.stringValue
+        let description =
+            object?["error_description"]?.stringValue ?? object?["error_message"]?.stringValue
+            ?? object?["message"]?.stringValue
         let diagnostic = object?["log_id"]?.stringValue
         guard let error else {
             let text = String(decoding: bytes.prefix(200), as: UTF8.self)
             let retryable = status >= 500 || status == 429
-            return PublishError(retryable ? .server : .protocolViolation, platform: platform, operationID: operationID, httpStatus: status,
-                                message: "the token endpoint answered HTTP \(status)" + (text.isEmpty ? "" : ": \(Redaction.redact(text))"),
-                                remediation: "run `\(command)` again", retryable: retryable)
+            return PublishError(
+                retryable ? .server : .protocolViolation, platform: platform, operationID: operationID,
+                httpStatus: status,
+                message: "the token endpoint answered HTTP \(status)"
+                    + (text.isEmpty ? "" : ": \(Redaction.redact(text))"),
+                remediation: "run `\(command)` again", retryable: retryable)
         }
         let message = "the token exchange failed: \(error)" + (description.map { " — \($0)" } ?? "")
         switch error {
         case "invalid_client", "unauthorized_client":
-            return PublishError(.configuration, platform: platform, operationID: operationID, httpStatus: status, platformCode: error,
-                                message: message, remediation: "check the app's client id and secret in the .env, then run `\(command)` again",
-                                diagnosticID: diagnostic)
+            return PublishError(
+                .configuration, platform: platform, operationID: operationID, httpStatus: status, platformCode: error,
+                message: message,
+                remediation: "check the app's client id and secret in the .env, then run `\(command)` again",
+                diagnosticID: diagnostic)
         case "invalid_grant":
-            return PublishError(.authentication, platform: platform, operationID: operationID, httpStatus: status, platformCode: error,
-                                message: message, remediation: "the code was rejected (expired, used, or a redirect URI/PKCE mismatch); run `\(command)` again",
-                                diagnosticID: diagnostic)
+            return PublishError(
+                .authentication, platform: platform, operationID: operationID, httpStatus: status, platformCode: error,
+                message: message,
+                remediation:
+                    "the code was rejected (expired, used, or a redirect URI/PKCE mismatch); run `\(command)` again",
+                diagnosticID: diagnostic)
         case "temporarily_unavailable", "server_error":
-            return PublishError(.server, platform: platform, operationID: operationID, httpStatus: status, platformCode: error,
-                                message: message, remediation: "try `\(command)` again in a minute", retryable: true, diagnosticID: diagnostic)
+            return PublishError(
+                .server, platform: platform, operationID: operationID, httpStatus: status, platformCode: error,
+                message: message, remediation: "try `\(command)` again in a minute", retryable: true,
+                diagnosticID: diagnostic)
         default:
-            return PublishError(.authentication, platform: platform, operationID: operationID, httpStatus: status, platformCode: error,
-                                message: message, remediation: "run `\(command)` again", diagnosticID: diagnostic)
+            return PublishError(
+                .authentication, platform: platform, operationID: operationID, httpStatus: status, platformCode: error,
+                message: message, remediation: "run `\(command)` again", diagnosticID: diagnostic)
         }
     }
-}
-
-/// A token endpoint's JSON answer.
-public struct OAuthTokenResponse: Sendable {
-    /// Every field of the answer.
-    public var fields: [String: JSONValue]
-    let platform: PlatformID
-    let operationID: String
-
-    /// The answer's bytes, for integers wider than a double (Instagram's `user_id`).
-    public let raw: [UInt8]
-
-    /// Wraps an answer.
-    /// - Parameter raw: The JSON text the fields came from, if at hand (exact digits of long numeric ids).
-    public init(fields: [String: JSONValue], platform: PlatformID, operationID: String, raw: [UInt8] = []) {
-        self.fields = fields
-        self.platform = platform
-        self.operationID = operationID
-        self.raw = raw
-    }
-
-    /// A string field. Numbers are written without a fraction, with their exact digits taken from the JSON
-    /// text: Meta sends ids both as strings and as numbers wider than a double.
-    public func string(_ key: String) -> String? {
-        switch fields[key] {
-        case .string(let value): return value.isEmpty ? nil : value
-        case .number(let value):
-            if let exact = exactInteger(key) { return exact }
-            return value.rounded() == value && abs(value) < 9.0e15 ? String(Int64(value)) : String(value)
-        default: return nil
-        }
-    }
-
-    private func exactInteger(_ key: String) -> String? {
-        guard !raw.isEmpty else { return nil }
-        let text = String(decoding: raw, as: UTF8.self)
-        let escaped = NSRegularExpression.escapedPattern(for: key)
-        guard let regex = try? NSRegularExpression(pattern: #""\#(escaped)"\s*:\s*(-?[0-9]+)(?![0-9.eE])"#),
-              let match = regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)),
-              let range = Range(match.range(at: 1), in: text) else { return nil }
-        return String(text[range])
-    }
-
-    /// A number field (also from a numeric string).
-    public func number(_ key: String) -> Double? {
-        switch fields[key] {
-        case .number(let value): value
-        case .string(let value): Double(value)
-        default: nil
-        }
-    }
-
-    /// A string field that must be there.
-    /// - Throws: ``PublishError`` (`protocolViolation`) naming the missing field.
-    public func require(_ key: String) throws -> String {
-        guard let value = string(key) else {
-            throw PublishError(.protocolViolation, platform: platform, operationID: operationID,
-                               message: "the token endpoint's answer has no \(key)")
-        }
-        return value
-    }
-
-    /// `access_token`, which must be there.
-    public func requireAccessToken() throws -> String { try require("access_token") }
 }

@@ -51,11 +51,13 @@ public struct PKCE: Sendable, Equatable, CustomStringConvertible {
     /// - Parameters:
     ///   - encoding: How the platform wants the challenge written.
     ///   - generator: The random source (the system's cryptographic generator by default).
+    /// - Returns: A new pair.
     public static func generate(
         encoding: ChallengeEncoding, using generator: inout some RandomNumberGenerator
     ) -> PKCE {
         // 64 symbols from a 66-symbol alphabet: about 387 bits of entropy (RFC 7636 asks for at least 256).
-        let verifier = String((0..<64).map { _ in verifierAlphabet[Int.random(in: 0..<verifierAlphabet.count, using: &generator)] })
+        let verifier = String(
+            (0..<64).map { _ in verifierAlphabet[Int.random(in: 0..<verifierAlphabet.count, using: &generator)] })
         return PKCE(verifier: verifier, encoding: encoding)
     }
 

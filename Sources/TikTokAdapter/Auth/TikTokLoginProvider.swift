@@ -16,7 +16,8 @@ struct TikTokLoginProvider: OAuthProvider {
 
     /// The scopes atom needs: the account's identity, direct posting and inbox uploads — nothing else.
     static let scopes = ["user.info.basic", "video.publish", "video.upload"]
-    static let registration = "create an app at https://developers.tiktok.com (Manage apps), add Login Kit (Desktop, redirect URI "
+    static let registration =
+        "create an app at https://developers.tiktok.com (Manage apps), add Login Kit (Desktop, redirect URI "
         + "http://127.0.0.1:*/callback/) and the Content Posting API, and copy its Client key and Client secret"
 
     let client: OAuthClientCredentials
@@ -24,25 +25,32 @@ struct TikTokLoginProvider: OAuthProvider {
     let tokenURL: URL
 
     init(credentials store: any CredentialStore) throws {
-        client = try OAuthClientCredentials.load(idKey: "TIKTOK_CLIENT_KEY", secretKey: "TIKTOK_CLIENT_SECRET", from: store,
-                                                 platform: platform, whereToGetThem: Self.registration)
+        client = try OAuthClientCredentials.load(
+            idKey: "TIKTOK_CLIENT_KEY", secretKey: "TIKTOK_CLIENT_SECRET", from: store,
+            platform: platform, whereToGetThem: Self.registration)
         authorizeURL = try store.oauthEndpointURL(
-            "ATOM_TIKTOK_AUTH_URL", default: URL(string: "https://www.tiktok.com/v2/auth/authorize/") ?? URL(fileURLWithPath: "/"), platform: platform)
+            "ATOM_TIKTOK_AUTH_URL",
+            default: URL(string: "https://www.tiktok.com/v2/auth/authorize/") ?? URL(fileURLWithPath: "/"),
+            platform: platform)
         let apiBase = try store.oauthEndpointURL(
-            "ATOM_TIKTOK_API_BASE", default: URL(string: "https://open.tiktokapis.com") ?? URL(fileURLWithPath: "/"), platform: platform)
+            "ATOM_TIKTOK_API_BASE", default: URL(string: "https://open.tiktokapis.com") ?? URL(fileURLWithPath: "/"),
+            platform: platform)
         tokenURL = apiBase.appendingOAuthPath("/v2/oauth/token/")
     }
 
     func authorizationURL(for request: AuthorizationRequest) throws -> URL {
-        try request.url(base: authorizeURL, [
-            ("client_key", client.id), ("scope", Self.scopes.joined(separator: ",")), ("response_type", "code"),
-        ], platform: platform)
+        try request.url(
+            base: authorizeURL,
+            [
+                ("client_key", client.id), ("scope", Self.scopes.joined(separator: ",")), ("response_type", "code"),
+            ], platform: platform)
     }
 
     func redeem(_ grant: AuthorizationGrant, context: OAuthContext) async throws -> OAuthLoginResult {
         let endpoint = OAuthTokenEndpoint(url: tokenURL, platform: platform, operationID: "tiktok.oauth.token")
         let answer = try await endpoint.exchange(
-            grant.tokenRequestFields(clientID: client.id, clientSecret: client.secret, clientIDField: "client_key"), context: context)
+            grant.tokenRequestFields(clientID: client.id, clientSecret: client.secret, clientIDField: "client_key"),
+            context: context)
         var values = [
             "TIKTOK_ACCESS_TOKEN": try answer.requireAccessToken(),
             "TIKTOK_REFRESH_TOKEN": try answer.require("refresh_token"),
@@ -53,12 +61,15 @@ struct TikTokLoginProvider: OAuthProvider {
         }
         var notes: [String] = []
         // Users can untick scopes on the consent page; posting then fails, so say so now.
-        let granted = Set((answer.string("scope") ?? grant.parameters["scopes"] ?? "").split(separator: ",").map {
-            $0.trimmingCharacters(in: .whitespaces)
-        })
+        let granted = Set(
+            (answer.string("scope") ?? grant.parameters["scopes"] ?? "").split(separator: ",").map {
+                $0.trimmingCharacters(in: .whitespaces)
+            })
         let missing = Self.scopes.filter { !granted.isEmpty && !granted.contains($0) }
         if !missing.isEmpty {
-            notes.append("TikTok did not grant \(missing.joined(separator: ", ")); posting needs them — run `atom auth tiktok` again and allow every permission")
+            notes.append(
+                "TikTok did not grant \(missing.joined(separator: ", ")); posting needs them — run `atom auth tiktok` again and allow every permission"
+            )
         }
         if let days = answer.number("refresh_expires_in").map({ Int($0 / 86_400) }), days > 0 {
             notes.append("the refresh token lasts about \(days) days; atom refreshes the access token as it goes")
@@ -72,6 +83,8 @@ extension OAuthProviderFactory {
     /// Reads `TIKTOK_CLIENT_KEY`, `TIKTOK_CLIENT_SECRET`, `ATOM_TIKTOK_AUTH_URL`, `ATOM_TIKTOK_API_BASE`; writes
     /// `TIKTOK_ACCESS_TOKEN`, `TIKTOK_REFRESH_TOKEN`, `TIKTOK_OPEN_ID`, `TIKTOK_ACCESS_TOKEN_EXPIRES_AT`.
     public static func tiktok() -> OAuthProviderFactory {
-        OAuthProviderFactory(platform: PlatformID.tiktok, displayName: "TikTok") { store in try TikTokLoginProvider(credentials: store) }
+        OAuthProviderFactory(platform: PlatformID.tiktok, displayName: "TikTok") { store in
+            try TikTokLoginProvider(credentials: store)
+        }
     }
 }

@@ -31,16 +31,22 @@ struct AuthCommand: AsyncParsableCommand {
     @Argument(help: "tiktok, instagram, youtube or facebook.")
     var platform: String
 
-    @Flag(name: .customLong("no-browser"), help: "Print the URL and read the redirect URL (or code) from stdin (for SSH sessions).")
+    @Flag(
+        name: .customLong("no-browser"),
+        help: "Print the URL and read the redirect URL (or code) from stdin (for SSH sessions).")
     var noBrowser = false
 
     @Option(help: "The loopback port for the redirect (default: a free one; Facebook and Instagram use 8765).")
     var port: Int?
 
-    @Option(name: .customLong("redirect-uri"), help: "A registered redirect URI (e.g. https) to use instead of loopback; implies pasting the redirect URL.")
+    @Option(
+        name: .customLong("redirect-uri"),
+        help: "A registered redirect URI (e.g. https) to use instead of loopback; implies pasting the redirect URL.")
     var redirectURI: String?
 
-    @Flag(name: .customLong("facebook-login"), help: "instagram only: log in with Facebook Login (an Instagram account linked to a Page).")
+    @Flag(
+        name: .customLong("facebook-login"),
+        help: "instagram only: log in with Facebook Login (an Instagram account linked to a Page).")
     var facebookLogin = false
 
     @Option(help: "Seconds to wait for the browser redirect (default 300).")
@@ -48,14 +54,20 @@ struct AuthCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard AuthProviders.factory(named: platform) != nil else {
-            throw ValidationError("unknown platform '\(platform)'; known: \(AuthProviders.all.map(\.platform.rawValue).joined(separator: ", "))")
+            throw ValidationError(
+                "unknown platform '\(platform)'; known: \(AuthProviders.all.map(\.platform.rawValue).joined(separator: ", "))"
+            )
         }
-        if facebookLogin, platform.lowercased() != "instagram" { throw ValidationError("--facebook-login applies to instagram only") }
+        if facebookLogin, platform.lowercased() != "instagram" {
+            throw ValidationError("--facebook-login applies to instagram only")
+        }
         if let port, !(0...65_535).contains(port) { throw ValidationError("--port must be 0-65535") }
         if timeout < 1 { throw ValidationError("--timeout must be at least 1 second") }
         if let redirectURI {
-            guard let url = URL(string: redirectURI), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host() != nil,
-                  url.fragment == nil else {
+            guard let url = URL(string: redirectURI), ["http", "https"].contains(url.scheme?.lowercased() ?? ""),
+                url.host() != nil,
+                url.fragment == nil
+            else {
                 throw ValidationError("--redirect-uri must be an absolute http(s) URI without a fragment")
             }
         }
@@ -73,13 +85,18 @@ struct AuthCommand: AsyncParsableCommand {
 
     private func login(_ app: AppContext) async throws -> ExitCode {
         guard let factory = AuthProviders.factory(named: platform) else { return Exit.usage }
-        let credentials: any CredentialStore = facebookLogin
-            ? ChainedCredentialStore([MemoryCredentialStore(["INSTAGRAM_LOGIN": "facebook"]), app.credentials], writer: app.credentials)
+        let credentials: any CredentialStore =
+            facebookLogin
+            ? ChainedCredentialStore(
+                [MemoryCredentialStore(["INSTAGRAM_LOGIN": "facebook"]), app.credentials], writer: app.credentials)
             : app.credentials
         let provider = try factory.makeProvider(credentials)
-        let context = OAuthContext(transport: app.transport, console: TerminalLoginConsole.make(), credentials: credentials, logger: app.logger)
+        let context = OAuthContext(
+            transport: app.transport, console: TerminalLoginConsole.make(), credentials: credentials, logger: app.logger
+        )
         let options = OAuthLogin.Options(
-            useBrowser: !noBrowser, port: port, redirectURI: redirectURI.flatMap(URL.init(string:)), timeout: .seconds(timeout))
+            useBrowser: !noBrowser, port: port, redirectURI: redirectURI.flatMap(URL.init(string:)),
+            timeout: .seconds(timeout))
         let report = try await OAuthLogin(provider: provider, context: context).run(options)
 
         let shadowed = report.keys.filter { app.processEnvironment[$0] != nil }
@@ -90,13 +107,20 @@ struct AuthCommand: AsyncParsableCommand {
                 var keys: [String]
                 var notes: [String]
             }
-            try Console.json(Payload(platform: report.platform.rawValue, envFile: app.dotEnv.path, keys: report.keys, notes: report.notes))
+            try Console.json(
+                Payload(
+                    platform: report.platform.rawValue, envFile: app.dotEnv.path, keys: report.keys, notes: report.notes
+                ))
         } else {
-            Console.out("atom: \(provider.displayName) authorized; wrote \(report.keys.joined(separator: ", ")) to \(app.dotEnv.path)")
+            Console.out(
+                "atom: \(provider.displayName) authorized; wrote \(report.keys.joined(separator: ", ")) to \(app.dotEnv.path)"
+            )
         }
         for note in report.notes { Console.info("note: \(note)") }
         if !shadowed.isEmpty {
-            Console.info("note: \(shadowed.joined(separator: ", ")) \(shadowed.count == 1 ? "is" : "are") also set in the environment, which overrides the .env file; unset \(shadowed.count == 1 ? "it" : "them") to use the new tokens")
+            Console.info(
+                "note: \(shadowed.joined(separator: ", ")) \(shadowed.count == 1 ? "is" : "are") also set in the environment, which overrides the .env file; unset \(shadowed.count == 1 ? "it" : "them") to use the new tokens"
+            )
         }
         return Exit.ok
     }
@@ -123,9 +147,9 @@ enum TerminalLoginConsole {
     /// (no desktop session), so the URL is printed instead.
     static func openBrowser(_ url: URL) async -> Bool {
         #if os(macOS)
-        let tools = ["open"]
+            let tools = ["open"]
         #else
-        let tools = ["xdg-open"]  // not `open`: on Linux that is openvt
+            let tools = ["xdg-open"]  // not `open`: on Linux that is openvt
         #endif
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
         for tool in tools {

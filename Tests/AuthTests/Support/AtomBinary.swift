@@ -7,8 +7,12 @@ struct AtomBinary {
     static var path: String? {
         var url = URL(fileURLWithPath: #filePath)
         for _ in 0..<4 { url.deleteLastPathComponent() }
-        let candidates = [".build/debug/atom", ".build/x86_64-unknown-linux-gnu/debug/atom", ".build/arm64-apple-macosx/debug/atom"]
-        return candidates.map { url.appendingPathComponent($0).path }.first { FileManager.default.isExecutableFile(atPath: $0) }
+        let candidates = [
+            ".build/debug/atom", ".build/x86_64-unknown-linux-gnu/debug/atom", ".build/arm64-apple-macosx/debug/atom",
+        ]
+        return candidates.map { url.appendingPathComponent($0).path }.first {
+            FileManager.default.isExecutableFile(atPath: $0)
+        }
     }
 
     static var isBuilt: Bool { path != nil }
@@ -59,7 +63,9 @@ struct AtomBinary {
                 }
                 for line in complete { linesOut.yield(line) }
             }
-            process.terminationHandler = { exitOut.yield($0.terminationStatus); exitOut.finish() }
+            process.terminationHandler = {
+                exitOut.yield($0.terminationStatus); exitOut.finish()
+            }
             self.process = process
             self.stdin = input.fileHandleForWriting
             self.stderrLines = lines

@@ -26,12 +26,15 @@ struct AuthHarness: Sendable {
             try initialEnv.write(toFile: envPath, atomically: true, encoding: .utf8)
             return try await TestTransport.with { transport in
                 let browser = TestBrowser(transport: transport)
-                let console = ScriptedConsole(answers: answers, interactive: interactive, browser: { url in
-                    guard followsBrowser else { return true }
-                    _ = try? await browser.authorize(url)
-                    return true
-                })
-                return try await body(AuthHarness(transport: transport, envPath: envPath, console: console, browser: browser))
+                let console = ScriptedConsole(
+                    answers: answers, interactive: interactive,
+                    browser: { url in
+                        guard followsBrowser else { return true }
+                        _ = try? await browser.authorize(url)
+                        return true
+                    })
+                return try await body(
+                    AuthHarness(transport: transport, envPath: envPath, console: console, browser: browser))
             }
         }
     }
@@ -44,16 +47,19 @@ struct AuthHarness: Sendable {
 
     /// Runs a login with `provider`.
     func login(
-        _ provider: any OAuthProvider, settings: [String: String], options: OAuthLogin.Options = .init(timeout: AuthHarness.timeout),
+        _ provider: any OAuthProvider, settings: [String: String],
+        options: OAuthLogin.Options = .init(timeout: AuthHarness.timeout),
         now: Date = Date(timeIntervalSince1970: 1_800_000_000)
     ) async throws -> OAuthLogin.Report {
-        let context = OAuthContext(transport: transport, console: console.console, credentials: try credentials(settings), now: { now })
+        let context = OAuthContext(
+            transport: transport, console: console.console, credentials: try credentials(settings), now: { now })
         return try await OAuthLogin(provider: provider, context: context).run(options)
     }
 
     /// Runs a login with the provider `factory` builds from `settings`.
     func login(
-        _ factory: OAuthProviderFactory, settings: [String: String], options: OAuthLogin.Options = .init(timeout: AuthHarness.timeout)
+        _ factory: OAuthProviderFactory, settings: [String: String],
+        options: OAuthLogin.Options = .init(timeout: AuthHarness.timeout)
     ) async throws -> OAuthLogin.Report {
         try await login(try factory.makeProvider(try credentials(settings)), settings: settings, options: options)
     }

@@ -63,7 +63,10 @@ final class ScriptedConsole: Sendable {
     ///   - answers: Lines returned by `readLine`, in order; then end of input.
     ///   - interactive: Whether a person could answer.
     ///   - browser: Opens the URL (a ``TestBrowser`` following it, or nothing).
-    init(answers: [String] = [], interactive: Bool = false, browser: @escaping @Sendable (URL) async -> Bool = { _ in false }) {
+    init(
+        answers: [String] = [], interactive: Bool = false,
+        browser: @escaping @Sendable (URL) async -> Bool = { _ in false }
+    ) {
         self.answers = LockedBox(answers)
         self.interactive = interactive
         self.browser = browser
@@ -86,7 +89,8 @@ final class ScriptedConsole: Sendable {
     /// The authorization URL atom printed (paste mode), if any.
     var printedURL: URL? {
         for line in lines.value {
-            for word in line.split(whereSeparator: \.isWhitespace) where word.hasPrefix("http") && word.contains("state=") {
+            for word in line.split(whereSeparator: \.isWhitespace)
+            where word.hasPrefix("http") && word.contains("state=") {
                 return URL(string: String(word))
             }
         }
