@@ -136,9 +136,16 @@ public struct OAuthLogin: Sendable {
         let url = try provider.authorizationURL(
             for: AuthorizationRequest(redirectURI: redirect, state: state, pkce: pkce))
         let console = context.console
-        console.inform(
-            "Open this URL in a browser (on any machine) and approve atom's access to \(provider.displayName):\n  \(url.absoluteString)"
-        )
+        // With a registered redirect URI (and no --no-browser) the browser still opens here; the user pastes where it lands.
+        if options.useBrowser, await console.openBrowser(url) {
+            console.inform(
+                "Opened your browser to authorize atom with \(provider.displayName). If it did not open, visit:\n  \(url.absoluteString)"
+            )
+        } else {
+            console.inform(
+                "Open this URL in a browser (on any machine) and approve atom's access to \(provider.displayName):\n  \(url.absoluteString)"
+            )
+        }
         console.inform(
             """
             The browser then goes to \(redirect.absoluteString)?code=… — that page may fail to load, which is fine. \

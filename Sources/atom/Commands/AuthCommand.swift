@@ -49,7 +49,7 @@ struct AuthCommand: AsyncParsableCommand {
         help: "instagram only: log in with Facebook Login (an Instagram account linked to a Page).")
     var facebookLogin = false
 
-    @Option(help: "Seconds to wait for the browser redirect (default 300).")
+    @Option(help: "Seconds to wait for the browser redirect.")
     var timeout: Int = 300
 
     func validate() throws {
@@ -116,7 +116,7 @@ struct AuthCommand: AsyncParsableCommand {
                 "atom: \(provider.displayName) authorized; wrote \(report.keys.joined(separator: ", ")) to \(app.dotEnv.path)"
             )
         }
-        for note in report.notes { Console.info("note: \(note)") }
+        if !global.quiet { for note in report.notes { Console.info("note: \(note)") } }
         if !shadowed.isEmpty {
             Console.info(
                 "note: \(shadowed.joined(separator: ", ")) \(shadowed.count == 1 ? "is" : "are") also set in the environment, which overrides the .env file; unset \(shadowed.count == 1 ? "it" : "them") to use the new tokens"
