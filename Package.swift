@@ -67,7 +67,7 @@ let package = Package(
         // Loopback fakes of every platform and of S3 (one fake per platform; tests and `atom sandbox` share them).
         .target(
             name: "AtomSandbox",
-            dependencies: ["PublishingCore", "AsyncHTTPTransport", nio, nioPosix, nioHTTP1, ahc, httpTypes, openAPIRuntime, logging, crypto],
+            dependencies: ["PublishingCore", "AsyncHTTPTransport", "S3Staging", nio, nioPosix, nioHTTP1, ahc, httpTypes, openAPIRuntime, logging, crypto],
             swiftSettings: upcoming
         ),
         .target(

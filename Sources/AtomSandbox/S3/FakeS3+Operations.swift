@@ -1,0 +1,290 @@
+import Crypto
+import Foundation
+import NIOCore
+import PublishingCore
+import S3Staging
+
+extension FakeS3 {
+    /// S3's smallest part except the last.
+    static let minimumPartSize: Int64 = 5 << 20
+
+    func serve(_ request: FakeRequest, route: Route) async throws -> FakeResponse {
+        guard !route.bucket.isEmpty else { throw FakeS3Failure(501, "NotImplemented", "ListBuckets is not implemented by the fake") }
+        guard await store.hasBucket(route.bucket) else {
+            throw FakeS3Failure(404, "NoSuchBucket", "The specified bucket does not exist", extra: [("BucketName", route.bucket)])
+        }
+        if let action = await store.takeFault(operation: route.operation, partNumber: route.partNumber) {
+            switch action {
+            case .drop:
+                _ = try await request.body.consume(limit: 64 * 1024) { _ in }
+                return .dropConnection
+            case .error(let status, let code, let message):
+                throw FakeS3Failure(status, code, message)
+            case .errorIn200(let code, let message):
+                let failure = FakeS3Failure(200, code, message)
+                return failure.response
+            }
+        }
+        switch route.operation {
+        case "PutObject": return try await putObject(request, route: route)
+        case "HeadObject", "GetObject": return try await getObject(request, route: route)
+        case "DeleteObject":
+            await store.deleteObject(bucket: route.bucket, key: route.key)
+            return FakeResponse(status: 204)
+        case "CreateMultipartUpload": return await createUpload(request, route: route)
+        case "UploadPart": return try await uploadPart(request, route: route)
+        case "ListParts": return try await listParts(request, route: route)
+        case "CompleteMultipartUpload": return try await complete(request, route: route)
+        case "AbortMultipartUpload":
+            guard let id = route.uploadID, let upload = await store.upload(id), upload.key == route.key else { throw noSuchUpload() }
+            await store.removeUpload(id, deletingParts: true)
+            return FakeResponse(status: 204)
+        case "ListObjectsV2": return await listObjects(request, route: route)
+        case "ListMultipartUploads": return await listUploads(request, route: route)
+        default: throw FakeS3Failure(501, "NotImplemented", "A header or query you provided implies functionality that is not implemented")
+        }
+    }
+
+    // MARK: Objects
+
+    private func putObject(_ request: FakeRequest, route: Route) async throws -> FakeResponse {
+        guard request.contentLength != nil else { throw FakeS3Failure(411, "MissingContentLength", "You must provide the Content-Length HTTP header.") }
+        let path = await store.newPath("object")
+        let written = try await receive(request, into: path)
+        if written.size > 5 << 30 { throw FakeS3Failure(400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size") }
+        let eTag = "\"\(Self.hex(written.md5))\""
+        await store.put(FakeS3Object(
+            bucket: route.bucket, key: route.key, size: written.size, sha256: written.sha256, eTag: eTag, contentType: request.header("Content-Type"),
+            serverSideEncryption: request.header("x-amz-server-side-encryption"), lastModified: now(), isMultipart: false, path: path))
+        return FakeResponse(status: 200, headers: [("ETag", eTag)] + sseHeader(request.header("x-amz-server-side-encryption")))
+    }
+
+    private func getObject(_ request: FakeRequest, route: Route) async throws -> FakeResponse {
+        guard let object = await store.object(bucket: route.bucket, key: route.key) else {
+            if request.method == "HEAD" { throw FakeS3Failure(response: FakeResponse(status: 404)) }
+            throw FakeS3Failure(404, "NoSuchKey", "The specified key does not exist.", extra: [("Key", route.key)])
+        }
+        var headers: [(String, String)] = [
+            ("ETag", object.eTag), ("Accept-Ranges", "bytes"), ("Content-Type", object.contentType ?? "binary/octet-stream"),
+            ("Last-Modified", Self.httpDate(object.lastModified)),
+        ] + sseHeader(object.serverSideEncryption)
+        if request.method == "GET", let rangeHeader = request.header("Range") {
+            guard let range = Self.parseRange(rangeHeader, size: object.size) else {
+                throw FakeS3Failure(416, "InvalidRange", "The requested range is not satisfiable", extra: [("ActualObjectSize", String(object.size))])
+            }
+            headers.append(("Content-Range", "bytes \(range.lowerBound)-\(range.upperBound - 1)/\(object.size)"))
+            return FakeResponse(status: 206, headers: headers, body: .file(path: object.path, range: range))
+        }
+        return FakeResponse(status: 200, headers: headers, body: .file(path: object.path, range: 0..<object.size))
+    }
+
+    // MARK: Multipart
+
+    private func createUpload(_ request: FakeRequest, route: Route) async -> FakeResponse {
+        let id = "fake-upload-" + UUID().uuidString.lowercased()
+        await store.addUpload(FakeS3Upload(
+            bucket: route.bucket, key: route.key, uploadID: id, initiated: now(), parts: [:], contentType: request.header("Content-Type"),
+            serverSideEncryption: request.header("x-amz-server-side-encryption")))
+        return .xml("""
+            <InitiateMultipartUploadResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Bucket>\(route.bucket)</Bucket>\
+            <Key>\(XMLNode.escape(route.key))</Key><UploadId>\(id)</UploadId></InitiateMultipartUploadResult>
+            """, headers: sseHeader(request.header("x-amz-server-side-encryption")))
+    }
+
+    private func uploadPart(_ request: FakeRequest, route: Route) async throws -> FakeResponse {
+        guard let number = route.partNumber, (1...10_000).contains(number) else {
+            throw FakeS3Failure(400, "InvalidArgument", "Part number must be an integer between 1 and 10000, inclusive")
+        }
+        guard let id = route.uploadID, let upload = await store.upload(id), upload.key == route.key else { throw noSuchUpload() }
+        guard request.contentLength != nil else { throw FakeS3Failure(411, "MissingContentLength", "You must provide the Content-Length HTTP header.") }
+        let path = await store.newPath("part-\(number)")
+        let written = try await receive(request, into: path)
+        if written.size > 5 << 30 { throw FakeS3Failure(400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size") }
+        let eTag = "\"\(Self.hex(written.md5))\""
+        guard await store.addPart(FakeS3Part(number: number, size: written.size, eTag: eTag, md5: written.md5, path: path, lastModified: now()), to: id) else {
+            throw noSuchUpload()
+        }
+        return FakeResponse(status: 200, headers: [("ETag", eTag)])
+    }
+
+    private func listParts(_ request: FakeRequest, route: Route) async throws -> FakeResponse {
+        guard let id = route.uploadID, let upload = await store.upload(id), upload.key == route.key else { throw noSuchUpload() }
+        let marker = request.query("part-number-marker").flatMap(Int.init) ?? 0
+        let maxParts = min(request.query("max-parts").flatMap(Int.init) ?? 1000, 1000)
+        let all = upload.parts.values.sorted { $0.number < $1.number }.filter { $0.number > marker }
+        let page = all.prefix(maxParts)
+        let truncated = all.count > page.count
+        var xml = #"<ListPartsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">"#
+        xml += "<Bucket>\(route.bucket)</Bucket><Key>\(XMLNode.escape(route.key))</Key><UploadId>\(id)</UploadId>"
+        xml += "<PartNumberMarker>\(marker)</PartNumberMarker><MaxParts>\(maxParts)</MaxParts><IsTruncated>\(truncated)</IsTruncated>"
+        if truncated, let last = page.last { xml += "<NextPartNumberMarker>\(last.number)</NextPartNumberMarker>" }
+        for part in page {
+            xml += "<Part><PartNumber>\(part.number)</PartNumber><LastModified>\(Self.isoDate(part.lastModified))</LastModified>"
+            xml += "<ETag>\(XMLNode.escape(part.eTag))</ETag><Size>\(part.size)</Size></Part>"
+        }
+        return .xml(xml + "</ListPartsResult>")
+    }
+
+    private func complete(_ request: FakeRequest, route: Route) async throws -> FakeResponse {
+        guard let id = route.uploadID, let upload = await store.upload(id), upload.key == route.key else { throw noSuchUpload() }
+        let body = try await request.body.collect(upTo: 4 << 20)
+        guard let document = XMLNode.parse(body), document.name == "CompleteMultipartUpload" else {
+            throw FakeS3Failure(400, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema.")
+        }
+        let listed = document.children("Part").map { ($0.value("PartNumber").flatMap(Int.init) ?? 0, $0.value("ETag") ?? "") }
+        guard !listed.isEmpty else {
+            throw FakeS3Failure(400, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema.")
+        }
+        for index in listed.indices.dropFirst() where listed[index].0 <= listed[index - 1].0 {
+            throw FakeS3Failure(400, "InvalidPartOrder", "The list of parts was not in ascending order. Parts must be ordered by part number.")
+        }
+        var parts: [FakeS3Part] = []
+        for (number, eTag) in listed {
+            guard let part = upload.parts[number], Self.unquoted(part.eTag) == Self.unquoted(eTag) else {
+                throw FakeS3Failure(400, "InvalidPart", "One or more of the specified parts could not be found. The part may not have been uploaded, "
+                                    + "or the specified entity tag may not match the part's entity tag.", extra: [("PartNumber", String(number))])
+            }
+            parts.append(part)
+        }
+        for part in parts.dropLast() where part.size < Self.minimumPartSize {
+            throw FakeS3Failure(400, "EntityTooSmall", "Your proposed upload is smaller than the minimum allowed size",
+                                extra: [("PartNumber", String(part.number)), ("ProposedSize", String(part.size)), ("MinSizeAllowed", String(Self.minimumPartSize))])
+        }
+        let path = await store.newPath("object")
+        let assembled = try Self.concatenate(parts.map(\.path), into: path)
+        let eTag = "\"\(Self.hex(Insecure.MD5.hash(data: parts.flatMap(\.md5))))-\(parts.count)\""
+        await store.put(FakeS3Object(
+            bucket: route.bucket, key: route.key, size: assembled.size, sha256: assembled.sha256, eTag: eTag, contentType: upload.contentType,
+            serverSideEncryption: upload.serverSideEncryption, lastModified: now(), isMultipart: true, path: path))
+        await store.removeUpload(id, deletingParts: true)
+        return .xml("""
+            <CompleteMultipartUploadResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Location>\(request.baseURL)/\(route.bucket)/\
+            \(XMLNode.escape(route.key))</Location><Bucket>\(route.bucket)</Bucket><Key>\(XMLNode.escape(route.key))</Key>\
+            <ETag>\(XMLNode.escape(eTag))</ETag></CompleteMultipartUploadResult>
+            """, headers: sseHeader(upload.serverSideEncryption))
+    }
+
+    // MARK: Listings
+
+    private func listObjects(_ request: FakeRequest, route: Route) async -> FakeResponse {
+        let prefix = request.query("prefix") ?? ""
+        let maxKeys = min(request.query("max-keys").flatMap(Int.init) ?? 1000, 1000)
+        let after = request.query("continuation-token") ?? request.query("start-after") ?? ""
+        let all = await store.objects.values.filter { $0.bucket == route.bucket && $0.key.hasPrefix(prefix) && $0.key > after }
+            .sorted { $0.key < $1.key }
+        let page = all.prefix(maxKeys)
+        let truncated = all.count > page.count
+        var xml = #"<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">"#
+        xml += "<Name>\(route.bucket)</Name><Prefix>\(XMLNode.escape(prefix))</Prefix><KeyCount>\(page.count)</KeyCount>"
+        xml += "<MaxKeys>\(maxKeys)</MaxKeys><IsTruncated>\(truncated)</IsTruncated>"
+        if truncated, let last = page.last { xml += "<NextContinuationToken>\(XMLNode.escape(last.key))</NextContinuationToken>" }
+        for object in page {
+            xml += "<Contents><Key>\(XMLNode.escape(object.key))</Key><LastModified>\(Self.isoDate(object.lastModified))</LastModified>"
+            xml += "<ETag>\(XMLNode.escape(object.eTag))</ETag><Size>\(object.size)</Size><StorageClass>STANDARD</StorageClass></Contents>"
+        }
+        return .xml(xml + "</ListBucketResult>")
+    }
+
+    private func listUploads(_ request: FakeRequest, route: Route) async -> FakeResponse {
+        let prefix = request.query("prefix") ?? ""
+        let uploads = await store.uploads.values.filter { $0.bucket == route.bucket && $0.key.hasPrefix(prefix) }
+            .sorted { ($0.key, $0.initiated) < ($1.key, $1.initiated) }
+        var xml = #"<ListMultipartUploadsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">"#
+        xml += "<Bucket>\(route.bucket)</Bucket><Prefix>\(XMLNode.escape(prefix))</Prefix><MaxUploads>1000</MaxUploads><IsTruncated>false</IsTruncated>"
+        for upload in uploads {
+            xml += "<Upload><Key>\(XMLNode.escape(upload.key))</Key><UploadId>\(upload.uploadID)</UploadId>"
+            xml += "<Initiated>\(Self.isoDate(upload.initiated))</Initiated><StorageClass>STANDARD</StorageClass></Upload>"
+        }
+        return .xml(xml + "</ListMultipartUploadsResult>")
+    }
+
+    // MARK: Bytes
+
+    /// Streams the request body into `path`, hashing it; checks a signed payload's hash.
+    private func receive(_ request: FakeRequest, into path: String) async throws -> (size: Int64, sha256: String, md5: [UInt8]) {
+        guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
+            throw FakeS3Failure(500, "InternalError", "the fake could not create a file")
+        }
+        defer { try? handle.close() }
+        var sha = SHA256()
+        var md5 = Insecure.MD5()
+        let size = try await request.body.consume { buffer in
+            buffer.withUnsafeReadableBytes { raw in
+                sha.update(bufferPointer: raw)
+                md5.update(bufferPointer: raw)
+            }
+            handle.write(Data(buffer.readableBytesView))
+        }
+        let digest = Self.hex(sha.finalize())
+        if let declared = request.contentLength, declared != size {
+            try? FileManager.default.removeItem(atPath: path)
+            throw FakeS3Failure(400, "IncompleteBody", "You did not provide the number of bytes specified by the Content-Length HTTP header.")
+        }
+        if let claimed = request.header("x-amz-content-sha256"), claimed != SigV4Signer.unsignedPayload, claimed != digest {
+            try? FileManager.default.removeItem(atPath: path)
+            throw FakeS3Failure(400, "XAmzContentSHA256Mismatch", "The provided 'x-amz-content-sha256' header does not match what was computed.")
+        }
+        return (size, digest, Array(md5.finalize()))
+    }
+
+    /// Concatenates part files into `path` in bounded chunks, hashing the result.
+    static func concatenate(_ paths: [String], into path: String) throws -> (size: Int64, sha256: String) {
+        guard FileManager.default.createFile(atPath: path, contents: nil), let output = FileHandle(forWritingAtPath: path) else {
+            throw FakeS3Failure(500, "InternalError", "the fake could not create a file")
+        }
+        defer { try? output.close() }
+        var sha = SHA256()
+        var size: Int64 = 0
+        for part in paths {
+            guard let input = FileHandle(forReadingAtPath: part) else { throw FakeS3Failure(500, "InternalError", "a part file is missing") }
+            defer { try? input.close() }
+            while let chunk = try input.read(upToCount: 1 << 20), !chunk.isEmpty {
+                sha.update(data: chunk)
+                output.write(chunk)
+                size += Int64(chunk.count)
+            }
+        }
+        return (size, hex(sha.finalize()))
+    }
+
+    // MARK: Helpers
+
+    func noSuchUpload() -> FakeS3Failure {
+        FakeS3Failure(404, "NoSuchUpload", "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.")
+    }
+
+    func sseHeader(_ value: String?) -> [(String, String)] { value.map { [("x-amz-server-side-encryption", $0)] } ?? [] }
+
+    /// `bytes=a-b`, `bytes=a-`, `bytes=-n` against an object of `size` bytes.
+    static func parseRange(_ header: String, size: Int64) -> Range<Int64>? {
+        guard header.hasPrefix("bytes="), !header.contains(",") else { return nil }
+        let spec = header.dropFirst(6).split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
+        guard spec.count == 2 else { return nil }
+        if spec[0].isEmpty {
+            guard let suffix = Int64(spec[1]), suffix > 0, size > 0 else { return nil }
+            return max(0, size - suffix)..<size
+        }
+        guard let start = Int64(spec[0]), start < size else { return nil }
+        let end = spec[1].isEmpty ? size - 1 : min(Int64(spec[1]) ?? -1, size - 1)
+        guard end >= start else { return nil }
+        return start..<(end + 1)
+    }
+
+    static func unquoted(_ eTag: String) -> String { eTag.trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
+
+    static func hex(_ bytes: some Sequence<UInt8>) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
+
+    static func isoDate(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: date)
+    }
+
+    static func httpDate(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        return formatter.string(from: date)
+    }
+}
