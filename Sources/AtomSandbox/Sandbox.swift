@@ -8,6 +8,7 @@ public struct Sandbox: Sendable {
     public let instagram: InstagramFake
     public let youtube: FakeYouTube
     public let facebook: FakeFacebook
+    public let s3: FakeS3
     /// Facebook Login (`atom auth facebook`, `atom auth instagram --facebook-login`): grants the Facebook fake's Page.
     public let facebookLogin: FakeFacebookLogin
     /// Business Login for Instagram (`atom auth instagram`): issues the Instagram fake's token.
@@ -15,12 +16,13 @@ public struct Sandbox: Sendable {
 
     /// Fresh fakes.
     /// - Parameter storage: A folder for the S3 fake's objects (the caller removes it).
-    public init(storage: String) {
+    public init(storage: String) throws {
         // Processing finishes at the first status poll, so a demo run takes seconds, not minutes.
         tiktok = TikTokFake(TikTokFake.Configuration(processingPolls: 0))
         instagram = InstagramFake()
         youtube = FakeYouTube()
         facebook = FakeFacebook(configuration: FakeFacebook.Configuration(processingPolls: 0))
+        s3 = try FakeS3(directory: storage + "/s3")
         let page = facebook.configuration
         let granted = FakeFacebookLogin.Page(
             id: page.pageID, name: page.pageName, accessToken: page.accessToken, instagramAccountID: instagram.userID)
@@ -32,12 +34,12 @@ public struct Sandbox: Sendable {
                 userID: instagram.userID, longLivedToken: instagram.initialToken))
     }
 
-    private var inspectable: [any SandboxInspectable] { [tiktok, instagram, youtube, facebook] }
+    private var inspectable: [any SandboxInspectable] { [tiktok, instagram, youtube, facebook, s3] }
 
     /// Everything to mount on one ``FakeServer``, including `GET /_sandbox/state`.
     public var services: [any FakeService] {
         [tiktok] + instagram.services + youtube.services + facebook.services + facebookLogin.services
-            + instagramLogin.services + [SandboxInspectionService(fakes: inspectable)]
+            + instagramLogin.services + [s3, SandboxInspectionService(fakes: inspectable)]
     }
 
     /// The `.env` lines that point atom at these fakes on `server`.

@@ -131,6 +131,17 @@ public struct StagingRecord: Sendable, Codable, Equatable {
     public var released: Bool
     /// The stager's resume state (multipart upload id, parts done).
     public var checkpoint: JSONValue?
+
+    public init(sha256: String, location: String, key: String?, size: Int64, createdAt: Date, updatedAt: Date, released: Bool, checkpoint: JSONValue?) {
+        self.sha256 = sha256
+        self.location = location
+        self.key = key
+        self.size = size
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+        self.released = released
+        self.checkpoint = checkpoint
+    }
 }
 
 /// The whole record file.

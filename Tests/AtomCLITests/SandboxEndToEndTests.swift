@@ -7,7 +7,7 @@ import Testing
 @Suite("End to end: atom post against atom sandbox (two processes)")
 struct SandboxEndToEndTests {
     /// The platforms the sandbox serves in this build.
-    static let platforms = ["tiktok", "youtube", "facebook"]
+    static let platforms = ["tiktok", "instagram", "youtube", "facebook"]
 
     @Test("posts to every platform at once: exit 0, JSON results, bytes received, staged copy deleted, record written")
     func postToSandbox() async throws {

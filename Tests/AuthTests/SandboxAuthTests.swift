@@ -13,7 +13,7 @@ struct SandboxAuthTests {
     @Test("every platform logs in with the sandbox's .env lines, and gets the tokens the sandbox's API fakes accept")
     func allPlatforms() async throws {
         try await TemporaryDirectory.with { storage in
-            let sandbox = Sandbox(storage: storage)
+            let sandbox = try Sandbox(storage: storage)
             try await FakeServer.run(services: sandbox.services) { server in
                 let settings = sandbox.environment(server: server)
                 for key in [

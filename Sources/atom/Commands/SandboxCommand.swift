@@ -11,7 +11,7 @@ enum SandboxRunner {
         let storage = NSTemporaryDirectory() + "atom-sandbox-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: storage, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: storage) }
-        let sandbox = Sandbox(storage: storage)
+        let sandbox = try Sandbox(storage: storage)
         return try await FakeServer.run(services: sandbox.services, port: port, log: log) { server in
             try await body(sandbox.environment(server: server))
         }
