@@ -9,6 +9,10 @@ public struct Sandbox: Sendable {
     public let youtube: FakeYouTube
     public let facebook: FakeFacebook
     public let s3: FakeS3
+    /// Facebook Login (`atom auth facebook`, `atom auth instagram --facebook-login`): grants the Facebook fake's Page.
+    public let facebookLogin: FakeFacebookLogin
+    /// Business Login for Instagram (`atom auth instagram`): issues the Instagram fake's token.
+    public let instagramLogin: FakeInstagramLogin
 
     /// Fresh fakes.
     /// - Parameter storage: A folder for the S3 fake's objects (the caller removes it).
@@ -19,13 +23,23 @@ public struct Sandbox: Sendable {
         youtube = FakeYouTube()
         facebook = FakeFacebook(configuration: FakeFacebook.Configuration(processingPolls: 0))
         s3 = try FakeS3(directory: storage + "/s3")
+        let page = facebook.configuration
+        let granted = FakeFacebookLogin.Page(
+            id: page.pageID, name: page.pageName, accessToken: page.accessToken, instagramAccountID: instagram.userID)
+        facebookLogin = FakeFacebookLogin(
+            configuration: FakeFacebookLogin.Configuration(
+                appSecret: page.appSecret ?? "sandbox-facebook-app-secret", pages: [granted]))
+        instagramLogin = FakeInstagramLogin(
+            configuration: FakeInstagramLogin.Configuration(
+                userID: instagram.userID, longLivedToken: instagram.initialToken))
     }
 
     private var inspectable: [any SandboxInspectable] { [tiktok, instagram, youtube, facebook, s3] }
 
     /// Everything to mount on one ``FakeServer``, including `GET /_sandbox/state`.
     public var services: [any FakeService] {
-        [tiktok] + instagram.services + youtube.services + facebook.services + [GraphUnknownObjectService(), s3, SandboxInspectionService(fakes: inspectable)]
+        [tiktok] + instagram.services + youtube.services + facebook.services + facebookLogin.services
+            + instagramLogin.services + [GraphUnknownObjectService(), s3, SandboxInspectionService(fakes: inspectable)]
     }
 
     /// The `.env` lines that point atom at these fakes on `server`.

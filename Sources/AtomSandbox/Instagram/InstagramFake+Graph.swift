@@ -18,12 +18,15 @@ extension InstagramFake {
         if mount == .instagramLogin, segments == ["refresh_access_token"] {
             return await refresh(request)
         }
+        // The long-lived exchange (`ig_exchange_token`) is ``FakeInstagramLogin``'s: it issued the short-lived token.
+        if mount == .instagramLogin, segments == ["access_token"] { return nil }
         guard (2...3).contains(segments.count), Self.isVersion(segments[0]) else {
             if shared { return nil }
             return Self.graphError(
                 400, code: 100, message: "Unknown path components: \(request.path)", trace: await nextTraceID())
         }
-        let id = segments[1]
+        // `/me` on the Instagram Login host is the token's own account (`atom auth instagram` reads `user_id` there).
+        let id = mount == .instagramLogin && segments[1] == "me" ? userID : segments[1]
         let edge = segments.count == 3 ? segments[2] : nil
         // Decide ownership from the path alone, before touching the body.
         guard await owns(id) else {

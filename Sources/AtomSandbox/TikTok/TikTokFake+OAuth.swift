@@ -29,10 +29,25 @@ extension TikTokFake {
         guard request.query("code_challenge_method") == "S256" else {
             return refuse("code_challenge_method must be S256")
         }
+        guard let echoed = request.query("state"), !echoed.isEmpty else {
+            return refuse("state is required (atom always sends one)")
+        }
+        let consent = await state.takeFault { kind -> Bool? in
+            if case .consent(let denied) = kind { return denied }
+            return nil
+        }
+        if consent == true {
+            record.errorCode = "access_denied"
+            let query = FormEncoding.encode([
+                ("error", "access_denied"), ("error_description", "The user denied the authorization request"),
+                ("state", echoed),
+            ])
+            return FakeResponse(status: 302, headers: [("Location", redirect + "?" + query)])
+        }
         await state.rememberAuthorization(challenge: challenge, redirectURI: redirect)
-        let echoed = request.query("state") ?? ""
         let query = FormEncoding.encode([
-            ("code", configuration.authorizationCode), ("scopes", scope), ("state", echoed),
+            ("code", configuration.authorizationCode), ("scopes", scope),
+            ("state", consent == false ? "forged-state" : echoed),
         ])
         return FakeResponse(status: 302, headers: [("Location", redirect + "?" + query)])
     }

@@ -38,6 +38,7 @@ public struct TikTokFakeFault: Sendable, CustomStringConvertible {
         case slowProcessing(polls: Int)
         case failProcessing(reason: String)
         case expireUploadURL
+        case consent(denied: Bool)
     }
     let kind: Kind
 
@@ -90,6 +91,12 @@ public struct TikTokFakeFault: Sendable, CustomStringConvertible {
 
     /// Every `upload_url` handed out so far expires now (403 on the next chunk).
     public static let expireUploadURL = TikTokFakeFault(kind: .expireUploadURL)
+
+    /// The next authorization is denied on the consent page: the redirect carries `error=access_denied`.
+    public static let consentDenied = TikTokFakeFault(kind: .consent(denied: true))
+
+    /// The next authorization redirects with a different `state` (a forged or stale redirect).
+    public static let forgedState = TikTokFakeFault(kind: .consent(denied: false))
 
     /// What the fault does.
     public var description: String { "\(kind)" }

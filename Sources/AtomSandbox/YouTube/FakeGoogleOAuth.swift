@@ -4,8 +4,9 @@ import PublishingCore
 /// Google's OAuth token endpoint as ``FakeYouTube`` runs it, mounted at `/google-oauth` (`POST /google-oauth/token`).
 ///
 /// `grant_type=refresh_token` issues an access token for a refresh token it knows (else `invalid_grant`);
-/// `grant_type=authorization_code` exchanges ``FakeYouTube/authorizationCode`` (with a `code_verifier` and
-/// `redirect_uri`) for an access and a new refresh token. A wrong client id or secret answers `invalid_client`.
+/// `grant_type=authorization_code` exchanges a code from ``FakeYouTube/consent`` (single use, same client and
+/// `redirect_uri`, and a `code_verifier` whose S256 base64url hash is the challenge) for an access and a new refresh
+/// token. A wrong client id or secret answers `invalid_client`.
 public struct FakeGoogleOAuth: FakeService {
     let fake: FakeYouTube
     private var state: FakeYouTubeState { fake.state }
@@ -37,14 +38,15 @@ public struct FakeGoogleOAuth: FakeService {
                     "scope": .string("https://www.googleapis.com/auth/youtube.upload"), "token_type": .string("Bearer"),
                 ]), headers: [("Cache-Control", "no-cache, no-store, max-age=0, must-revalidate")])
         case "authorization_code":
-            guard field("code") == FakeYouTube.authorizationCode else {
-                return Self.error(400, "invalid_grant", "Malformed auth code.")
-            }
-            guard let verifier = field("code_verifier"), (43...128).contains(verifier.count) else {
-                return Self.error(400, "invalid_grant", "Missing code verifier.")
-            }
             guard let redirect = field("redirect_uri"), !redirect.isEmpty else {
                 return Self.error(400, "invalid_request", "Missing parameter: redirect_uri")
+            }
+            let redemption = await fake.consent.redeem(
+                code: field("code"), clientID: field("client_id"), redirectURI: redirect,
+                verifier: field("code_verifier"))
+            guard case .granted(let authorization) = redemption else {
+                if case .refused(let error, let description) = redemption { return Self.error(400, error, description) }
+                return Self.error(400, "invalid_grant", "Malformed auth code.")
             }
             let issued = await state.issueAccessToken(refresh: false)
             let refreshToken = await state.issueRefreshToken()
@@ -53,7 +55,7 @@ public struct FakeGoogleOAuth: FakeService {
                 .object([
                     "access_token": .string(issued.token), "expires_in": .number(Double(issued.lifetime)),
                     "refresh_token": .string(refreshToken),
-                    "scope": .string("https://www.googleapis.com/auth/youtube.upload"),
+                    "scope": .string(authorization.scopes.joined(separator: " ")),
                     "token_type": .string("Bearer"),
                 ]))
         default:

@@ -17,8 +17,6 @@ public final class FakeYouTube: Sendable {
     public static let clientSecret = "sandbox-youtube-client-secret"
     /// The refresh token the fake accepts (more can be added with ``addRefreshToken(_:)``).
     public static let refreshToken = "sandbox-youtube-refresh-token"
-    /// The authorization code the token endpoint exchanges (`grant_type=authorization_code`), for `atom auth` tests.
-    public static let authorizationCode = "sandbox-google-authorization-code"
     /// The API mount path.
     public static let apiMountPath = "/youtube"
     /// The token endpoint mount path.
@@ -35,10 +33,24 @@ public final class FakeYouTube: Sendable {
     ///   - accessTokenLifetime: `expires_in` of the tokens it issues, in seconds.
     public init(now: @escaping @Sendable () -> Date = { Date() }, accessTokenLifetime: Int = 3599) {
         state = FakeYouTubeState(now: now, accessTokenLifetime: accessTokenLifetime)
+        consent = FakeConsent(profile: .google(clientID: Self.clientID))
     }
 
-    /// The two services to mount: the API (`/youtube`) and the token endpoint (`/google-oauth`).
-    public var services: [any FakeService] { [api, oauth] }
+    /// Google's consent page for `atom auth youtube` (deny it, forge its state, inspect its requests); the token
+    /// endpoint redeems only the codes it issued, checking the PKCE verifier.
+    public let consent: FakeConsent
+    /// The consent page's mount path (`ATOM_GOOGLE_AUTH_URL` = `<base>/google-auth/o/oauth2/v2/auth`).
+    public static let consentMountPath = "/google-auth"
+
+    /// The services to mount: the API (`/youtube`), the token endpoint (`/google-oauth`) and the consent page
+    /// (`/google-auth`).
+    public var services: [any FakeService] { [api, oauth, consentPage] }
+    /// The consent page service.
+    public var consentPage: FakeConsentService {
+        FakeConsentService(
+            consent, mountPath: Self.consentMountPath, path: "/o/oauth2/v2/auth",
+            environmentKey: "ATOM_GOOGLE_AUTH_URL")
+    }
     /// The API service.
     public var api: FakeYouTubeAPI { FakeYouTubeAPI(fake: self) }
     /// The token endpoint service.
