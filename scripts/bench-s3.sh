@@ -55,7 +55,7 @@ measure() {
 
 # --- atom ---------------------------------------------------------------------------------------
 atom_line=""
-if [ -x ".build/$config/atom" ] && ".build/$config/atom" staging put --help >/dev/null 2>&1; then
+if [ -x ".build/$config/atom" ] && ".build/$config/atom" staging put --help 2>&1 | grep -q -- "--ttl"; then
   echo "bench-s3: atom staging put (.build/$config/atom)" >&2
   atom_line=$(ATOM_S3_BUCKET=$bucket AWS_ENDPOINT_URL_S3=$endpoint ATOM_STATE_DIR="$work/state" \
     measure atom ".build/$config/atom" staging put "$file" --ttl 600 --env-file /dev/null)

@@ -20,7 +20,9 @@ public struct AWSCredentials: Sendable, Equatable, CustomStringConvertible, Cust
         if let sessionToken { Redaction.register(secret: sessionToken) }
     }
 
+    /// `AWSCredentials(<redacted>)`.
     public var description: String { "AWSCredentials(\(Redaction.mask))" }
+    /// `AWSCredentials(<redacted>)`.
     public var debugDescription: String { description }
 }
 
@@ -30,15 +32,14 @@ public struct AWSCredentials: Sendable, Equatable, CustomStringConvertible, Cust
 /// file (`AWS_SHARED_CREDENTIALS_FILE`, default `~/.aws/credentials`).
 public struct AWSCredentialChain: Sendable {
     /// Where a found set of credentials came from (for `atom platforms` and messages).
-    public enum Source: Sendable, Equatable, CustomStringConvertible {
-        case store
-        case profile(name: String, file: String)
-        public var description: String {
-            switch self {
-            case .store: "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY"
-            case .profile(let name, let file): "profile [\(name)] in \(file)"
-            }
-        }
+    public struct Source: Sendable, Equatable, CustomStringConvertible {
+        /// Where they came from, in words.
+        public let description: String
+        private init(_ description: String) { self.description = description }
+        /// `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY` from the credential store.
+        public static let store = Source("AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY")
+        /// A profile of the shared credentials file.
+        public static func profile(name: String, file: String) -> Source { Source("profile [\(name)] in \(file)") }
     }
 
     let store: any CredentialStore

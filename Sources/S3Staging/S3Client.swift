@@ -29,11 +29,9 @@ struct S3Client: Sendable {
 
     /// Whether bodies go as `UNSIGNED-PAYLOAD` (no second read to hash them).
     var sendsUnsignedPayload: Bool {
-        switch configuration.payloadSigning {
-        case .unsigned: true
-        case .signed: false
-        case .automatic: addressing.isProtectedTransport
-        }
+        if configuration.payloadSigning == .unsigned { return true }
+        if configuration.payloadSigning == .signed { return false }
+        return addressing.isProtectedTransport
     }
 
     /// Signs and sends one request; a non-2xx answer (other than `accepting`) becomes a ``PublishError``.

@@ -24,13 +24,15 @@ public struct S3Configuration: Sendable {
     }
 
     /// Whether request bodies are hashed into the signature or sent as `UNSIGNED-PAYLOAD`.
-    public enum PayloadSigning: Sendable, Equatable {
+    public struct PayloadSigning: Hashable, Sendable {
+        private let mode: Int
+        private init(_ mode: Int) { self.mode = mode }
         /// `UNSIGNED-PAYLOAD` over TLS or loopback (TLS already protects integrity); hashed otherwise.
-        case automatic
+        public static let automatic = PayloadSigning(0)
         /// Always `UNSIGNED-PAYLOAD`: each byte is read once.
-        case unsigned
+        public static let unsigned = PayloadSigning(1)
         /// Always hash the body first (a second read of each part).
-        case signed
+        public static let signed = PayloadSigning(2)
     }
 
     /// The bucket (`ATOM_S3_BUCKET`).

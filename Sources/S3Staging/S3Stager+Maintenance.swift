@@ -10,6 +10,7 @@ public struct S3StagedObjectSummary: Sendable, Equatable, Codable {
     /// When S3 last wrote it.
     public var lastModified: Date?
 
+    /// Creates a summary.
     public init(key: String, size: Int64, lastModified: Date?) {
         self.key = key
         self.size = size
@@ -26,6 +27,7 @@ public struct S3PendingUpload: Sendable, Equatable, Codable {
     /// When it was started.
     public var initiated: Date?
 
+    /// Creates a summary.
     public init(key: String, uploadID: String, initiated: Date?) {
         self.key = key
         self.uploadID = uploadID

@@ -66,6 +66,9 @@ public struct S3Stager: MediaStager {
 
     // MARK: MediaStager
 
+    /// Uploads `file` under its content-derived key — skipped when `HEAD` finds it there already with the
+    /// right size, resumed from `context.checkpoint` when a multipart upload was interrupted.
+    /// - Throws: ``PublishError`` with platform `staging` (S3's code and message, a remediation line).
     public func stage(_ file: MediaFileHandle, sha256: String, contentType: String, context: StagingContext) async throws -> StagedObject {
         do {
             return try await upload(file, sha256: sha256, contentType: contentType, context: context)
@@ -74,6 +77,7 @@ public struct S3Stager: MediaStager {
         }
     }
 
+    /// A presigned `GET` URL valid for `duration` (clamped to 1 s…7 days), or base + key with `ATOM_S3_PUBLIC_BASE_URL`.
     public func url(for object: StagedObject, validFor duration: Duration) async throws -> URL {
         if let base = configuration.publicBaseURL {
             var text = base.absoluteString
@@ -87,6 +91,7 @@ public struct S3Stager: MediaStager {
         return try client.presignedGetURL(key: object.key, seconds: seconds, date: client.now())
     }
 
+    /// Deletes the staged object (a missing object counts as deleted).
     public func release(_ object: StagedObject) async throws {
         let retrier = Retrier(policy: configuration.retryPolicy, clock: clock, jitter: jitter)
         do {

@@ -13,10 +13,12 @@ import S3Staging
 public final class FakeS3: FakeService {
     /// The sandbox's obviously fake credentials.
     public static let sandboxAccessKeyID = "SANDBOXACCESSKEYEXAMPLE"
+    /// The sandbox's obviously fake secret key.
     public static let sandboxSecretAccessKey = "sandbox-s3-secret-access-key"
     /// The sandbox bucket.
     public static let sandboxBucket = "atom-sandbox"
 
+    /// Where the sandbox mounts S3.
     public let mountPath = "/s3"
     /// The region signatures must be scoped to.
     public let region: String
@@ -46,6 +48,7 @@ public final class FakeS3: FakeService {
         self.store = FakeS3Store(directory: folder, buckets: buckets)
     }
 
+    /// The sandbox credentials, region, bucket and `AWS_ENDPOINT_URL_S3` pointing at this fake.
     public func sandboxEnvironment(server: FakeServer) -> [String: String] {
         [
             "AWS_ACCESS_KEY_ID": Self.sandboxAccessKeyID,
@@ -85,6 +88,7 @@ public final class FakeS3: FakeService {
 
     // MARK: Serving
 
+    /// Verifies the signature, applies an armed fault, then answers as S3 would; logs the request.
     public func handle(_ request: FakeRequest) async throws -> FakeResponse? {
         let route = Route(request)
         var presigned = false

@@ -45,11 +45,17 @@ public struct FakeS3Upload: Sendable, Equatable {
 
 /// One part of a multipart upload.
 public struct FakeS3Part: Sendable, Equatable {
+    /// The part number.
     public var number: Int
+    /// Its size in bytes.
     public var size: Int64
+    /// Its ETag (quoted MD5).
     public var eTag: String
+    /// Its MD5, for the multipart ETag.
     public var md5: [UInt8]
+    /// Where its bytes are.
     public var path: String
+    /// When it arrived.
     public var lastModified: Date
 }
 

@@ -1,0 +1,58 @@
+import AtomSandbox
+import AtomTestSupport
+import Foundation
+import HTTPTypes
+import OpenAPIRuntime
+import PublishingCore
+@testable import S3Staging
+import Testing
+
+/// A platform that pulls the video from the staged URL (as Instagram does), hashing what it downloads.
+private struct PullingPublisher: Publisher {
+    let platform = PlatformID("pull-test")
+    let capabilities = PublisherCapabilities(displayName: "Pull test", mediaLimits: MediaLimits(), ingestion: .publicURL)
+    let transport: any HTTPTransport
+    let fetched: LockedBox<[String]>
+
+    func plan(_ draft: PostDraft, media: MediaInfo) -> PostPlan { PostPlan(texts: [:]) }
+
+    func publish(_ job: PublishJob, context: PublishContext) async throws -> PublishReceipt {
+        let url = try await context.stagedURL(.seconds(900))
+        let result = try await S3Test.fetch(url, transport: transport)
+        fetched.withLock { $0.append(result.status == 200 ? result.sha256 : "HTTP \(result.status)") }
+        await context.releaseStaging()
+        return PublishReceipt(status: .published, postID: "1", url: nil)
+    }
+}
+
+@Suite("S3 stager under the orchestrator")
+struct S3StagerOrchestratorTests {
+    @Test("atom post stages once, the platform fetches the presigned URL byte-exact, and the staged copy is deleted")
+    func postThroughStaging() async throws {
+        try await TemporaryDirectory.with { dir in
+            let fake = try FakeS3(directory: dir + "/s3")
+            try await FakeServer.run(services: [fake]) { server in
+                try await TestTransport.with { transport in
+                    let environment = fake.sandboxEnvironment(server: server)
+                    let stager = try #require(try S3Stager.fromCredentials(MemoryCredentialStore(environment), transport: transport, environment: [:]))
+                    let fetched = LockedBox<[String]>([])
+                    let orchestrator = Orchestrator(stager: stager, records: RecordStore(directory: dir + "/state"), clock: ImmediateClock(),
+                                                    jitter: FixedJitter(1), stagingURLLifetime: stager.configuration.urlTTL)
+                    let video = Fixtures.path("vertical.mp4")
+                    let report = try await orchestrator.post(PostRequest(
+                        videoPath: video, targets: [PostTarget(publisher: PullingPublisher(transport: transport, fetched: fetched), draft: PostDraft())]))
+                    #expect(report.results.map(\.status) == [.published])
+                    #expect(fetched.value == [report.sha256])
+                    #expect(await fake.objects().isEmpty)  // released
+                    let operations = await fake.requests().map(\.operation)
+                    #expect(operations.contains("PutObject"))
+                    #expect(operations.last == "DeleteObject")
+                    let staged = try RecordStore(directory: dir + "/state").read().staging
+                    #expect(staged.count == 1)
+                    #expect(staged.first?.released == true)
+                    #expect(staged.first?.key?.hasPrefix("atom-staging/\(report.sha256)/") == true)
+                }
+            }
+        }
+    }
+}
