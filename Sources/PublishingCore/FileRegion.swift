@@ -29,14 +29,15 @@ public final class MediaFileHandle: Sendable {
             let reason = String(cString: strerror(errno))
             throw PublishError(.invalidInput, message: "cannot open \(path): \(reason)", remediation: "check the path and its permissions")
         }
-        var info = stat()
-        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+        let type = (try? FileManager.default.attributesOfItem(atPath: path)[.type]) as? FileAttributeType
+        let end = lseek(fd, 0, SEEK_END)
+        guard type == .typeRegular, end >= 0 else {
             close(fd)
             throw PublishError(.invalidInput, message: "\(path) is not a regular file", remediation: "pass a video file")
         }
         self.path = path
         self.descriptor = fd
-        self.size = Int64(info.st_size)
+        self.size = Int64(end)
     }
 
     deinit { close(descriptor) }

@@ -25,7 +25,6 @@ extension Orchestrator {
         })
         let urlConsumers = Set(active.filter { claims[$0].publisher.capabilities.ingestion == .publicURL }.map { claims[$0].publisher.platform })
         let coordinator = StagingCoordinator(consumers: urlConsumers)
-        let phases = LockedBox<[Int: String]>([:])
 
         func context(for index: Int) -> PublishContext {
             let platform = claims[index].publisher.platform
