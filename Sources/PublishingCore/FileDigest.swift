@@ -3,8 +3,8 @@ import Foundation
 
 /// SHA-256 of a file, streamed in bounded chunks (never the whole file in memory).
 public enum FileDigest {
-    /// The chunk size for hashing: 4 MiB keeps the hash loop near memory bandwidth.
-    public static let chunkSize = 4 << 20
+    /// The chunk size for hashing: 1 MiB, read ahead while the previous one is hashed.
+    public static let chunkSize = 1 << 20
 
     /// Computes the lowercase hex SHA-256 of `file`, reporting bytes hashed.
     public static func sha256(of file: MediaFileHandle, progress: (@Sendable (Int64) -> Void)? = nil) async throws -> String {

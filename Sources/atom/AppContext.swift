@@ -184,7 +184,10 @@ extension AppContext {
         guard let factory = registry.factory(named: name) else {
             throw PublishError(.invalidInput, message: "unknown platform \(name)")
         }
-        let placeholders = MemoryCredentialStore(Dictionary(uniqueKeysWithValues: factory.requiredKeys.map { ($0, "offline-validation") }))
+        // Ids get a plausible numeric placeholder (adapters check their shape); everything else a word.
+        let placeholders = MemoryCredentialStore(Dictionary(uniqueKeysWithValues: factory.requiredKeys.map { key in
+            (key, key.hasSuffix("_ID") ? "1000000000000001" : "offline-validation")
+        }))
         var environment = publisherEnvironment
         environment.credentials = ChainedCredentialStore([credentials, placeholders])
         return try factory.makePublisher(environment)
