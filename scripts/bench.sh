@@ -17,7 +17,7 @@ echo "== validate, 4 GiB file (sparse, valid box structure)"
 python3 scripts/make-sparse-video.py Fixtures/vertical.mp4 "$tmp/big.mp4" $((4 << 30))
 # TikTok (4 GB) and Instagram (300 MB) refuse a 4 GiB file (exit 65) — that verdict is part of the run.
 /usr/bin/time -f "%e %M" -o "$tmp/time" "$bin" validate "$tmp/big.mp4" --to tiktok,instagram,youtube,facebook --caption bench > /dev/null 2>&1 || true
-read -r secs kib < "$tmp/time"
+read -r secs kib < <(tail -n 1 "$tmp/time")
 echo "atom validate (4 platforms): $secs s, peak RSS $((kib / 1024)) MiB"
 
 echo "== SHA-256, 1 GiB of random bytes"

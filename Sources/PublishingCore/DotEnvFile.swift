@@ -32,7 +32,8 @@ public final class DotEnvFile: CredentialStore {
         self.path = path
         let lines: [Line]
         if FileManager.default.fileExists(atPath: path) {
-            guard let data = FileManager.default.contents(atPath: path) else {
+            // Read through a handle so that devices such as /dev/null (an empty configuration) work too.
+            guard let handle = FileHandle(forReadingAtPath: path), let data = try? handle.readToEnd() ?? Data() else {
                 throw PublishError(.configuration, message: "cannot read \(path)", remediation: "check the file's permissions")
             }
             guard let text = String(data: data, encoding: .utf8) else {
