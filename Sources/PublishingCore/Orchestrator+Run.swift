@@ -87,7 +87,7 @@ extension Orchestrator {
             }
         }
         if Task.isCancelled {
-            await unclaimOrInterrupt(claims: claims, jobs: jobs, phases: [:])
+            await markInterrupted(jobs: jobs)
             return interruptedReport(claims: claims, results: results, jobs: jobs, videoPath: videoPath, sha256: sha256)
         }
         let blocking = preflightErrors.values.filter { [.invalidInput, .limitExceeded, .configuration].contains($0.code) }
@@ -273,6 +273,7 @@ extension Orchestrator {
         }
     }
 
+    /// Puts claimed entries back as they were: a preflight refused the whole post before any upload.
     private func unclaimForPreflight(claims: [Claim]) async {
         let restore: [(String, PostRecord?)] = claims.compactMap {
             if case .proceed(let id, _, _, let previous) = $0.outcome { return (id, previous) }
@@ -286,7 +287,8 @@ extension Orchestrator {
         }
     }
 
-    private func unclaimOrInterrupt(claims: [Claim], jobs: [Int: PublishJob], phases: [Int: String]) async {
+    /// Records every claimed platform as `interrupted` (Ctrl-C during the preflight).
+    private func markInterrupted(jobs: [Int: PublishJob]) async {
         let ids = jobs.values.map(\.recordID)
         let time = now()
         _ = try? await records.updateAsync { file in

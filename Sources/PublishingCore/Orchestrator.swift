@@ -195,20 +195,6 @@ public struct Orchestrator: Sendable {
         }
     }
 
-    /// Puts claimed entries back as they were (when a preflight stops the whole post).
-    private func unclaim(_ claims: [Claim]) async {
-        let restore: [(String, PostRecord?)] = claims.compactMap {
-            if case .proceed(let id, _, _, let previous) = $0.outcome { return (id, previous) }
-            return nil
-        }
-        _ = try? await records.updateAsync { file in
-            for (id, previous) in restore {
-                guard let index = file.entries.firstIndex(where: { $0.id == id }) else { continue }
-                if let previous { file.entries[index] = previous } else { file.entries.remove(at: index) }
-            }
-        }
-    }
-
     static func newID() -> String {
         var generator = SystemRandomNumberGenerator()
         return (0..<6).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
