@@ -18,7 +18,7 @@ public enum SparseVideo {
         let mdatSize = UInt64(size) - UInt64(head.count)
         head += [0, 0, 0, 1] + Array("mdat".utf8)
         head += (0..<8).map { UInt8(truncatingIfNeeded: mdatSize >> (56 - 8 * UInt64($0))) }
-        FileManager.default.createFile(atPath: path, contents: Data(head))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(head))
         guard let handle = FileHandle(forWritingAtPath: path) else { throw CocoaError(.fileWriteUnknown) }
         try handle.truncate(atOffset: UInt64(size))
         try handle.close()

@@ -65,7 +65,7 @@ public enum TemporaryDirectory {
 
     /// Writes a file of `size` pseudo-random bytes (deterministic from `seed`) in bounded chunks.
     public static func writeRandomFile(at path: String, size: Int, seed: UInt64 = 42) throws {
-        FileManager.default.createFile(atPath: path, contents: nil)
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
         guard let handle = FileHandle(forWritingAtPath: path) else { throw CocoaError(.fileWriteUnknown) }
         defer { try? handle.close() }
         var state = seed

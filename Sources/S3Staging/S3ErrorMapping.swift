@@ -56,8 +56,9 @@ enum S3ErrorMapping {
 
     static func classify(_ document: S3ErrorDocument, status: Int, bucket: String) -> (PublishError.Code, String?, Bool) {
         switch document.code {
-        case "InvalidAccessKeyId", "SignatureDoesNotMatch", "AuthorizationHeaderMalformed" where document.region == nil,
-             "InvalidSecurity", "MissingSecurityHeader", "IncompleteSignature":
+        case "InvalidAccessKeyId", "SignatureDoesNotMatch", "InvalidSecurity", "MissingSecurityHeader", "IncompleteSignature":
+            return (.authentication, "check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or the AWS profile) are the bucket owner's current keys", false)
+        case "AuthorizationHeaderMalformed" where document.region == nil:
             return (.authentication, "check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or the AWS profile) are the bucket owner's current keys", false)
         case "ExpiredToken", "InvalidToken", "TokenRefreshRequired":
             return (.authentication, "the temporary credentials expired: renew AWS_SESSION_TOKEN with its key pair", false)
