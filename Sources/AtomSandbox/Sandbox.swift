@@ -46,7 +46,6 @@ public struct Sandbox: Sendable {
     public func environment(server: FakeServer) -> [String: String] {
         var environment: [String: String] = [:]
         for service in services { environment.merge(service.sandboxEnvironment(server: server)) { first, _ in first } }
-        environment.merge(facebook.sandboxEnvironment(server: server)) { first, _ in first }
         return environment
     }
 }

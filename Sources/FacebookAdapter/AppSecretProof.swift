@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import PublishingCore
 
 /// `appsecret_proof`: hex HMAC-SHA256 of the access token keyed with the app secret
 /// (developers.facebook.com/docs/graph-api/securing-requests). Needed only when the app enables
@@ -9,6 +10,6 @@ enum AppSecretProof {
     static func compute(accessToken: String, appSecret: String) -> String {
         let key = SymmetricKey(data: Data(appSecret.utf8))
         let code = HMAC<SHA256>.authenticationCode(for: Data(accessToken.utf8), using: key)
-        return code.map { String(format: "%02x", $0) }.joined()
+        return FileDigest.hex(code)
     }
 }

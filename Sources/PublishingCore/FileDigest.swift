@@ -6,33 +6,28 @@ public enum FileDigest {
     /// The chunk size for hashing: 1 MiB, read ahead while the previous one is hashed.
     public static let chunkSize = 1 << 20
 
-    /// Computes the lowercase hex SHA-256 of `file`, reporting bytes hashed.
-    public static func sha256(of file: MediaFileHandle, progress: (@Sendable (Int64) -> Void)? = nil) async throws -> String {
+    /// Computes the lowercase hex SHA-256 of `file` (or of `range` of it), reporting bytes hashed so far.
+    public static func sha256(
+        of file: MediaFileHandle, in range: Range<Int64>? = nil, progress: (@Sendable (Int64) -> Void)? = nil
+    ) async throws -> String {
+        let range = range ?? 0..<file.size
         var hasher = SHA256()
-        var offset: Int64 = 0
-        // Double-buffered: the next read runs on the I/O pool while this chunk is hashed.
-        var pending: Task<[UInt8], any Error>? = file.size > 0
-            ? Task { try await file.read(offset: 0, count: Int(min(Int64(chunkSize), file.size))) } : nil
-        while let current = pending {
-            let bytes = try await current.value
-            try Task.checkCancellation()
-            let nextOffset = offset + Int64(bytes.count)
-            if bytes.isEmpty { break }
-            if nextOffset < file.size {
-                let count = Int(min(Int64(chunkSize), file.size - nextOffset))
-                pending = Task { try await file.read(offset: nextOffset, count: count) }
-            } else {
-                pending = nil
-            }
-            hasher.update(data: bytes)
-            offset = nextOffset
-            progress?(offset)
+        var done: Int64 = 0
+        // FileRegion reads the next chunk on the I/O pool while this one is hashed.
+        for try await chunk in file.chunks(in: range, chunkSize: chunkSize) {
+            hasher.update(data: chunk)
+            done += Int64(chunk.count)
+            progress?(done)
         }
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return hex(hasher.finalize())
     }
 
-    /// Hex of bytes.
+    /// Lowercase hex of bytes.
     public static func hex(_ bytes: some Sequence<UInt8>) -> String {
-        bytes.map { String(format: "%02x", $0) }.joined()
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.underestimatedCount * 2)
+        for byte in bytes { out += [digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]] }
+        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -197,13 +197,7 @@ extension Orchestrator {
             progress: reporter, checkpoint: existing?.checkpoint,
             journal: Journal { state in
                 try await records.updateAsync { file in
-                    if let i = file.staging.lastIndex(where: { $0.sha256 == sha256 && !$0.released }) {
-                        file.staging[i].checkpoint = state
-                        file.staging[i].updatedAt = now()
-                    } else {
-                        file.staging.append(StagingRecord(sha256: sha256, location: "", key: nil, size: file.staging.isEmpty ? 0 : 0,
-                                                          createdAt: now(), updatedAt: now(), released: false, checkpoint: state))
-                    }
+                    Self.upsertStaging(&file, sha256: sha256, now: now()) { $0.checkpoint = state }
                 }
             },
             clock: clock, jitter: jitter
@@ -214,13 +208,11 @@ extension Orchestrator {
             let object = try await stager.stage(file, sha256: sha256, contentType: media.mimeType, context: ctx)
             staged = object
             _ = try? await records.updateAsync { file in
-                let entry = StagingRecord(sha256: sha256, location: object.location, key: object.key, size: object.size,
-                                          createdAt: now(), updatedAt: now(), released: false, checkpoint: nil)
-                if let i = file.staging.lastIndex(where: { $0.sha256 == sha256 && !$0.released }) {
-                    file.staging[i] = StagingRecord(sha256: sha256, location: object.location, key: object.key, size: object.size,
-                                                    createdAt: file.staging[i].createdAt, updatedAt: now(), released: false, checkpoint: nil)
-                } else {
-                    file.staging.append(entry)
+                Self.upsertStaging(&file, sha256: sha256, now: now()) { entry in
+                    entry.location = object.location
+                    entry.key = object.key
+                    entry.size = object.size
+                    entry.checkpoint = nil
                 }
             }
             reporter.report(.done, sent: object.size, total: object.size, message: "staged")
@@ -236,22 +228,38 @@ extension Orchestrator {
             reporter.report(PublishPhase("kept"), message: "staged copy kept until the platforms still processing have it; `atom status` deletes it")
             return .staging
         }
-        // Delete even when the group was cancelled: an unstructured task awaited here does not inherit cancellation.
-        let deleted = await Task { () -> Bool in
-            do { try await stager.release(staged); return true } catch { return false }
-        }.value
-        if deleted {
-            _ = try? await records.updateAsync { file in
-                for i in file.staging.indices where file.staging[i].key == staged.key && !file.staging[i].released {
-                    file.staging[i].released = true
-                    file.staging[i].updatedAt = now()
-                }
-            }
-            reporter.report(PublishPhase("released"), message: "staged copy deleted")
-        } else {
+        if await delete(staged, stager: stager, reporter: reporter) == false {
             reporter.report(.failed, message: "could not delete the staged copy; `atom staging clean` removes it")
         }
         return .staging
+    }
+
+    /// The unreleased staging entry for `sha256` (made if missing), changed by `change`.
+    private static func upsertStaging(_ file: inout RecordFile, sha256: String, now: Date, _ change: (inout StagingRecord) -> Void) {
+        if let i = file.staging.lastIndex(where: { $0.sha256 == sha256 && !$0.released }) {
+            change(&file.staging[i])
+            file.staging[i].updatedAt = now
+        } else {
+            var entry = StagingRecord(sha256: sha256, location: "", key: nil, size: 0, createdAt: now, updatedAt: now, released: false, checkpoint: nil)
+            change(&entry)
+            file.staging.append(entry)
+        }
+    }
+
+    /// Deletes a staged copy and marks it released in the record. Runs even when the caller was cancelled:
+    /// an unstructured task awaited here does not inherit cancellation.
+    private func delete(_ object: StagedObject, stager: any MediaStager, reporter: ProgressReporter) async -> Bool {
+        let deleted = await Task { (try? await stager.release(object)) != nil }.value
+        guard deleted else { return false }
+        let now = self.now
+        _ = try? await records.updateAsync { file in
+            for i in file.staging.indices where file.staging[i].key == object.key && !file.staging[i].released {
+                file.staging[i].released = true
+                file.staging[i].updatedAt = now()
+            }
+        }
+        reporter.report(PublishPhase("released"), message: "staged copy deleted")
+        return true
     }
 
     /// Deletes staged copies of this video kept for platforms that were still processing, once no entry
@@ -263,13 +271,7 @@ extension Orchestrator {
         for key in keys where !file.entries.contains(where: { $0.stagingKey == key && busy.contains($0.status) }) {
             guard let record = file.staging.last(where: { $0.key == key }) else { continue }
             let object = StagedObject(location: record.location, key: key, size: record.size)
-            let deleted = await Task { () -> Bool in (try? await stager.release(object)) != nil }.value
-            guard deleted else { continue }
-            let now = self.now
-            _ = try? await records.updateAsync { file in
-                for i in file.staging.indices where file.staging[i].key == key { file.staging[i].released = true; file.staging[i].updatedAt = now() }
-            }
-            ProgressReporter(platform: .staging, continuation: progress).report(PublishPhase("released"), message: "staged copy deleted")
+            _ = await delete(object, stager: stager, reporter: ProgressReporter(platform: .staging, continuation: progress))
         }
     }
 

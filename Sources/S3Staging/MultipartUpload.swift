@@ -96,7 +96,7 @@ struct MultipartUpload: Sendable {
     func sendPart(_ number: Int, uploadID: String, partSize: Int64, unsigned: Bool, ledger: PartLedger, progress: PartProgress) async throws {
         let range = Self.range(of: number, partSize: partSize, size: file.size)
         let payloadHash = unsigned ? SigV4Signer.unsignedPayload
-            : try await PayloadHash.sha256(of: file, range: range.lowerBound..<range.upperBound, chunkSize: configuration.chunkSize)
+            : try await FileDigest.sha256(of: file, in: range.lowerBound..<range.upperBound)
         let eTag = try await context.retrier(configuration.retryPolicy).run(onRetry: { attempt, error, delay in
             progress.reset(number)
             context.progress.report(.retrying, message: "part \(number): \(PublishError.wrapping(error, platform: .staging).redactedMessage); retry \(attempt) in \(delay)")

@@ -119,7 +119,7 @@ extension S3Client {
         let bytes = Array(xml.utf8)
         let (response, body) = try await send(
             operation, method: .post, path: addressing.path(forKey: key), query: [("uploadId", uploadID)],
-            headers: [("content-type", "application/xml")], body: HTTPBody(bytes), payloadHash: SigV4Signer.hex(SHA256.hash(data: bytes)))
+            headers: [("content-type", "application/xml")], body: HTTPBody(bytes), payloadHash: FileDigest.hex(SHA256.hash(data: bytes)))
         let document = try await self.document(body, status: response.status.code, headers: response.headerFields, operationID: operation)
         // S3 answers <CompleteMultipartUploadResult> (moto: <CompleteMultipartUploadResponse>); an <Error> was thrown above.
         _ = document

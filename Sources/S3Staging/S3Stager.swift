@@ -108,7 +108,7 @@ public struct S3Stager: MediaStager {
         let mac = HMAC<SHA256>.authenticationCode(
             for: Data("atom-staging-object\n\(configuration.bucket)\n\(sha256)".utf8),
             using: SymmetricKey(data: Data(credentials.secretAccessKey.utf8)))
-        let token = SigV4Signer.hex(mac.prefix(16))
+        let token = FileDigest.hex(mac.prefix(16))
         let ext = fileExtension.isEmpty ? "" : "." + fileExtension
         return "\(configuration.prefix)\(sha256)/\(token)\(ext)"
     }
@@ -146,21 +146,12 @@ public struct S3Stager: MediaStager {
 
     func putSingle(_ file: MediaFileHandle, key: String, contentType: String, context: StagingContext) async throws {
         let payloadHash = client.sendsUnsignedPayload
-            ? SigV4Signer.unsignedPayload : try await PayloadHash.sha256(of: file, range: 0..<file.size, chunkSize: configuration.chunkSize)
+            ? SigV4Signer.unsignedPayload : try await FileDigest.sha256(of: file)
         try await context.retrier(configuration.retryPolicy).run { attempt in
             if attempt > 1 { context.progress.report(.retrying, sent: 0, total: file.size, message: "retrying the upload (attempt \(attempt))") }
             let body = file.chunks(in: 0..<file.size, chunkSize: configuration.chunkSize)
                 .body(onChunk: context.progress.byteCounter(startingAt: 0, total: file.size))
             try await client.putObject(key: key, body: body, payloadHash: payloadHash, contentType: contentType)
         }
-    }
-}
-
-/// SHA-256 of a file range, streamed (for payload signing over plain HTTP).
-enum PayloadHash {
-    static func sha256(of file: MediaFileHandle, range: Range<Int64>, chunkSize: Int) async throws -> String {
-        var hasher = SHA256()
-        for try await chunk in file.chunks(in: range, chunkSize: chunkSize) { hasher.update(data: chunk) }
-        return SigV4Signer.hex(hasher.finalize())
     }
 }

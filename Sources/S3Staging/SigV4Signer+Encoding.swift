@@ -100,11 +100,4 @@ extension SigV4Signer {
         return Date(timeIntervalSince1970: TimeInterval(timegm(&parts)))
     }
 
-    /// Lowercase hex of bytes.
-    static func hex(_ bytes: some Sequence<UInt8>) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out: [UInt8] = []
-        for byte in bytes { out += [digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]] }
-        return String(decoding: out, as: UTF8.self)
-    }
 }

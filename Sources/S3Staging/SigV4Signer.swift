@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import PublishingCore
 
 /// AWS Signature Version 4 (`AWS4-HMAC-SHA256`): signed headers and presigned query strings.
 ///
@@ -132,7 +133,7 @@ public struct SigV4Signer: Sendable {
 
     /// The string to sign for a canonical request at `amzDate` (`YYYYMMDDTHHMMSSZ`).
     public func stringToSign(canonicalRequest: String, amzDate: String) -> String {
-        let hash = Self.hex(SHA256.hash(data: Data(canonicalRequest.utf8)))
+        let hash = FileDigest.hex(SHA256.hash(data: Data(canonicalRequest.utf8)))
         return [Self.algorithm, amzDate, scope(amzDate), hash].joined(separator: "\n")
     }
 
@@ -140,7 +141,7 @@ public struct SigV4Signer: Sendable {
     public func signature(canonicalRequest: String, amzDate: String) -> String {
         let key = Self.signingKey(secret: credentials.secretAccessKey, date: String(amzDate.prefix(8)), region: region, service: service)
         let toSign = stringToSign(canonicalRequest: canonicalRequest, amzDate: amzDate)
-        return Self.hex(HMAC<SHA256>.authenticationCode(for: Data(toSign.utf8), using: key))
+        return FileDigest.hex(HMAC<SHA256>.authenticationCode(for: Data(toSign.utf8), using: key))
     }
 
     /// `YYYYMMDD/region/service/aws4_request`.

@@ -74,10 +74,9 @@ enum Exit {
 
 /// Writes to stderr.
 enum Console {
-    static func error(_ text: String) {
-        FileHandle.standardError.write(Data((Redaction.redact(text) + "\n").utf8))
-    }
+    static func error(_ text: String) { info(text) }
 
+    /// Writes a redacted line to stderr (progress, notes, errors).
     static func info(_ text: String) {
         FileHandle.standardError.write(Data((Redaction.redact(text) + "\n").utf8))
     }

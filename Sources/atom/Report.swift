@@ -91,8 +91,9 @@ enum SummaryTable {
             rows.append([result.platform.rawValue, result.status.rawValue, result.postId ?? "-", detail])
         }
         var lines = table(rows)
-        if let ids = Optional(report.results.compactMap { $0.status == .processing || $0.status == .interrupted ? $0.id : nil }), !ids.isEmpty {
-            lines.append("continue with: " + ids.map { "atom status \($0)" + (sandbox ? " --sandbox" : "") }.joined(separator: "; "))
+        let unfinished = report.results.compactMap { $0.status == .processing || $0.status == .interrupted ? $0.id : nil }
+        if !unfinished.isEmpty {
+            lines.append("continue with: " + unfinished.map { "atom status \($0)" + (sandbox ? " --sandbox" : "") }.joined(separator: "; "))
         }
         if sandbox {
             lines.append("SANDBOX: nothing was posted anywhere real — every platform above is atom's built-in loopback fake.")

@@ -133,7 +133,7 @@ struct FakeFacebookGraphService: FakeService {
                 return FakeFacebookError.parameter("API calls from the server require an appsecret_proof argument")
             }
             let key = SymmetricKey(data: Data(secret.utf8))
-            let expected = HMAC<SHA256>.authenticationCode(for: Data(token.utf8), using: key).map { String(format: "%02x", $0) }.joined()
+            let expected = FileDigest.hex(HMAC<SHA256>.authenticationCode(for: Data(token.utf8), using: key))
             guard proof == expected else { return FakeFacebookError.parameter("Invalid appsecret_proof provided in the API argument") }
         }
         return nil

@@ -52,7 +52,7 @@ extension FakeS3 {
         let path = await store.newPath("object")
         let written = try await receive(request, into: path)
         if written.size > 5 << 30 { throw FakeS3Failure(400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size") }
-        let eTag = "\"\(Self.hex(written.md5))\""
+        let eTag = "\"\(FileDigest.hex(written.md5))\""
         await store.put(FakeS3Object(
             bucket: route.bucket, key: route.key, size: written.size, sha256: written.sha256, eTag: eTag, contentType: request.header("Content-Type"),
             serverSideEncryption: request.header("x-amz-server-side-encryption"), lastModified: now(), isMultipart: false, path: path))
@@ -100,7 +100,7 @@ extension FakeS3 {
         let path = await store.newPath("part-\(number)")
         let written = try await receive(request, into: path)
         if written.size > 5 << 30 { throw FakeS3Failure(400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size") }
-        let eTag = "\"\(Self.hex(written.md5))\""
+        let eTag = "\"\(FileDigest.hex(written.md5))\""
         guard await store.addPart(FakeS3Part(number: number, size: written.size, eTag: eTag, md5: written.md5, path: path, lastModified: now()), to: id) else {
             throw noSuchUpload()
         }
@@ -152,7 +152,7 @@ extension FakeS3 {
         }
         let path = await store.newPath("object")
         let assembled = try Self.concatenate(parts.map(\.path), into: path)
-        let eTag = "\"\(Self.hex(Insecure.MD5.hash(data: parts.flatMap(\.md5))))-\(parts.count)\""
+        let eTag = "\"\(FileDigest.hex(Insecure.MD5.hash(data: parts.flatMap(\.md5))))-\(parts.count)\""
         await store.put(FakeS3Object(
             bucket: route.bucket, key: route.key, size: assembled.size, sha256: assembled.sha256, eTag: eTag, contentType: upload.contentType,
             serverSideEncryption: upload.serverSideEncryption, lastModified: now(), isMultipart: true, path: path))
@@ -215,7 +215,7 @@ extension FakeS3 {
             }
             handle.write(Data(buffer.readableBytesView))
         }
-        let digest = Self.hex(sha.finalize())
+        let digest = FileDigest.hex(sha.finalize())
         if let declared = request.contentLength, declared != size {
             try? FileManager.default.removeItem(atPath: path)
             throw FakeS3Failure(400, "IncompleteBody", "You did not provide the number of bytes specified by the Content-Length HTTP header.")
@@ -244,7 +244,7 @@ extension FakeS3 {
                 size += Int64(chunk.count)
             }
         }
-        return (size, hex(sha.finalize()))
+        return (size, FileDigest.hex(sha.finalize()))
     }
 
     // MARK: Helpers
@@ -272,7 +272,6 @@ extension FakeS3 {
 
     static func unquoted(_ eTag: String) -> String { eTag.trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
 
-    static func hex(_ bytes: some Sequence<UInt8>) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
 
     static func isoDate(_ date: Date) -> String {
         let formatter = ISO8601DateFormatter()

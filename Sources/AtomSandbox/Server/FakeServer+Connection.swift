@@ -166,7 +166,7 @@ public struct ReceivedDigest: Equatable {
     }
 
     /// The hex digest of everything so far.
-    public var hex: String { hasher.finalize().map { String(format: "%02x", $0) }.joined() }
+    public var hex: String { FileDigest.hex(hasher.finalize()) }
 
     public static func == (lhs: ReceivedDigest, rhs: ReceivedDigest) -> Bool { lhs.count == rhs.count && lhs.hex == rhs.hex }
 }

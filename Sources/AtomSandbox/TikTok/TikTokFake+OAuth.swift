@@ -99,7 +99,7 @@ extension TikTokFake {
                     400, "invalid_grant", "the code, code_verifier or redirect_uri is missing or wrong", record: &record
                 )
             }
-            let challenge = SHA256.hash(data: Data(verifier.utf8)).map { String(format: "%02x", $0) }.joined()
+            let challenge = FileDigest.hex(SHA256.hash(data: Data(verifier.utf8)))
             guard await state.redeemAuthorization(challenge: challenge, redirectURI: redirect) else {
                 return await oauthError(
                     400, "invalid_grant", "Code verifier or code challenge is invalid", record: &record)

@@ -23,7 +23,7 @@ public struct PKCE: Sendable, Equatable, CustomStringConvertible {
         func encode(_ digest: some Sequence<UInt8>) -> String {
             switch base {
             case .base64URL: Base64URL.encode(Array(digest))
-            case .hexLowercase: digest.map { String(format: "%02x", $0) }.joined()
+            case .hexLowercase: FileDigest.hex(digest)
             }
         }
 

@@ -21,21 +21,19 @@ enum DryRun {
         var dryRun: Bool
     }
 
-    static func run(video: String, targets: [PostTarget], orchestrator: Orchestrator, global: GlobalOptions, app: AppContext?, dryRun: Bool = true) async throws -> ExitCode {
+    static func run(video: String, targets: [PostTarget], orchestrator: Orchestrator, global: GlobalOptions, dryRun: Bool = true) async throws -> ExitCode {
         let file = try MediaFileHandle(path: video)
         let inspection = try await orchestrator.inspect(file, targets: targets)
         let media = inspection.media
         var platforms: [PlatformJSON] = []
-        for (index, entry) in inspection.plans.enumerated() {
+        for entry in inspection.plans {
             let issues = inspection.issues.filter { $0.platform == entry.platform }.map { "\($0.field): \($0.message)" }
-            let capabilities = targets[index].publisher.capabilities
             platforms.append(PlatformJSON(
                 platform: entry.platform.rawValue, ok: issues.isEmpty,
                 ingestion: entry.ingestion == .publicURL ? "staged URL" : "direct upload",
                 issues: issues, notes: entry.plan.notes,
                 texts: Dictionary(uniqueKeysWithValues: entry.plan.texts.map { ($0.key.rawValue, $0.value) })
             ))
-            _ = capabilities
         }
         let ok = inspection.issues.isEmpty
         if global.json {
@@ -81,7 +79,7 @@ struct ValidateCommand: AsyncParsableCommand {
                 let publishers = try drafts.map { name, _ in try app.offlinePublisher(named: name) }
                 let targets = zip(publishers, drafts).map { PostTarget(publisher: $0, draft: $1.draft) }
                 let orchestrator = Orchestrator(stager: OfflineStager(), records: app.records)
-                return try await DryRun.run(video: input.video, targets: targets, orchestrator: orchestrator, global: global, app: app, dryRun: false)
+                return try await DryRun.run(video: input.video, targets: targets, orchestrator: orchestrator, global: global, dryRun: false)
             }
         } catch {
             code = Failure.report(error, json: global.json)

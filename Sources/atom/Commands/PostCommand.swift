@@ -109,7 +109,7 @@ struct PostCommand: AsyncParsableCommand {
                         remediation: "set ATOM_S3_BUCKET and AWS credentials in \(global.envFile) (or use the platform's push mode); nothing was uploaded")
                 }
                 if dryRun {
-                    return try await DryRun.run(video: input.video, targets: targets, orchestrator: orchestrator, global: global, app: app)
+                    return try await DryRun.run(video: input.video, targets: targets, orchestrator: orchestrator, global: global)
                 }
                 let request = PostRequest(videoPath: input.video, targets: targets, force: force, waitLimit: .seconds(wait), sandbox: app.sandbox)
                 let report = try await Interruptible.run(platforms: publishers.map(\.platform), quiet: global.quiet || global.json && !Console.stderrIsTTY) { progress in
