@@ -112,7 +112,10 @@ extension FacebookPublisher {
                 let secret = try store.required(
                     "FACEBOOK_APP_SECRET", platform: platform,
                     remediation: "FACEBOOK_APPSECRET_PROOF=1 needs the app secret: add FACEBOOK_APP_SECRET=… to your .env file")
-                proof = AppSecretProof.compute(accessToken: token, appSecret: secret)
+                let computed = AppSecretProof.compute(accessToken: token, appSecret: secret)
+                // Not the token, but a stand-in for it on every call: masked wherever a server echoes it.
+                Redaction.register(secret: computed)
+                proof = computed
             }
             return Configuration(pageID: pageID, pageAccessToken: token, graphBaseURL: graph, ruploadBaseURL: rupload,
                                  graphVersion: version, uploadMode: mode, appSecretProof: proof)

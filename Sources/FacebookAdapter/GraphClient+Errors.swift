@@ -35,7 +35,7 @@ extension GraphClient {
     func ruploadFailure(status: Int, body: [UInt8], headers: HTTPFields, operationID: String) -> any Error {
         if GraphAPIError.parse(body) != nil { return graphFailure(status: status, body: body, headers: headers, operationID: operationID) }
         let info = RuploadError.parse(body)
-        let message = info?.message ?? (String(decoding: body.prefix(300), as: UTF8.self))
+        let message = Redaction.outsideText(info?.message ?? String(decoding: body.prefix(65_536), as: UTF8.self))
         let platformCode = info?.type
         if status == 401 || status == 403 || message.lowercased().contains("unauthorized") {
             return PublishError(.authentication, platform: .facebook, operationID: operationID, httpStatus: status, platformCode: platformCode,

@@ -85,7 +85,7 @@ struct GraphClient: Sendable {
         do {
             return try JSONDecoder().decode(T.self, from: Data(bytes))
         } catch {
-            throw FacebookFailure.unexpectedResponse(operationID: operationID, detail: Redaction.redact(String(decoding: bytes.prefix(200), as: UTF8.self)))
+            throw FacebookFailure.unexpectedResponse(operationID: operationID, detail: Redaction.outsideText(bytes: bytes))
         }
     }
 }

@@ -52,7 +52,7 @@ package struct GraphErrorMapper: Sendable {
     ///   - headers: The response headers (usage headers give the wait for rate limits).
     package func map(status: Int, body: [UInt8], headers: HTTPFields, operationID: String) -> PublishError {
         guard let error = GraphAPIError.parse(body) else {
-            let text = String(decoding: body.prefix(300), as: UTF8.self)
+            let text = Redaction.outsideText(bytes: body)
             let retryable = status >= 500 || status == 429
             return PublishError(retryable ? .server : .protocolViolation, platform: platform, operationID: operationID, httpStatus: status,
                                 message: "HTTP \(status)" + (text.isEmpty ? "" : ": \(text)"), retryable: retryable)
@@ -64,7 +64,7 @@ package struct GraphErrorMapper: Sendable {
     package func map(_ error: GraphAPIError, status: Int?, headers: HTTPFields = [:], operationID: String) -> PublishError {
         let code = error.code ?? 0
         let subcode = error.errorSubcode
-        let text = error.errorUserMsg ?? error.message ?? "unknown Graph API error"
+        let text = Redaction.outsideText(error.errorUserMsg ?? error.message ?? "unknown Graph API error")
         let platformCode = subcode.map { "\(code)/\($0)" } ?? "\(code)"
         func make(_ kind: PublishError.Code, _ remediation: String?, retryable: Bool = false, after: Duration? = nil) -> PublishError {
             PublishError(kind, platform: platform, operationID: operationID, httpStatus: status, platformCode: platformCode,

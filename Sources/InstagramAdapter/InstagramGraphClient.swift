@@ -40,7 +40,7 @@ struct InstagramGraphClient: Sendable {
         do {
             return try JSONDecoder().decode(T.self, from: Data(bytes))
         } catch {
-            let detail = String(decoding: bytes.prefix(200), as: UTF8.self)
+            let detail = Redaction.outsideText(bytes: bytes)
             throw InstagramProtocolError.malformedResponse(operationID: operationID, detail: detail).publishError()
         }
     }

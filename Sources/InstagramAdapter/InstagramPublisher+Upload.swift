@@ -112,7 +112,8 @@ extension InstagramPublisher {
         }
         let info = (try? JSONDecoder().decode(RuploadResponse.self, from: Data(bytes)))?.debugInfo
         let message =
-            info?.message ?? (bytes.isEmpty ? "HTTP \(status)" : String(decoding: bytes.prefix(200), as: UTF8.self))
+            bytes.isEmpty && info?.message == nil
+            ? "HTTP \(status)" : Redaction.outsideText(info?.message ?? String(decoding: bytes.prefix(65_536), as: UTF8.self))
         let type = info?.type ?? ""
         if status == 401 || type.localizedCaseInsensitiveContains("NotAuthorized")
             || type.localizedCaseInsensitiveContains("OAuth")

@@ -48,8 +48,9 @@ enum S3ErrorMapping {
         let (code, remediation, retryable) = classify(document, status: status, bucket: bucket)
         let message = document.message.isEmpty ? document.code : "\(document.code): \(document.message)"
         return PublishError(
-            code, platform: .staging, operationID: operationID, httpStatus: status, platformCode: document.code,
-            message: Redaction.redact(message), remediation: remediation, retryable: retryable,
+            code, platform: .staging, operationID: operationID, httpStatus: status, 
+            platformCode: Redaction.outsideText(document.code, limit: 64),
+            message: Redaction.outsideText(message), remediation: remediation, retryable: retryable,
             diagnosticID: document.requestID ?? requestID
         )
     }

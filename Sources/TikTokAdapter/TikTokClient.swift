@@ -76,7 +76,7 @@ struct TikTokClient: Sendable {
         do {
             envelope = try decoder.decode(TikTokEnvelope<Payload>.self, from: Data(bytes))
         } catch {
-            let snippet = Redaction.redact(String(decoding: bytes.prefix(200), as: UTF8.self))
+            let snippet = Redaction.outsideText(bytes: bytes)
             throw TikTokProtocolError.undecodable(operationID: operationID, status: status, snippet: snippet)
                 .publishError
         }
@@ -127,7 +127,7 @@ struct TikTokClient: Sendable {
                     error, status: status, headers: response.headerFields, now: now(), operationID: operationID)
             }
             if status == 400 {
-                let text = String(decoding: bytes.prefix(200), as: UTF8.self)
+                let text = Redaction.outsideText(bytes: bytes)
                 throw PublishError(
                     .protocolViolation, platform: .tiktok, operationID: operationID, httpStatus: status,
                     message: "TikTok refused the chunk's headers" + (text.isEmpty ? "" : ": \(text)"))

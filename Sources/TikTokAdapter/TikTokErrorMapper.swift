@@ -39,7 +39,7 @@ enum TikTokErrorMapper {
     static func map(
         _ error: TikTokAPIError, status: Int, headers: HTTPFields, now: Date, operationID: String
     ) -> PublishError {
-        let message = error.message.flatMap { $0.isEmpty ? nil : $0 } ?? error.code
+        let message = Redaction.outsideText(error.message.flatMap { $0.isEmpty ? nil : $0 } ?? error.code)
         func make(
             _ kind: PublishError.Code, _ remediation: String?, retryable: Bool = false, after: Duration? = nil
         ) -> PublishError {
@@ -106,7 +106,7 @@ enum TikTokErrorMapper {
 
     /// The error for a failed answer that has no TikTok error object.
     static func map(status: Int, body: [UInt8], headers: HTTPFields, now: Date, operationID: String) -> PublishError {
-        let text = String(decoding: body.prefix(300), as: UTF8.self)
+        let text = Redaction.outsideText(bytes: body)
         let detail = "HTTP \(status)" + (text.isEmpty ? "" : ": \(text)")
         switch status {
         case 429:
@@ -130,7 +130,8 @@ enum TikTokErrorMapper {
     /// The error for a token-endpoint failure (`error`, `error_description`, `log_id`).
     static func mapOAuth(_ response: TikTokTokenResponse?, status: Int, operationID: String) -> PublishError {
         let code = response?.error ?? "http_\(status)"
-        let message = response?.errorDescription.flatMap { $0.isEmpty ? nil : $0 } ?? "token refresh failed (\(code))"
+        let message = Redaction.outsideText(
+            response?.errorDescription.flatMap { $0.isEmpty ? nil : $0 } ?? "token refresh failed (\(code))")
         func make(_ kind: PublishError.Code, _ remediation: String?, retryable: Bool = false) -> PublishError {
             PublishError(
                 kind, platform: .tiktok, operationID: operationID, httpStatus: status, platformCode: code,
@@ -153,7 +154,7 @@ enum TikTokErrorMapper {
 
     /// The error for a post that ended `FAILED` with `fail_reason`.
     static func mapFailure(reason: String?, publishID: String) -> PublishError {
-        let reason = reason.flatMap { $0.isEmpty ? nil : $0 } ?? "unknown"
+        let reason = Redaction.outsideText(reason.flatMap { $0.isEmpty ? nil : $0 } ?? "unknown", limit: 64)
         func make(_ kind: PublishError.Code, _ remediation: String?, retryable: Bool = false) -> PublishError {
             PublishError(
                 kind, platform: .tiktok, operationID: "tiktok.status", platformCode: reason,

@@ -96,7 +96,7 @@ struct YouTubeErrorMapper: Sendable {
     func map(status: Int, body: [UInt8], headers: HTTPFields, operationID: String) -> PublishError {
         let retryAfter = headers.retryAfter(now: now())
         guard let error = GoogleAPIError.parse(body) else {
-            let text = String(decoding: body.prefix(300), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            let text = Redaction.outsideText(bytes: body)
             let message = "HTTP \(status)" + (text.isEmpty ? "" : ": \(text)")
             switch status {
             case 401:
@@ -121,7 +121,7 @@ struct YouTubeErrorMapper: Sendable {
     /// Classifies a parsed Google error.
     func map(_ error: GoogleAPIError, status: Int, retryAfter: Duration?, operationID: String) -> PublishError {
         let reason = error.reason
-        let message = error.message ?? error.errors?.first?.message ?? "YouTube refused the request"
+        let message = Redaction.outsideText(error.message ?? error.errors?.first?.message ?? "YouTube refused the request")
         func make(_ code: PublishError.Code, _ remediation: String?, retryable: Bool = false, after: Duration? = nil)
             -> PublishError
         {

@@ -90,16 +90,16 @@ public struct OAuthTokenEndpoint: Sendable {
             ?? object?["message"]?.stringValue
         let diagnostic = object?["log_id"]?.stringValue
         guard let error else {
-            let text = String(decoding: bytes.prefix(200), as: UTF8.self)
+            let text = Redaction.outsideText(bytes: bytes)
             let retryable = status >= 500 || status == 429
             return PublishError(
                 retryable ? .server : .protocolViolation, platform: platform, operationID: operationID,
                 httpStatus: status,
                 message: "the token endpoint answered HTTP \(status)"
-                    + (text.isEmpty ? "" : ": \(Redaction.redact(text))"),
+                    + (text.isEmpty ? "" : ": \(text)"),
                 remediation: "run `\(command)` again", retryable: retryable)
         }
-        let message = "the token exchange failed: \(error)" + (description.map { " — \($0)" } ?? "")
+        let message = Redaction.outsideText("the token exchange failed: \(error)" + (description.map { " — \($0)" } ?? ""))
         switch error {
         case "invalid_client", "unauthorized_client":
             return PublishError(
