@@ -9,10 +9,15 @@ import Darwin
 /// A `.env` file: the owner's tokens and settings.
 ///
 /// Syntax: `KEY=value` lines, optional `export ` prefix, `#` comments and blank lines; single-quoted
-/// values are literal; double-quoted values take `\n`, `\"` and `\\` escapes; an unquoted value ends
-/// at ` #`; `=` may appear in values. A malformed line is a configuration error naming the file and
-/// line. ``set(_:)`` rewrites the file atomically (temp file in the same folder, fsync, rename),
-/// keeping every other line, comment and the order, with mode 0600.
+/// values are literal; double-quoted values take `\n`, `\"`, `\\`, `\$` and `` \` `` escapes; an unquoted
+/// value ends at ` #`; `=` may appear in values. A malformed line is a configuration error naming the file and
+/// the line number (never the line's text: it may be a pasted token). A key set twice means its last line, as in
+/// a shell, for reading and writing alike.
+///
+/// Every write (``set(_:)``, ``remove(_:)``) takes an exclusive lock on the file's folder, reads the file again,
+/// changes only the keys it was given, and replaces the file atomically (temp file in the same folder, fsync,
+/// rename) with mode 0600, keeping every other line, comment and the order: a line another process added
+/// meanwhile survives. A symbolic link is written through: its target is replaced, the link stays.
 public final class DotEnvFile: CredentialStore {
     /// One parsed line.
     public enum Line: Sendable, Equatable {
@@ -22,27 +27,20 @@ public final class DotEnvFile: CredentialStore {
         case assignment(key: String, value: String, exported: Bool, raw: String)
     }
 
+    /// The largest `.env` atom reads (1 MiB): a configuration is a few kilobytes.
+    public static let maximumSize = 1 << 20
+
     /// The file's path.
     public let path: String
     private let state: LockedBox<[Line]>
 
-    /// Loads `path`; a missing file is an empty store (created on the first ``set(_:)``).
-    /// - Throws: ``PublishError`` (`configuration`) naming the file and line for malformed input.
+    /// Loads `path`; a missing file is an empty store (created on the first ``set(_:)``). A character device such
+    /// as `/dev/null` reads as an empty configuration.
+    /// - Throws: ``PublishError`` (`configuration`) naming the file and line for malformed input, and for a file
+    ///   that is not a regular file or character device (a FIFO, a folder) or is larger than ``maximumSize``.
     public init(path: String) throws {
         self.path = path
-        let lines: [Line]
-        if FileManager.default.fileExists(atPath: path) {
-            // Read through a handle so that devices such as /dev/null (an empty configuration) work too.
-            guard let handle = FileHandle(forReadingAtPath: path), let data = try? handle.readToEnd() ?? Data() else {
-                throw PublishError(.configuration, message: "cannot read \(path)", remediation: "check the file's permissions")
-            }
-            guard let text = String(data: data, encoding: .utf8) else {
-                throw PublishError(.configuration, message: "\(path) is not UTF-8 text")
-            }
-            lines = try Self.parse(text, file: path)
-        } else {
-            lines = []
-        }
+        let lines = try Self.load(path) ?? []
         state = LockedBox(lines)
         for case .assignment(let key, let value, _, _) in lines where Redaction.isSecretKey(key) {
             Redaction.register(secret: value)
@@ -51,6 +49,16 @@ public final class DotEnvFile: CredentialStore {
 
     /// The parsed lines, in file order.
     public var lines: [Line] { state.value }
+
+    /// Keys assigned on more than one line, in file order (the last line wins; tell the owner once).
+    public var duplicateKeys: [String] {
+        var seen: Set<String> = []
+        var duplicates: [String] = []
+        for case .assignment(let key, _, _, _) in state.value where !seen.insert(key).inserted && !duplicates.contains(key) {
+            duplicates.append(key)
+        }
+        return duplicates
+    }
 
     /// Every key and value, later assignments winning.
     public var values: [String: String] {
@@ -65,29 +73,106 @@ public final class DotEnvFile: CredentialStore {
         return found
     }
 
+    /// Sets `values` in the file (the last line of a key set twice; new keys appended in key order).
+    /// - Throws: ``PublishError`` when the file cannot be locked, read again or replaced.
     public func set(_ values: [String: String]) throws {
-        try state.withLock { lines in
-            var updated = lines
-            var pending = values
-            for index in updated.indices {
-                guard case .assignment(let key, _, let exported, _) = updated[index], let newValue = pending[key] else { continue }
-                updated[index] = .assignment(key: key, value: newValue, exported: exported, raw: Self.render(key: key, value: newValue, exported: exported))
-                pending[key] = nil
-            }
-            for key in pending.keys.sorted() {
-                guard let value = pending[key] else { continue }
-                updated.append(.assignment(key: key, value: value, exported: false, raw: Self.render(key: key, value: value, exported: false)))
-            }
-            let text = updated.map { line -> String in
-                switch line {
-                case .verbatim(let raw): raw
-                case .assignment(_, _, _, let raw): raw
-                }
-            }.joined(separator: "\n") + "\n"
-            try AtomicFile.write(Data(text.utf8), to: path, mode: 0o600)
-            lines = updated
-        }
+        try rewrite { lines in Self.merging(values, into: lines) }
         for (key, value) in values where Redaction.isSecretKey(key) { Redaction.register(secret: value) }
+    }
+
+    /// Removes every line that assigns one of `keys` (comments and other lines stay).
+    /// - Throws: ``PublishError`` when the file cannot be locked, read again or replaced.
+    public func remove(_ keys: Set<String>) throws {
+        try rewrite { lines in
+            lines.filter { line in
+                if case .assignment(let key, _, _, _) = line { return !keys.contains(key) }
+                return true
+            }
+        }
+    }
+
+    /// Lock the folder, read the file again, change it, replace it, all while holding the lock.
+    private func rewrite(_ change: @escaping ([Line]) -> [Line]) throws {
+        let target = Self.writeTarget(path)
+        try state.withLock { lines in
+            try Self.withFolderLock(of: target) {
+                let fresh = try Self.load(target) ?? []
+                let updated = change(fresh)
+                let text = updated.map { line -> String in
+                    switch line {
+                    case .verbatim(let raw): raw
+                    case .assignment(_, _, _, let raw): raw
+                    }
+                }.joined(separator: "\n") + "\n"
+                try AtomicFile.write(Data(text.utf8), to: target, mode: 0o600)
+                lines = updated
+            }
+        }
+    }
+
+    /// `values` applied to `lines`: each key's last assignment changes, keys not yet present are appended.
+    static func merging(_ values: [String: String], into lines: [Line]) -> [Line] {
+        var updated = lines
+        var pending = values
+        for index in updated.indices.reversed() {
+            guard case .assignment(let key, _, let exported, _) = updated[index], let newValue = pending[key] else { continue }
+            let raw = render(key: key, value: newValue, exported: exported)
+            updated[index] = .assignment(key: key, value: newValue, exported: exported, raw: raw)
+            pending[key] = nil
+        }
+        for key in pending.keys.sorted() {
+            guard let value = pending[key] else { continue }
+            updated.append(.assignment(key: key, value: value, exported: false, raw: render(key: key, value: value, exported: false)))
+        }
+        return updated
+    }
+
+    /// The file a write replaces: a symbolic link's final target (so the link survives), else `path`.
+    static func writeTarget(_ path: String) -> String {
+        var current = path
+        for _ in 0..<32 {
+            guard let destination = try? FileManager.default.destinationOfSymbolicLink(atPath: current) else { return current }
+            current = destination.hasPrefix("/")
+                ? destination : ((current as NSString).deletingLastPathComponent as NSString).appendingPathComponent(destination)
+        }
+        return current
+    }
+
+    /// Runs `body` holding an exclusive `flock` on the folder that holds `path` (the file itself is replaced by
+    /// rename, so it cannot carry the lock).
+    private static func withFolderLock<T>(of path: String, _ body: () throws -> T) throws -> T {
+        let folder = (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent
+        let fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw PublishError(
+                .configuration, message: "cannot open the folder of \(path): \(String(cString: strerror(errno)))",
+                remediation: "check the folder's permissions")
+        }
+        defer { close(fd) }
+        while flock(fd, LOCK_EX) != 0 {
+            guard errno == EINTR else {
+                throw PublishError(.configuration, message: "cannot lock the folder of \(path): \(String(cString: strerror(errno)))")
+            }
+        }
+        defer { flock(fd, LOCK_UN) }
+        return try body()
+    }
+
+    /// Reads and parses `path`, or `nil` when there is no such file. Checks the file's type before reading and
+    /// never reads more than ``maximumSize`` + 1 bytes, so `/dev/zero` or a FIFO is refused at once.
+    static func load(_ path: String) throws -> [Line]? {
+        let data: [UInt8]
+        do {
+            data = try BoundedFile.read(path, limit: maximumSize, what: "the configuration file")
+        } catch let refusal as BoundedFile.Refusal {
+            if refusal.missing { return nil }
+            throw PublishError(
+                .configuration, message: refusal.message, remediation: "point --env-file (or ATOM_ENV_FILE) at a .env file")
+        }
+        guard let text = String(validating: data, as: UTF8.self) else {
+            throw PublishError(.configuration, message: "\(path) is not UTF-8 text")
+        }
+        return try parse(text, file: path)
     }
 
     // MARK: Parsing
@@ -131,7 +216,7 @@ public final class DotEnvFile: CredentialStore {
         let key = rest[..<equals].trimmingCharacters(in: .whitespaces)
         guard let first = key.first, first == "_" || first.isLetter,
             key.allSatisfy({ $0 == "_" || $0 == "." || ($0.isASCII && ($0.isLetter || $0.isNumber)) })
-        else { throw LineProblem(reason: "'\(key.prefix(40))' is not a valid key") }
+        else { throw LineProblem(reason: "the key is not a valid name (letters, digits, '_' and '.', not starting with a digit)") }
         var valuePart = rest[rest.index(after: equals)...].drop(while: { $0 == " " || $0 == "\t" })
         var value = ""
         if valuePart.first == "'" {
@@ -154,6 +239,8 @@ public final class DotEnvFile: CredentialStore {
                     case "\\": value.append("\\")
                     case "t": value.append("\t")
                     case "r": value.append("\r")
+                    case "$": value.append("$")
+                    case "`": value.append("`")
                     default: value.append("\\"); value.append(valuePart[next])
                     }
                     index = valuePart.index(after: next)
@@ -180,16 +267,22 @@ public final class DotEnvFile: CredentialStore {
         }
     }
 
-    /// Renders an assignment, quoting only when needed.
+    /// Renders an assignment, quoting only when needed, so that `source .env` in a shell reads the same value and
+    /// runs nothing: single quotes (literal in both) unless the value holds a quote or line break, else double
+    /// quotes with `\`, `"`, `$` and `` ` `` escaped.
     static func render(key: String, value: String, exported: Bool) -> String {
         let prefix = exported ? "export " : ""
-        let plain = !value.isEmpty && value.allSatisfy { c in
-            c.isASCII && !c.isWhitespace && !"\"'#\\$`".contains(c)
+        let plain = value.allSatisfy { c in
+            c.isASCII && !c.isWhitespace && !"\"'#\\$`;&|<>()!*?[]{}~".contains(c)
         }
-        if plain || value.isEmpty { return "\(prefix)\(key)=\(value)" }
+        if plain { return "\(prefix)\(key)=\(value)" }
+        if !value.contains("'"), !value.contains(where: \.isNewline) { return "\(prefix)\(key)='\(value)'" }
         let escaped = value.replacingOccurrences(of: "\\", with: "\\\\")
             .replacingOccurrences(of: "\"", with: "\\\"")
+            .replacingOccurrences(of: "$", with: "\\$")
+            .replacingOccurrences(of: "`", with: "\\`")
             .replacingOccurrences(of: "\n", with: "\\n")
+            .replacingOccurrences(of: "\r", with: "\\r")
         return "\(prefix)\(key)=\"\(escaped)\""
     }
 }

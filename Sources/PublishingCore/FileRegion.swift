@@ -1,3 +1,4 @@
+import CoreFoundation
 import Foundation
 import NIOPosix
 import OpenAPIRuntime
@@ -24,14 +25,16 @@ public final class MediaFileHandle: Sendable {
     /// Opens `path` for reading.
     /// - Throws: ``PublishError`` with code `invalidInput` when the file is missing or unreadable.
     public init(path: String) throws {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        // O_NONBLOCK: opening a FIFO must not wait for a writer; the type is checked on the descriptor itself.
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else {
             let reason = String(cString: strerror(errno))
             throw PublishError(.invalidInput, message: "cannot open \(path): \(reason)", remediation: "check the path and its permissions")
         }
-        let type = (try? FileManager.default.attributesOfItem(atPath: path)[.type]) as? FileAttributeType
-        let end = lseek(fd, 0, SEEK_END)
-        guard type == .typeRegular, end >= 0 else {
+        var info = stat()
+        let isRegular = fstat(fd, &info) == 0 && info.st_mode & S_IFMT == S_IFREG
+        let end = isRegular ? lseek(fd, 0, SEEK_END) : -1
+        guard isRegular, end >= 0 else {
             close(fd)
             throw PublishError(.invalidInput, message: "\(path) is not a regular file", remediation: "pass a video file")
         }
