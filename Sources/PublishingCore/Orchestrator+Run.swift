@@ -25,6 +25,7 @@ extension Orchestrator {
         })
         let urlConsumers = Set(active.filter { claims[$0].publisher.capabilities.ingestion == .publicURL }.map { claims[$0].publisher.platform })
         let coordinator = StagingCoordinator(consumers: urlConsumers)
+        let recordFailures = RecordFailures(progress: progress)
 
         func context(for index: Int) -> PublishContext {
             let platform = claims[index].publisher.platform
@@ -54,9 +55,12 @@ extension Orchestrator {
                                            remediation: error.remediation, retryable: error.isRetryable)
                     }
                     let url = try await stager.url(for: object, validFor: lifetime)
-                    _ = try? await records.updateAsync { file in
-                        guard let i = file.entries.firstIndex(where: { $0.id == recordID }) else { return }
-                        file.entries[i].stagingKey = object.key
+                    // Without the key in the record, `atom status` and the sweep cannot delete this copy later.
+                    await recordFailures.attempt("the staged copy's key for \(platform.rawValue)") {
+                        try await records.updateAsync { file in
+                            guard let i = file.entries.firstIndex(where: { $0.id == recordID }) else { return }
+                            file.entries[i].stagingKey = object.key
+                        }
                     }
                     return url
                 },
@@ -87,12 +91,14 @@ extension Orchestrator {
             }
         }
         if Task.isCancelled {
-            await markInterrupted(jobs: jobs)
-            return interruptedReport(claims: claims, results: results, jobs: jobs, videoPath: videoPath, sha256: sha256)
+            await markInterrupted(jobs: jobs, failures: recordFailures)
+            var report = interruptedReport(claims: claims, results: results, jobs: jobs, videoPath: videoPath, sha256: sha256)
+            report.recordErrors = recordFailures.messages
+            return report
         }
         let blocking = preflightErrors.values.filter { [.invalidInput, .limitExceeded, .configuration].contains($0.code) }
         if !blocking.isEmpty, !resumeOnly {
-            await unclaimForPreflight(claims: claims)
+            await unclaimForPreflight(claims: claims, failures: recordFailures)
             if blocking.allSatisfy({ $0.code == .configuration }), let first = blocking.first { throw first }
             throw ValidationFailure(issues: blocking.map { ValidationIssue(platform: $0.platform, field: $0.platformCode ?? $0.code.description, message: $0.description) })
         }
@@ -102,7 +108,11 @@ extension Orchestrator {
         for index in active where preflightErrors[index] != nil { await coordinator.release(claims[index].publisher.platform) }
         await withTaskGroup(of: Child.self) { group in
             if stagingNeeded, let stager, let file {
-                group.addTask { await self.stageAndRelease(stager: stager, file: file, sha256: sha256, media: media, coordinator: coordinator, progress: progress) }
+                group.addTask {
+                    await self.stageAndRelease(
+                        stager: stager, file: file, sha256: sha256, media: media, coordinator: coordinator, progress: progress,
+                        failures: recordFailures)
+                }
             } else if stagingNeeded {
                 await coordinator.finish(.failure(PublishError(.invalidInput, platform: .staging, message: "the video file is needed to stage it but is gone")))
             }
@@ -134,9 +144,11 @@ extension Orchestrator {
             guard let job = jobs[index], let error = preflightErrors[index] else { continue }
             results[index] = await record(.failure(error), claim: claims[index], job: job, cancelled: false)
         }
-        await sweepStaging(sha256: sha256, progress: progress)
+        await sweepStaging(sha256: sha256, progress: progress, failures: recordFailures)
         let interrupted = results.contains { $0?.status == .interrupted }
-        return PostReport(video: videoPath, sha256: sha256, results: results.compactMap { $0 }, interrupted: interrupted)
+        var report = PostReport(video: videoPath, sha256: sha256, results: results.compactMap { $0 }, interrupted: interrupted)
+        report.recordErrors = recordFailures.messages
+        return report
     }
 
     private func record(_ outcome: Result<PublishReceipt, PublishError>, claim: Claim, job: PublishJob, cancelled: Bool) async -> PlatformResult {
@@ -165,7 +177,8 @@ extension Orchestrator {
         let final = result
         let newCheckpoint = checkpoint
         let keepCheckpoint: Bool = final.status == .interrupted || final.status == .processing
-        _ = try? await records.updateAsync { file in
+        do {
+            try await records.updateAsync { file in
             guard let i = file.entries.firstIndex(where: { $0.id == recordID }) else { return }
             file.entries[i].status = final.status
             file.entries[i].owner = nil
@@ -180,13 +193,33 @@ extension Orchestrator {
             if let newCheckpoint { file.entries[i].checkpoint = newCheckpoint } else if !keepCheckpoint, final.error?.retryable != true {
                 file.entries[i].checkpoint = nil  // a retryable failure keeps its checkpoint to resume from
             }
+            }
+        } catch {
+            result.recordError = ErrorSummary(Self.unrecorded(final, because: error))
         }
-        return final
+        return result
+    }
+
+    /// The error for an outcome the record could not take: says what is live (post id, URL) so nothing is lost.
+    static func unrecorded(_ result: PlatformResult, because error: any Error) -> PublishError {
+        let reason = PublishError.wrapping(error, platform: result.platform).message
+        let live = [result.postId.map { "post id \($0)" }, result.url].compactMap { $0 }.joined(separator: ", ")
+        let what: String
+        switch result.status {
+        case .published, .processing:
+            what = "the post is live" + (live.isEmpty ? "" : " (\(live))") + " but is not recorded"
+        default:
+            what = "the \(result.status.rawValue) outcome is not recorded (the record may still say uploading)"
+        }
+        return PublishError(
+            .storage, platform: result.platform, message: "\(what): \(reason)",
+            remediation: "fix the state folder (ATOM_STATE_DIR, default ~/.atom); until the record is right, "
+                + "`atom post` of this file may post it again")
     }
 
     private func stageAndRelease(
         stager: any MediaStager, file: MediaFileHandle, sha256: String, media: MediaInfo, coordinator: StagingCoordinator,
-        progress: AsyncStream<PublishEvent>.Continuation?
+        progress: AsyncStream<PublishEvent>.Continuation?, failures: RecordFailures
     ) async -> Child {
         let reporter = ProgressReporter(platform: .staging, continuation: progress)
         let records = self.records
@@ -207,12 +240,14 @@ extension Orchestrator {
         do {
             let object = try await stager.stage(file, sha256: sha256, contentType: media.mimeType, context: ctx)
             staged = object
-            _ = try? await records.updateAsync { file in
-                Self.upsertStaging(&file, sha256: sha256, now: now()) { entry in
-                    entry.location = object.location
-                    entry.key = object.key
-                    entry.size = object.size
-                    entry.checkpoint = nil
+            await failures.attempt("the staged copy \(object.key)") {
+                try await records.updateAsync { file in
+                    Self.upsertStaging(&file, sha256: sha256, now: now()) { entry in
+                        entry.location = object.location
+                        entry.key = object.key
+                        entry.size = object.size
+                        entry.checkpoint = nil
+                    }
                 }
             }
             reporter.report(.done, sent: object.size, total: object.size, message: "staged")
@@ -228,7 +263,7 @@ extension Orchestrator {
             reporter.report(PublishPhase("kept"), message: "staged copy kept until the platforms still processing have it; `atom status` deletes it")
             return .staging
         }
-        if await delete(staged, stager: stager, reporter: reporter) == false {
+        if await delete(staged, stager: stager, reporter: reporter, failures: failures) == false {
             reporter.report(.failed, message: "could not delete the staged copy; `atom staging clean` removes it")
         }
         return .staging
@@ -248,14 +283,19 @@ extension Orchestrator {
 
     /// Deletes a staged copy and marks it released in the record. Runs even when the caller was cancelled:
     /// an unstructured task awaited here does not inherit cancellation.
-    private func delete(_ object: StagedObject, stager: any MediaStager, reporter: ProgressReporter) async -> Bool {
+    private func delete(
+        _ object: StagedObject, stager: any MediaStager, reporter: ProgressReporter, failures: RecordFailures
+    ) async -> Bool {
         let deleted = await Task { (try? await stager.release(object)) != nil }.value
         guard deleted else { return false }
         let now = self.now
-        _ = try? await records.updateAsync { file in
-            for i in file.staging.indices where file.staging[i].key == object.key && !file.staging[i].released {
-                file.staging[i].released = true
-                file.staging[i].updatedAt = now()
+        let records = self.records
+        await failures.attempt("the deletion of the staged copy \(object.key)") {
+            try await records.updateAsync { file in
+                for i in file.staging.indices where file.staging[i].key == object.key && !file.staging[i].released {
+                    file.staging[i].released = true
+                    file.staging[i].updatedAt = now()
+                }
             }
         }
         reporter.report(PublishPhase("released"), message: "staged copy deleted")
@@ -264,40 +304,51 @@ extension Orchestrator {
 
     /// Deletes staged copies of this video kept for platforms that were still processing, once no entry
     /// that used one is processing, uploading or interrupted any more.
-    private func sweepStaging(sha256: String, progress: AsyncStream<PublishEvent>.Continuation?) async {
+    private func sweepStaging(
+        sha256: String, progress: AsyncStream<PublishEvent>.Continuation?, failures: RecordFailures
+    ) async {
+        // Reading only decides what to delete: a failed read deletes nothing and loses nothing.
         guard let stager, let file = try? await records.readAsync() else { return }
         let busy: Set<RecordStatus> = [.processing, .uploading, .interrupted]
         let keys = file.staging.filter { $0.sha256 == sha256 && !$0.released }.compactMap(\.key)
         for key in keys where !file.entries.contains(where: { $0.stagingKey == key && busy.contains($0.status) }) {
             guard let record = file.staging.last(where: { $0.key == key }) else { continue }
             let object = StagedObject(location: record.location, key: key, size: record.size)
-            _ = await delete(object, stager: stager, reporter: ProgressReporter(platform: .staging, continuation: progress))
+            _ = await delete(
+                object, stager: stager, reporter: ProgressReporter(platform: .staging, continuation: progress),
+                failures: failures)
         }
     }
 
     /// Puts claimed entries back as they were: a preflight refused the whole post before any upload.
-    private func unclaimForPreflight(claims: [Claim]) async {
+    private func unclaimForPreflight(claims: [Claim], failures: RecordFailures) async {
         let restore: [(String, PostRecord?)] = claims.compactMap {
             if case .proceed(let id, _, _, let previous) = $0.outcome { return (id, previous) }
             return nil
         }
-        _ = try? await records.updateAsync { file in
-            for (id, previous) in restore {
-                guard let index = file.entries.firstIndex(where: { $0.id == id }) else { continue }
-                if let previous { file.entries[index] = previous } else { file.entries.remove(at: index) }
+        let records = self.records
+        await failures.attempt("the release of this post's claims") {
+            try await records.updateAsync { file in
+                for (id, previous) in restore {
+                    guard let index = file.entries.firstIndex(where: { $0.id == id }) else { continue }
+                    if let previous { file.entries[index] = previous } else { file.entries.remove(at: index) }
+                }
             }
         }
     }
 
     /// Records every claimed platform as `interrupted` (Ctrl-C during the preflight).
-    private func markInterrupted(jobs: [Int: PublishJob]) async {
+    private func markInterrupted(jobs: [Int: PublishJob], failures: RecordFailures) async {
         let ids = jobs.values.map(\.recordID)
         let time = now()
-        _ = try? await records.updateAsync { file in
-            for i in file.entries.indices where ids.contains(file.entries[i].id) {
-                file.entries[i].status = .interrupted
-                file.entries[i].owner = nil
-                file.entries[i].updatedAt = time
+        let records = self.records
+        await failures.attempt("the interrupted state") {
+            try await records.updateAsync { file in
+                for i in file.entries.indices where ids.contains(file.entries[i].id) {
+                    file.entries[i].status = .interrupted
+                    file.entries[i].owner = nil
+                    file.entries[i].updatedAt = time
+                }
             }
         }
     }
@@ -313,5 +364,33 @@ extension Result where Failure == PublishError {
     fileprivate var failureMessage: String? {
         if case .failure(let error) = self { return error.description }
         return nil
+    }
+}
+
+/// Record writes that failed during one run: each is reported at once on the progress stream and kept for the
+/// report, so that no failed write to the record goes unsaid.
+final class RecordFailures: Sendable {
+    private let box = LockedBox<[String]>([])
+    private let reporter: ProgressReporter
+
+    init(progress: AsyncStream<PublishEvent>.Continuation?) {
+        reporter = ProgressReporter(platform: .staging, continuation: progress)
+    }
+
+    /// What failed so far, or `nil` when nothing did.
+    var messages: [String]? {
+        let all = box.value
+        return all.isEmpty ? nil : all
+    }
+
+    /// Runs `write`; a failure is recorded as "could not record `what`: reason".
+    func attempt(_ what: String, _ write: () async throws -> Void) async {
+        do {
+            try await write()
+        } catch {
+            let message = "could not record \(what): \(PublishError.wrapping(error, platform: .staging).message)"
+            box.withLock { $0.append(message) }
+            reporter.report(.failed, message: message)
+        }
     }
 }

@@ -46,6 +46,9 @@ public struct PlatformResult: Sendable, Codable, Equatable {
     public var error: ErrorSummary?
     /// Why it was skipped, or a platform note.
     public var note: String?
+    /// Set when the record could not be written for this platform: the outcome above is real (a post may be live)
+    /// but atom's record does not know it.
+    public var recordError: ErrorSummary?
 
     public init(status: RecordStatus, platform: PlatformID, id: String?, postId: String? = nil, url: String? = nil,
                 startedAt: Date? = nil, finishedAt: Date? = nil, error: ErrorSummary? = nil, note: String? = nil) {
@@ -68,6 +71,13 @@ public struct PostReport: Sendable, Codable, Equatable {
     public var results: [PlatformResult]
     /// Whether the run was interrupted (Ctrl-C).
     public var interrupted: Bool
+    /// Record writes that failed outside any one platform's result (staging entries, claims); `nil` when none did.
+    public var recordErrors: [String]?
+
+    /// Whether any write to the record failed: the results are real but the record does not hold them all.
+    public var hasRecordErrors: Bool {
+        recordErrors?.isEmpty == false || results.contains { $0.recordError != nil }
+    }
 
     public init(video: String, sha256: String, results: [PlatformResult], interrupted: Bool = false) {
         self.video = video

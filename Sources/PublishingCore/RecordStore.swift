@@ -1,3 +1,4 @@
+import CoreFoundation
 import Foundation
 import NIOPosix
 
@@ -57,6 +58,15 @@ public final class RecordStore: Sendable {
         try await Task { try await NIOThreadPool.singleton.runIfActive { try self.read() } }.value
     }
 
+    /// A warning when the state folder exists and other users can read, write or enter it (the record names every
+    /// video and post); `nil` when it is private or not made yet.
+    public func permissionsWarning() -> String? {
+        var info = stat()
+        guard stat(directory, &info) == 0, info.st_mode & S_IFMT == S_IFDIR, info.st_mode & 0o077 != 0 else { return nil }
+        let mode = String(info.st_mode & 0o777, radix: 8)
+        return "warning: the state folder \(directory) is open to other users (mode \(mode)); run `chmod 700 \(directory)`"
+    }
+
     private func ensureDirectory() throws {
         var isDir: ObjCBool = false
         if FileManager.default.fileExists(atPath: directory, isDirectory: &isDir) { return }
@@ -70,9 +80,13 @@ public final class RecordStore: Sendable {
 
     private func withLock<T>(_ body: () throws -> T) throws -> T {
         try ensureDirectory()
-        let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        // O_NOFOLLOW: a link planted in place of the lock file must not make atom create or open a file elsewhere.
+        let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else {
-            throw PublishError(.storage, message: "cannot open \(lockPath): \(String(cString: strerror(errno)))")
+            let reason = errno == ELOOP ? "it is a symbolic link" : String(cString: strerror(errno))
+            throw PublishError(
+                .storage, message: "cannot open \(lockPath): \(reason)",
+                remediation: "remove \(lockPath); atom makes a new one")
         }
         defer { close(fd) }
         while flock(fd, LOCK_EX) != 0 {

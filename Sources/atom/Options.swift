@@ -51,7 +51,8 @@ enum Exit {
     /// The exit code for a finished post.
     static func code(for report: PostReport) -> ExitCode {
         if report.interrupted || report.results.contains(where: { $0.status == .interrupted }) { return interrupted }
-        if report.results.contains(where: { $0.status == .failed }) { return platformFailed }
+        // A post that is live but missing from the record is a failure: a later run could post it again.
+        if report.results.contains(where: { $0.status == .failed }) || report.hasRecordErrors { return platformFailed }
         if report.results.contains(where: { $0.status == .processing }) { return stillProcessing }
         return ok
     }

@@ -6,7 +6,7 @@ struct ResultJSON: Encodable {
     var result: PlatformResult
     var sandbox: Bool
 
-    enum CodingKeys: String, CodingKey { case platform, status, id, postId, url, startedAt, finishedAt, error, note, sandbox }
+    enum CodingKeys: String, CodingKey { case platform, status, id, postId, url, startedAt, finishedAt, error, note, sandbox, recordError }
 
     func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
@@ -20,6 +20,7 @@ struct ResultJSON: Encodable {
         try c.encode(result.error.map(ErrorJSON.init), forKey: .error)
         if let note = result.note { try c.encode(note, forKey: .note) }
         if sandbox { try c.encode(true, forKey: .sandbox) }
+        if let recordError = result.recordError { try c.encode(ErrorJSON(recordError), forKey: .recordError) }
     }
 }
 
@@ -43,6 +44,7 @@ struct PostJSON: Encodable {
     var results: [ResultJSON]
     var interrupted: Bool?
     var sandbox: Bool?
+    var recordErrors: [String]?
 
     init(_ report: PostReport, sandbox: Bool) {
         video = report.video
@@ -50,6 +52,7 @@ struct PostJSON: Encodable {
         results = report.results.map { ResultJSON(result: $0, sandbox: false) }
         interrupted = report.interrupted ? true : nil
         self.sandbox = sandbox ? true : nil
+        recordErrors = report.recordErrors
     }
 }
 
@@ -91,6 +94,11 @@ enum SummaryTable {
             rows.append([result.platform.rawValue, result.status.rawValue, result.postId ?? "-", detail])
         }
         var lines = table(rows)
+        for result in report.results {
+            guard let error = result.recordError else { continue }
+            lines.append("NOT RECORDED: \(result.platform.rawValue): \(error.message)" + (error.remediation.map { " — \($0)" } ?? ""))
+        }
+        for message in report.recordErrors ?? [] { lines.append("NOT RECORDED: \(message)") }
         let unfinished = report.results.compactMap { $0.status == .processing || $0.status == .interrupted ? $0.id : nil }
         if !unfinished.isEmpty {
             lines.append("continue with: " + unfinished.map { "atom status \($0)" + (sandbox ? " --sandbox" : "") }.joined(separator: "; "))
