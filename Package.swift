@@ -89,7 +89,7 @@ let package = Package(
         .testTarget(name: "YouTubeAdapterTests", dependencies: ["YouTubeAdapter", "AtomTestSupport", "AtomSandbox", "PublishingCore"], swiftSettings: upcoming),
         .testTarget(name: "FacebookAdapterTests", dependencies: ["FacebookAdapter", "AtomTestSupport", "AtomSandbox", "PublishingCore"], swiftSettings: upcoming),
         .testTarget(name: "S3StagingTests", dependencies: ["S3Staging", "AtomTestSupport", "AtomSandbox", "PublishingCore"], swiftSettings: upcoming),
-        .testTarget(name: "AtomCLITests", dependencies: ["AtomTestSupport", "PublishingCore"], swiftSettings: upcoming),
+        .testTarget(name: "AtomCLITests", dependencies: ["AtomTestSupport", "AtomSandbox", "PublishingCore"], swiftSettings: upcoming),
         .testTarget(name: "AuthTests", dependencies: ["AtomTestSupport", "AtomSandbox", "PublishingCore", "TikTokAdapter", "InstagramAdapter", "YouTubeAdapter", "FacebookAdapter"], swiftSettings: upcoming),
     ]
 )

@@ -15,8 +15,12 @@ public struct Sandbox: Sendable {
     public let instagramLogin: FakeInstagramLogin
 
     /// Fresh fakes.
-    /// - Parameter storage: A folder for the S3 fake's objects (the caller removes it).
+    /// - Parameter storage: A folder for the S3 fake's objects (the caller removes it). It is made (or narrowed to)
+    ///   mode 0700: uploaded videos are the owner's, not every local user's.
     public init(storage: String) throws {
+        try FileManager.default.createDirectory(
+            atPath: storage, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: storage)
         // Processing finishes at the first status poll, so a demo run takes seconds, not minutes.
         tiktok = TikTokFake(TikTokFake.Configuration(processingPolls: 0))
         instagram = InstagramFake()

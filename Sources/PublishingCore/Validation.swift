@@ -66,6 +66,15 @@ public enum Validation {
                 let count = mentions(in: text).count
                 if count > max { add("\(count) @mentions is over the \(max) limit") }
             }
+            // NUL and other control characters (line breaks and tabs aside) are never meant: a pasted escape
+            // sequence, a truncating NUL. Refused for every platform before any upload.
+            let controls = Set(text.unicodeScalars.filter { scalar in
+                scalar != "\n" && scalar != "\r" && scalar != "\t" && Redaction.isControl(scalar) && scalar.value < 0x202A
+            })
+            if !controls.isEmpty {
+                let names = controls.sorted { $0.value < $1.value }.map { String(format: "U+%04X", $0.value) }
+                add("contains control characters (\(names.joined(separator: " "))); remove them")
+            }
             let forbidden = text.filter { limit.forbiddenCharacters.contains($0) }
             if !forbidden.isEmpty {
                 add("contains characters the platform refuses: \(Set(forbidden).sorted().map { "'\($0)'" }.joined(separator: " "))")

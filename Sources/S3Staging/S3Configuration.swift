@@ -112,6 +112,12 @@ public struct S3Configuration: Sendable {
         }
         var configuration = S3Configuration(bucket: bucket)
         configuration.region = try setting("AWS_REGION") ?? setting("AWS_DEFAULT_REGION") ?? "us-east-1"
+        guard isValidRegion(configuration.region) else {
+            throw invalid(
+                "AWS_REGION",
+                "\"\(Redaction.outsideText(configuration.region, limit: 64))\" is not a region name "
+                    + "(lowercase letters, digits and hyphens, e.g. us-east-1)")
+        }
         if let text = try setting("AWS_ENDPOINT_URL_S3") ?? setting("AWS_ENDPOINT_URL") {
             guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https", url.host != nil else {
                 throw invalid("AWS_ENDPOINT_URL_S3", "\"\(text)\" is not an http(s) URL")
@@ -155,6 +161,16 @@ public struct S3Configuration: Sendable {
             configuration.concurrency = count
         }
         return configuration
+    }
+
+    /// Whether `region` can go into a host name (`s3.<region>.amazonaws.com`) and the SigV4 scope: one DNS label of
+    /// lowercase letters, digits and hyphens (AWS's `us-east-1`, `us-gov-west-1`; R2's `auto`).
+    static func isValidRegion(_ region: String) -> Bool {
+        guard (1...63).contains(region.utf8.count), region.first != "-", region.last != "-" else { return false }
+        return region.utf8.allSatisfy { byte in
+            (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte)
+                || byte == UInt8(ascii: "-")
+        }
     }
 
     /// The part size for a file: at least ``partSize``, grown (to a whole MiB) so that there are at most 10,000 parts.

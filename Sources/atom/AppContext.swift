@@ -17,8 +17,11 @@ struct AppContext: Sendable {
     let registry: PlatformRegistry
     let records: RecordStore
     let logger: Logger
-    /// True when atom talks to its built-in sandbox instead of the real platforms.
+    /// True when atom talks to its built-in sandbox instead of the real platforms (`--sandbox`).
     let sandbox: Bool
+    /// True when posts are recorded as sandbox posts: `--sandbox`, or a platform endpoint on loopback (the settings
+    /// `atom sandbox` prints, a local fake). Such entries never count for real posts' duplicate checks.
+    let recordsAsSandbox: Bool
 
     /// Builds the context, runs `body`, and shuts down.
     /// - Parameter overrides: Settings that win over both environment and .env (the sandbox's).
@@ -53,14 +56,35 @@ struct AppContext: Sendable {
         let credentials: any CredentialStore = overrides != nil
             ? ChainedCredentialStore(stores, writer: stores.first)
             : ChainedCredentialStore(stores, writer: dotEnv)
+        for key in dotEnv.duplicateKeys {
+            Console.info("warning: \(key) is set more than once in \(dotEnv.path); atom reads and writes its last line")
+        }
+        let records = RecordStore(directory: RecordStore.defaultDirectory(environment: ProcessInfo.processInfo.environment))
+        if let warning = records.permissionsWarning() { Console.info(warning) }
+        let loopback = overrides == nil && (try? Self.endpointsOnLoopback(credentials, keys: Set(environment.keys).union(dotEnv.values.keys))) == true
         let client = AsyncHTTPClientTransport.makeClient()
         let logger = Logger(label: "atom")
         let transport = MiddlewareTransport(AsyncHTTPClientTransport(client: client), middlewares: [UserAgentMiddleware(), LoggingMiddleware(logger: logger)])
         return AppContext(
             processEnvironment: environment, dotEnv: dotEnv, credentials: credentials, client: client, transport: transport,
-            registry: Registry.platforms, records: RecordStore(directory: RecordStore.defaultDirectory(environment: ProcessInfo.processInfo.environment)),
-            logger: logger, sandbox: overrides != nil
+            registry: Registry.platforms, records: records,
+            logger: logger, sandbox: overrides != nil, recordsAsSandbox: overrides != nil || loopback
         )
+    }
+
+    /// Whether any platform endpoint override (`ATOM_…_BASE`, `ATOM_…_URL`; not the S3 keys, not the browser's
+    /// authorization pages) points at a loopback host.
+    static func endpointsOnLoopback(_ credentials: any CredentialStore, keys: Set<String>) throws -> Bool {
+        let endpointKeys = keys.filter { key in
+            key.hasPrefix("ATOM_") && (key.hasSuffix("_BASE") || key.hasSuffix("_URL")) && !key.hasPrefix("ATOM_S3_")
+                && !key.hasSuffix("_AUTH_URL")
+        }
+        for key in endpointKeys {
+            guard let value = try credentials.value(for: key), let host = URL(string: value)?.host()?.lowercased() else { continue }
+            let bare = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+            if bare == "localhost" || bare.hasSuffix(".localhost") || bare == "::1" || bare.hasPrefix("127.") { return true }
+        }
+        return false
     }
 
     /// What a factory builds a publisher from.
@@ -95,7 +119,7 @@ struct AppContext: Sendable {
 
     /// The stager, if staging is configured (`ATOM_S3_BUCKET`).
     func stager() throws -> (any MediaStager)? {
-        try Staging.makeStager(credentials: credentials, transport: transport, logger: logger)
+        try Staging.makeStager(credentials: credentials, environment: processEnvironment, transport: transport, logger: logger)
     }
 
     /// How long staged URLs stay valid.
@@ -163,16 +187,23 @@ struct RedactingLogHandler: LogHandler {
     }
     var metadata: Logger.Metadata {
         get { base.metadata }
-        set { base.metadata = newValue }
+        set { base.metadata = Redaction.redact(metadata: newValue) }
     }
     subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { base[metadataKey: key] }
-        set { base[metadataKey: key] = newValue }
+        set { base[metadataKey: key] = newValue.map(Redaction.redact(metadataValue:)) }
     }
 
+    /// Masks the message, every metadata value and the attached error's description.
     func log(event: LogEvent) {
         var event = event
         event.message = "\(Redaction.redact(event.message.description))"
+        var metadata = event.metadata.map(Redaction.redact(metadata:))
+        if let error = event.error {
+            metadata = (metadata ?? [:]).merging(["error": .string(Redaction.redact(String(describing: error)))]) { _, new in new }
+            event.error = nil
+        }
+        event.metadata = metadata
         base.log(event: event)
     }
 }

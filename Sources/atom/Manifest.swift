@@ -17,18 +17,48 @@ struct Manifest: Sendable {
     /// Loads and checks a manifest file.
     /// - Parameter known: The registered platform names.
     static func load(path: String, known: [String]) throws -> Manifest {
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-            throw PublishError(.invalidInput, message: "cannot read the manifest \(path)", remediation: "check the path")
+        let data: [UInt8]
+        do {
+            data = try BoundedFile.read(path, limit: maximumSize, what: "the manifest")
+        } catch let error as BoundedFile.Refusal {
+            throw PublishError(.invalidInput, message: error.message, remediation: "check the path")
+        }
+        guard let text = String(validating: data, as: UTF8.self) else {
+            throw PublishError(.invalidInput, message: "the manifest \(path) is not UTF-8 text", remediation: "check the path")
         }
         return try parse(text, source: path, known: known)
     }
 
+    /// The largest manifest atom reads (256 KiB): a post's texts for four platforms fit many times over.
+    static let maximumSize = 256 * 1024
+    /// The most YAML nodes a manifest may hold once aliases are expanded: a few hundred are plenty, and the cap
+    /// stops an alias bomb (nested `&a [*b, *b, …]`) before it is expanded into memory.
+    static let maximumNodes = 10_000
+
     static func parse(_ text: String, source: String, known: [String]) throws -> Manifest {
+        guard text.utf8.count <= maximumSize else {
+            throw PublishError(.invalidInput, message: "\(source) is larger than 256 KiB; it is not a post manifest")
+        }
         let loaded: Any?
         do {
-            loaded = try Yams.load(yaml: text)
+            // Compose first (aliases stay shared, so this is linear in the text), count the nodes an expansion
+            // would make, and only then build the values.
+            let node = try Yams.compose(yaml: text)
+            if let node {
+                var budget = maximumNodes
+                guard fits(node, budget: &budget) else {
+                    throw PublishError(
+                        .invalidInput,
+                        message: "\(source) expands to more than \(maximumNodes) values (YAML aliases?); atom refuses it",
+                        remediation: "write the manifest out without anchors and aliases (&name / *name)")
+                }
+            }
+            loaded = node?.any
+        } catch let error as PublishError {
+            throw error
         } catch {
-            throw PublishError(.invalidInput, message: "\(source) is not valid YAML or JSON: \(error)")
+            throw PublishError(
+                .invalidInput, message: "\(source) is not valid YAML or JSON: \(Redaction.outsideText("\(error)"))")
         }
         guard let root = loaded as? [String: Any] else {
             throw PublishError(.invalidInput, message: "\(source) must be a mapping of keys to values")
@@ -87,6 +117,20 @@ struct Manifest: Sendable {
 }
 
 extension JSONValue {
+    /// Whether `node`, with every alias expanded, has at most `budget` nodes (stops counting once over).
+    static func fits(_ node: Node, budget: inout Int) -> Bool {
+        budget -= 1
+        guard budget >= 0 else { return false }
+        switch node {
+        case .scalar, .alias: return true
+        case .sequence(let sequence):
+            for child in sequence where !fits(child, budget: &budget) { return false }
+        case .mapping(let mapping):
+            for (key, value) in mapping where !fits(key, budget: &budget) || !fits(value, budget: &budget) { return false }
+        }
+        return true
+    }
+
     /// Converts a value loaded by Yams.
     init(yaml value: Any) {
         switch value {

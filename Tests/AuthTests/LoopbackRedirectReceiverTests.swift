@@ -32,19 +32,40 @@ struct LoopbackRedirectReceiverTests {
         }
     }
 
-    @Test("a mismatched state gets an error page (and is still handed over to be refused)")
-    func mismatchPage() async throws {
+    @Test("a wrong-state code or a state-less error from another local process gets an error page, is logged in one line, and the login keeps waiting for its own redirect")
+    func mismatchIgnored() async throws {
         try await TestTransport.with { transport in
             let browser = TestBrowser(transport: transport)
-            try await LoopbackRedirectReceiver.withReceiver(port: 0, path: "/", expectedState: "s1", pages: pages) {
-                listening in
-                let page = try await browser.get(
+            let logged = LockedBox<[String]>([])
+            try await LoopbackRedirectReceiver.withReceiver(
+                port: 0, path: "/", expectedState: "s1", pages: pages, ignored: { line in logged.withLock { $0.append(line) } }
+            ) { listening in
+                let forged = try await browser.get(
                     try #require(URL(string: "http://127.0.0.1:\(listening.port)/?code=c&state=other")))
-                #expect(page.status == 400)
-                #expect(page.body.contains("state mismatch"))
-                #expect(try await listening.callback(timeout: .seconds(20)).parameters["state"] == "other")
+                #expect(forged.status == 400)
+                #expect(forged.body.contains("state mismatch"))
+                let denied = try await browser.get(
+                    try #require(URL(string: "http://127.0.0.1:\(listening.port)/?error=access_denied&error_description=%1B%5B2Jx")))
+                #expect(denied.status == 400)
+                let real = try await browser.get(
+                    try #require(URL(string: "http://127.0.0.1:\(listening.port)/?code=real&state=s1")))
+                #expect(real.status == 200)
+                let callback = try await listening.callback(timeout: .seconds(20))
+                #expect(callback.code == "real")
+                #expect(logged.value.count == 2)
+                #expect(logged.value.allSatisfy { !$0.contains("\u{1B}") && !$0.contains("\n") })
             }
         }
+    }
+
+    @Test("error_description printed from a redirect is stripped of control characters and capped")
+    func hostileDescription() {
+        let callback = RedirectCallback(query: "error=server_error&state=s1&error_description=" + "%1B%5B2J%1B%5D0%3Bowned%07" + String(repeating: "A", count: 5000))
+        let error = #expect(throws: PublishError.self) {
+            try callback.authorizationCode(expectedState: "s1", platform: nil, command: "atom auth x")
+        }
+        #expect(error.map { !$0.message.unicodeScalars.contains { Redaction.isControl($0) } } == true)
+        #expect((error?.message.count ?? .max) < 400)
     }
 
     @Test("times out with a clear error when no redirect comes")

@@ -44,9 +44,11 @@ public final class FakeServer: Sendable {
     /// - Parameters:
     ///   - port: 0 picks a free port.
     ///   - log: Receives one line per request (method, path without query, status).
+    ///   - idleTimeout: A connection that neither sends nor receives a byte for this long is closed, so half-open
+    ///     or abandoned connections do not pile up while the sandbox runs for hours.
     public static func run<T: Sendable>(
         services: [any FakeService], host: String = "127.0.0.1", port: Int = 0,
-        log: (@Sendable (String) -> Void)? = nil,
+        log: (@Sendable (String) -> Void)? = nil, idleTimeout: TimeAmount = .seconds(120),
         _ body: @Sendable (FakeServer) async throws -> T
     ) async throws -> T {
         let router = Router(services: services, log: log)
@@ -55,6 +57,7 @@ public final class FakeServer: Sendable {
             .serverChannelOption(.backlog, value: 256)
             .bind(host: host, port: port) { child in
                 child.eventLoop.makeCompletedFuture {
+                    try child.pipeline.syncOperations.addHandlers(IdleStateHandler(allTimeout: idleTimeout), IdleCloser())
                     try child.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
                     return try NIOAsyncChannel<HTTPServerRequestPart, HTTPServerResponsePart>(wrappingChannelSynchronously: child)
                 }
@@ -169,5 +172,18 @@ public struct FakeRequest: Sendable {
     public func jsonBody() async throws -> JSONValue {
         let bytes = try await body.collect(upTo: 1 << 20)
         return try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+    }
+}
+
+/// Closes a connection when ``IdleStateHandler`` reports it idle.
+private final class IdleCloser: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = NIOAny
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is IdleStateHandler.IdleStateEvent {
+            context.close(promise: nil)
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
     }
 }

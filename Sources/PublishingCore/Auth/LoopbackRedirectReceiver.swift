@@ -99,11 +99,14 @@ public enum LoopbackRedirectReceiver {
     ///   - path: The callback path (a trailing slash is optional).
     ///   - expectedState: The attempt's `state`, to choose the page shown (the caller still checks it).
     ///   - pages: The pages shown.
+    ///   - ignored: Told, in one line, about each callback-looking request ignored because its `state` is missing
+    ///     or wrong (another local process, a stale tab); the receiver keeps waiting for the real one.
     ///   - body: Receives the listening receiver.
     /// - Returns: What `body` returns.
     /// - Throws: ``PublishError`` (`configuration`) when the port cannot be bound; whatever `body` throws.
     public static func withReceiver<T: Sendable>(
         port: Int, path: String, expectedState: String, pages: Pages,
+        ignored: @escaping @Sendable (String) -> Void = { _ in },
         _ body: (Listening) async throws -> T
     ) async throws -> T {
         let server: NIOAsyncChannel<NIOAsyncChannel<ByteBuffer, ByteBuffer>, Never>
@@ -125,7 +128,8 @@ public enum LoopbackRedirectReceiver {
         let bound = server.channel.localAddress?.port ?? port
         let (callbacks, continuation) = AsyncStream.makeStream(
             of: RedirectCallback.self, bufferingPolicy: .bufferingOldest(4))
-        let route = Route(path: path, expectedState: expectedState, pages: pages, deliver: { continuation.yield($0) })
+        let route = Route(
+            path: path, expectedState: expectedState, pages: pages, deliver: { continuation.yield($0) }, ignored: ignored)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 try? await withThrowingDiscardingTaskGroup { connections in
@@ -151,6 +155,7 @@ public enum LoopbackRedirectReceiver {
         let expectedState: String
         let pages: Pages
         let deliver: @Sendable (RedirectCallback) -> Void
+        let ignored: @Sendable (String) -> Void
 
         func serve(_ connection: NIOAsyncChannel<ByteBuffer, ByteBuffer>) async {
             try? await connection.executeThenClose { inbound, outbound in
@@ -182,13 +187,19 @@ public enum LoopbackRedirectReceiver {
             guard callback.isAuthorizationResponse else {
                 return Self.response(400, "This address only receives OAuth redirects.")
             }
-            deliver(callback)
-            if let state = callback.parameters["state"], state != expectedState {
+            // Only the redirect of this attempt (its `state`) may end the login: any local process can reach this
+            // port, and a forged `?error=access_denied` or `?code=` must not abort or hijack it (RFC 8252 §8.9,
+            // RFC 6749 §10.12).
+            guard callback.parameters["state"] == expectedState else {
+                let what = callback.error.map { "an error (\(Redaction.outsideText($0, limit: 64)))" } ?? "a code"
+                let why = callback.parameters["state"] == nil ? "no state" : "a state that is not this login's"
+                ignored("ignored a redirect carrying \(what) with \(why); still waiting for the browser")
                 return Self.html(
                     400,
                     pages.failure(
                         "The redirect does not belong to the login atom started (state mismatch), so atom ignored it."))
             }
+            deliver(callback)
             if let error = callback.error {
                 let reason =
                     error == "access_denied" ? "Access was denied." : "The platform reported an error (\(error))."

@@ -104,7 +104,8 @@ public struct OAuthLogin: Sendable {
         let rule = provider.loopback
         let port = options.port ?? rule.defaultPort ?? 0
         let (code, redirect, parameters) = try await LoopbackRedirectReceiver.withReceiver(
-            port: port, path: rule.path, expectedState: state, pages: .standard(platformName: provider.displayName)
+            port: port, path: rule.path, expectedState: state, pages: .standard(platformName: provider.displayName),
+            ignored: { [console = context.console] line in console.inform(line) }
         ) { listening in
             let redirect = rule.uri(port: listening.port)
             let url = try provider.authorizationURL(

@@ -50,7 +50,9 @@ public struct RedirectCallback: Sendable, Equatable {
         if let error {
             let description =
                 parameters["error_description"] ?? parameters["error_message"] ?? parameters["error_reason"]
-            let detail = description.map { ": \($0)" } ?? ""
+            // Printed and stored: text from outside, so masked, stripped of control characters and capped.
+            let detail = description.map { ": \(Redaction.outsideText($0, limit: 200))" } ?? ""
+            let error = Redaction.outsideText(error, limit: 64)
             if error == "access_denied" || parameters["error_reason"] == "user_denied" {
                 throw PublishError(
                     .permissionDenied, platform: platform, platformCode: error,

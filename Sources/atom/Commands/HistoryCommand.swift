@@ -77,6 +77,16 @@ struct StatusCommand: AsyncParsableCommand {
                     if global.json { try Console.json(ResultJSON(result: result, sandbox: entry.sandbox == true)) } else { Console.info(SummaryTable.render(report, sandbox: entry.sandbox == true)) }
                     return Exit.code(for: report)
                 }
+                // A sandbox entry is continued only against a sandbox, a real one never against a sandbox.
+                if (entry.sandbox == true) != app.recordsAsSandbox {
+                    throw PublishError(
+                        .invalidInput, platform: entry.platform,
+                        message: entry.sandbox == true
+                            ? "entry \(entry.id) was posted to the sandbox, not to the real platform"
+                            : "entry \(entry.id) is a real post but the settings point at a sandbox (a loopback endpoint)",
+                        remediation: entry.sandbox == true
+                            ? "run `atom status \(entry.id) --sandbox`" : "run `atom status \(entry.id)` with the real settings")
+                }
                 let publisher = try app.publishers(for: [entry.platform.rawValue])
                 guard let publisher = publisher.first else { throw PublishError(.configuration, message: "\(entry.platform) is not registered in this build") }
                 let handle = try? MediaFileHandle(path: entry.video)

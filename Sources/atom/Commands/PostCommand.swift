@@ -111,7 +111,7 @@ struct PostCommand: AsyncParsableCommand {
                 if dryRun {
                     return try await DryRun.run(video: input.video, targets: targets, orchestrator: orchestrator, global: global)
                 }
-                let request = PostRequest(videoPath: input.video, targets: targets, force: force, waitLimit: .seconds(wait), sandbox: app.sandbox)
+                let request = PostRequest(videoPath: input.video, targets: targets, force: force, waitLimit: .seconds(wait), sandbox: app.recordsAsSandbox)
                 let report = try await Interruptible.run(platforms: publishers.map(\.platform), quiet: global.quiet || global.json && !Console.stderrIsTTY) { progress in
                     try await orchestrator.post(request, progress: progress)
                 }

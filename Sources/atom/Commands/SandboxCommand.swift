@@ -25,7 +25,8 @@ enum SandboxRunner {
         port: Int, log: (@Sendable (String) -> Void)?, _ body: @escaping @Sendable ([String: String]) async throws -> T
     ) async throws -> T {
         let storage = NSTemporaryDirectory() + "atom-sandbox-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: storage, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            atPath: storage, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         defer { try? FileManager.default.removeItem(atPath: storage) }
         let sandbox = try Sandbox(storage: storage)
         return try await FakeServer.run(services: sandbox.services, port: port, log: log) { server in
