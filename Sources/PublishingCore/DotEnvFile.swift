@@ -268,15 +268,17 @@ public final class DotEnvFile: CredentialStore {
     }
 
     /// Renders an assignment, quoting only when needed, so that `source .env` in a shell reads the same value and
-    /// runs nothing: single quotes (literal in both) unless the value holds a quote or line break, else double
-    /// quotes with `\`, `"`, `$` and `` ` `` escaped.
+    /// runs nothing: plain double quotes when nothing in the value expands; single quotes (literal in both) for a
+    /// value with `$`, `` ` ``, `\`, `"` or `!` unless it holds a single quote or line break; else double quotes with
+    /// `\`, `"`, `$` and `` ` `` escaped.
     static func render(key: String, value: String, exported: Bool) -> String {
         let prefix = exported ? "export " : ""
         let plain = value.allSatisfy { c in
             c.isASCII && !c.isWhitespace && !"\"'#\\$`;&|<>()!*?[]{}~".contains(c)
         }
         if plain { return "\(prefix)\(key)=\(value)" }
-        if !value.contains("'"), !value.contains(where: \.isNewline) { return "\(prefix)\(key)='\(value)'" }
+        let expands = value.contains { "$`\\\"!".contains($0) }
+        if expands, !value.contains("'"), !value.contains(where: \.isNewline) { return "\(prefix)\(key)='\(value)'" }
         let escaped = value.replacingOccurrences(of: "\\", with: "\\\\")
             .replacingOccurrences(of: "\"", with: "\\\"")
             .replacingOccurrences(of: "$", with: "\\$")

@@ -161,9 +161,10 @@ extension Orchestrator {
         switch outcome {
         case .success(let receipt):
             result.status = receipt.status == .published ? .published : .processing
-            result.postId = receipt.postID
-            result.url = receipt.url
-            result.note = receipt.note
+            // Platform-given: printed and stored, so one line, masked and capped like any outside text.
+            result.postId = receipt.postID.map { Redaction.outsideText($0, limit: 256) }
+            result.url = receipt.url.map { Redaction.outsideText($0, limit: 2048) }
+            result.note = receipt.note.map { Redaction.outsideText($0, limit: 1000) }
             checkpoint = receipt.checkpoint
             if receipt.status == .processing { result.finishedAt = nil }
         case .failure(let error):

@@ -89,13 +89,22 @@ public enum Redaction {
         return String(trimmed.prefix(limit)) + "…"
     }
 
+    /// `text` with every control character but line breaks and tabs replaced by a space: for output that may span
+    /// lines (a table, a list of problems) but must never carry a terminal escape sequence from outside.
+    public static func printable(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { isControl($0) && $0 != "\n" && $0 != "\t" }) else { return text }
+        return String(String.UnicodeScalarView(text.unicodeScalars.map { scalar in
+            isControl(scalar) && scalar != "\n" && scalar != "\t" ? " " : scalar
+        }))
+    }
+
     /// ``outsideText(_:limit:)`` for a response body: decodes at most 64 KiB (invalid UTF-8 becomes U+FFFD).
     public static func outsideText(bytes: some Collection<UInt8>, limit: Int = outsideTextLimit) -> String {
         outsideText(String(decoding: bytes.prefix(65_536), as: UTF8.self), limit: limit)
     }
 
     /// Whether a scalar is a control character (C0, DEL, C1) or a bidirectional override that can disguise text.
-    static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+    public static func isControl(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.value {
         case 0x00...0x1F, 0x7F...0x9F, 0x202A...0x202E, 0x2066...0x2069: true
         default: false

@@ -46,7 +46,7 @@ struct Manifest: Sendable {
             let node = try Yams.compose(yaml: text)
             if let node {
                 var budget = maximumNodes
-                guard fits(node, budget: &budget) else {
+                guard JSONValue.fits(node, budget: &budget) else {
                     throw PublishError(
                         .invalidInput,
                         message: "\(source) expands to more than \(maximumNodes) values (YAML aliases?); atom refuses it",

@@ -79,12 +79,12 @@ enum Console {
 
     /// Writes a redacted line to stderr (progress, notes, errors).
     static func info(_ text: String) {
-        FileHandle.standardError.write(Data((Redaction.redact(text) + "\n").utf8))
+        FileHandle.standardError.write(Data((Redaction.printable(Redaction.redact(text)) + "\n").utf8))
     }
 
     /// Prints to stdout (results).
     static func out(_ text: String) {
-        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+        FileHandle.standardOutput.write(Data((Redaction.printable(text) + "\n").utf8))
     }
 
     static var stderrIsTTY: Bool { isatty(STDERR_FILENO) == 1 }

@@ -54,7 +54,7 @@ actor ProgressRenderer {
         if let sent = line.sent, let total = line.total, total > 0 {
             text += " \(sent * 100 / total)% (\(ByteFormat.string(sent))/\(ByteFormat.string(total)))"
         }
-        if let message = line.message { text += " — \(message)" }
+        if let message = line.message { text += " — \(Redaction.outsideText(message, limit: 160))" }
         Console.info(text)
     }
 
@@ -87,7 +87,7 @@ actor ProgressRenderer {
             text += "\(ByteFormat.string(sent))/\(ByteFormat.string(total)) "
         }
         text += line.phase.rawValue
-        if let message = line.message { text += " — \(message)" }
+        if let message = line.message { text += " — \(Redaction.outsideText(message, limit: 160))" }
         return String(text.prefix(160))
     }
 }

@@ -1,6 +1,7 @@
 import AtomSandbox
 import AtomTestSupport
 import Foundation
+import NIOCore
 import PublishingCore
 import Testing
 
