@@ -14,6 +14,7 @@ struct HistoryCommand: AsyncParsableCommand {
         let code: ExitCode
         do {
             let records = RecordStore(directory: RecordStore.defaultDirectory(environment: ProcessInfo.processInfo.environment))
+            if let warning = records.permissionsWarning() { Console.info(warning) }
             var entries = try await records.readAsync().entries
             if let platform { entries = entries.filter { $0.platform.rawValue == platform.lowercased() } }
             entries.sort { $0.createdAt > $1.createdAt }
