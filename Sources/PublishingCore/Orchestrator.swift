@@ -78,6 +78,7 @@ public struct Orchestrator: Sendable {
         let sha = try await FileDigest.sha256(of: file) { done in
             if done == file.size || done % (64 << 20) == 0 { hashing.report(PublishPhase("hashing"), sent: done, total: file.size) }
         }
+        hashing.report(.done, message: "sha256 \(sha.prefix(12))…")
         let claims = try await claim(request, media: inspection.media, sha256: sha)
         return try await run(claims: claims, file: file, media: inspection.media, sha256: sha, videoPath: request.videoPath,
                              waitLimit: request.waitLimit, progress: progress)
