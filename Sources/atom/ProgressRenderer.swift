@@ -168,6 +168,13 @@ enum Terminal {
         return columnsFallback
     }
 
+    /// The width of the terminal on stdout, else `COLUMNS`, else 80 (for tables printed as results).
+    static func outputWidth() -> Int {
+        var size = winsize()
+        if ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
+        return columnsFallback
+    }
+
     /// `COLUMNS` as the shell exported it (when stderr is not a terminal atom cannot ask it).
     static let columnsFallback = ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init).flatMap { $0 > 0 ? $0 : nil } ?? 80
 
