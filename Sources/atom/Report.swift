@@ -22,10 +22,12 @@ enum SummaryTable {
         var lines = table(rows, width: width, palette: palette, statusColumn: 1)
         let unfinished = report.results.compactMap { $0.status == .processing || $0.status == .interrupted ? $0.id : nil }
         if !unfinished.isEmpty {
-            lines.append("continue with: " + unfinished.map { "atom status \($0)" + (sandbox ? " --sandbox" : "") }.joined(separator: "; "))
+            let commands = unfinished.map { "atom status \($0)" + (sandbox ? " --sandbox" : "") }.joined(separator: "; ")
+            lines.append(contentsOf: wrap("continue with: " + commands, width: width, indent: "  "))
         }
         if sandbox {
-            lines.append("SANDBOX: nothing was posted anywhere real — every platform above is atom's built-in loopback fake.")
+            let text = "SANDBOX: nothing was posted anywhere real — every platform above is atom's built-in loopback fake."
+            lines.append(contentsOf: wrap(text, width: width, indent: "  "))
         }
         return lines.joined(separator: "\n")
     }
