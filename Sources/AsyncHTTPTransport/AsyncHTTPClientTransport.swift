@@ -43,6 +43,11 @@ public struct AsyncHTTPClientTransport: HTTPTransport {
             decompression: .disabled
         )
         config.httpVersion = .automatic
+        // A connection that cannot be made fails at once, so atom's own RetryPolicy retries it with a visible
+        // "retrying <host> (n/m)" line. AsyncHTTPClient's default would silently retry establishment with backoff
+        // until the connect timeout passed (async-http-client, Sources/AsyncHTTPClient/HTTPClient.swift,
+        // `ConnectionPool.retryConnectionEstablishment`): 15 s of silence per attempt against a dead host.
+        config.connectionPool.retryConnectionEstablishment = false
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
     }
 

@@ -164,23 +164,21 @@ struct EntryJSON: Encodable {
 
     /// A result of this run, completed from its record entry where there is one.
     init(result: PlatformResult, record: PostRecord?, video: String, sha256: String, sandbox: Bool) {
-        if let record { self.init(record: record) } else {
-            id = result.id
-            platform = result.platform.rawValue
-            self.video = video
-            self.sha256 = sha256
-            self.sandbox = sandbox
-            previousPostIds = []
-            status = result.status.rawValue
-        }
         id = result.id
+        platform = result.platform.rawValue
         status = result.status.rawValue
         postId = result.postId
         url = result.url
+        self.video = record?.video ?? video
+        self.sha256 = record?.sha256 ?? sha256
+        createdAt = record?.createdAt
+        updatedAt = record?.updatedAt
         startedAt = result.startedAt
         finishedAt = result.finishedAt
         error = result.error.map(ErrorJSON.init)
         note = result.note
+        self.sandbox = record.map { $0.sandbox == true } ?? sandbox
+        previousPostIds = record?.previousPostIds ?? []
     }
 
     func encode(to encoder: any Encoder) throws {

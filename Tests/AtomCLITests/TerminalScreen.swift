@@ -103,11 +103,15 @@ enum PTYRun {
         _ executable: String, _ arguments: [String], environment: [String: String], directory: String, columns: UInt16,
         afterStart: (@Sendable (Process) -> Void)? = nil
     ) async throws -> Result {
-        let master = posix_openpt(O_RDWR | O_NOCTTY)
-        guard master >= 0, grantpt(master) == 0, unlockpt(master) == 0, let name = ptsname(master) else {
+        // /dev/ptmx as posix_openpt does; unlock (TIOCSPTLCK) and find the slave's number (TIOCGPTN) as
+        // unlockpt and ptsname do on Linux (Glibc's module does not export those three).
+        let master = open("/dev/ptmx", O_RDWR | O_NOCTTY)
+        var unlock: Int32 = 0
+        var number: UInt32 = 0
+        guard master >= 0, ioctl(master, UInt(0x4004_5431), &unlock) == 0, ioctl(master, UInt(0x8004_5430), &number) == 0 else {
             throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "no pseudo-terminal"])
         }
-        let slave = open(String(cString: name), O_RDWR | O_NOCTTY)
+        let slave = open("/dev/pts/\(number)", O_RDWR | O_NOCTTY)
         var size = winsize(ws_row: 40, ws_col: columns, ws_xpixel: 0, ws_ypixel: 0)
         _ = ioctl(slave, UInt(TIOCSWINSZ), &size)
         let process = Process()

@@ -165,8 +165,8 @@ struct StatusCommand: AsyncParsableCommand {
 
     /// Record ids for shell completion (reads the record; never fails loudly).
     @Sendable static func completeIDs(_ arguments: [String]) -> [String] {
-        guard let (paths, _) = try? ConfigurationPaths.load(explicit: nil, environment: ProcessInfo.processInfo.environment),
-            let file = try? RecordStore(directory: paths.stateDirectory).read()
+        guard let loaded = try? ConfigurationPaths.load(explicit: nil, environment: ProcessInfo.processInfo.environment),
+            let file = try? RecordStore(directory: loaded.0.stateDirectory).read()
         else { return [] }
         return file.entries.sorted { $0.createdAt > $1.createdAt }.prefix(50).map(\.id)
     }
@@ -257,7 +257,7 @@ struct StatusCommand: AsyncParsableCommand {
                         finalStatuses: { report in report.results.map { ($0.platform, $0.status.rawValue) } }
                     ) { progress in
                         try await orchestrator.resume(
-                            Array(zip(open, publishers)), file: sameFile ? handle : nil, waitLimit: .seconds(wait), progress: progress)
+                            zip(open, publishers).map { (record: $0, publisher: $1) }, file: sameFile ? handle : nil, waitLimit: .seconds(wait), progress: progress)
                     }
                     results += report.results
                 }
