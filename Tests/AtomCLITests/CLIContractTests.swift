@@ -227,6 +227,53 @@ struct CLIContractTests {
             let video = lines.filter { $0.hasPrefix("video ") }
             #expect(video.count == 1)
             #expect(video.first?.contains("done") == true, "the hashing row says done: \(video)")
+            #expect(result.terminal.contains("\u{1B}[32mpublished"), "status words are coloured on a terminal")
+            // NO_COLOR turns colour off; a piped stdout never gets it.
+            environment["NO_COLOR"] = "1"
+            let plain = try await PTYRun.run(
+                AtomBinary.path, ["post", Fixtures.path("vertical.mp4"), "--sandbox", "--to", "youtube", "--force"],
+                environment: environment, directory: dir, columns: 80)
+            #expect(plain.code == 0)
+            #expect(!plain.terminal.contains("\u{1B}[3"))
+            #expect(!plain.stdout.contains("\u{1B}"))
+        }
+    }
+
+    @Test("Ctrl-C at 80 columns: the notice stays on screen once, no duplicate rows, exit 130")
+    func interruptedDisplay() async throws {
+        try await TemporaryDirectory.with { dir in
+            let video = dir + "/big.mp4"
+            try SparseVideo.make(from: Fixtures.path("vertical.mp4"), to: video, size: 3 << 30)
+            let environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": dir,
+                               "ATOM_STATE_DIR": dir + "/state", "TERM": "xterm"]
+            let result = try await PTYRun.run(
+                AtomBinary.path, ["post", video, "--sandbox", "--to", "youtube,tiktok"], environment: environment, directory: dir,
+                columns: 80, interruptWhen: "uploading")
+            #expect(result.code == 130, "terminal: \(result.terminal)")
+            var screen = TerminalScreen(columns: 80)
+            screen.feed(result.terminal)
+            #expect(screen.wraps == 0, "\(screen.lines.joined(separator: "\n"))")
+            let header = screen.lines.firstIndex { $0.hasPrefix("platform ") && $0.contains("status") } ?? screen.lines.count
+            let live = Array(screen.lines[..<header])
+            #expect(live.filter { $0.hasPrefix("interrupting: stopping uploads") }.count == 1, "\(live)")
+            for platform in ["youtube", "tiktok"] {
+                let rows = live.filter { $0.hasPrefix(platform + " ") }
+                #expect(rows.count == 1, "\(platform) rows: \(rows)")
+                #expect(rows.first?.hasSuffix("interrupted") == true, "\(rows)")
+            }
+        }
+    }
+
+    @Test("history shows local time by default and UTC with --utc")
+    func historyDates() async throws {
+        try await TemporaryDirectory.with { dir in
+            _ = try Self.writeRecord(dir)
+            let environment = ["HOME": dir, "ATOM_STATE_DIR": dir + "/state", "TZ": "Asia/Tokyo"]
+            let local = try await AtomBinary.run(["history"], environment: environment, directory: dir)
+            #expect(local.stdout.contains("2026-09-21 23:13"), "\(local.stdout)")  // 1_790_000_000 in Tokyo (UTC+9)
+            let utc = try await AtomBinary.run(["history", "--utc"], environment: environment, directory: dir)
+            #expect(utc.stdout.contains("2026-09-21 14:13 UTC"), "\(utc.stdout)")
+            #expect(utc.stdout.split(separator: "\n").allSatisfy { $0.count <= 80 })
         }
     }
 }

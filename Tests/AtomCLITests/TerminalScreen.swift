@@ -101,7 +101,7 @@ enum PTYRun {
 
     static func run(
         _ executable: String, _ arguments: [String], environment: [String: String], directory: String, columns: UInt16,
-        afterStart: (@Sendable (Process) -> Void)? = nil
+        interruptWhen trigger: String? = nil
     ) async throws -> Result {
         // /dev/ptmx as posix_openpt does; unlock (TIOCSPTLCK) and find the slave's number (TIOCGPTN) as
         // unlockpt and ptsname do on Linux (Glibc's module does not export those three).
@@ -125,16 +125,22 @@ enum PTYRun {
         process.standardInput = FileHandle.nullDevice
         try process.run()
         close(slave)
-        afterStart?(process)
+        let pid = process.processIdentifier
         // Read the terminal until the child closes it (EIO on Linux), on a thread of its own.
         let terminal = await withCheckedContinuation { continuation in
             Thread.detachNewThread {
+                var trigger = trigger
                 var data = Data()
                 var buffer = [UInt8](repeating: 0, count: 4096)
                 while true {
                     let count = read(master, &buffer, buffer.count)
                     if count <= 0 { break }
                     data.append(contentsOf: buffer[0..<count])
+                    // Ctrl-C once the display shows `trigger` (what a person would see before pressing it).
+                    if let pending = trigger, String(decoding: data, as: UTF8.self).contains(pending) {
+                        kill(pid, SIGINT)
+                        trigger = nil
+                    }
                 }
                 close(master)
                 continuation.resume(returning: String(decoding: data, as: UTF8.self))

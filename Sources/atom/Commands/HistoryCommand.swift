@@ -164,11 +164,11 @@ struct StatusCommand: AsyncParsableCommand {
     var sandbox = false
 
     /// Record ids for shell completion (reads the record; never fails loudly).
-    @Sendable static func completeIDs(_ arguments: [String]) -> [String] {
+    @Sendable static func completeIDs(_ arguments: [String], _ index: Int, _ prefix: String) -> [String] {
         guard let loaded = try? ConfigurationPaths.load(explicit: nil, environment: ProcessInfo.processInfo.environment),
             let file = try? RecordStore(directory: loaded.0.stateDirectory).read()
         else { return [] }
-        return file.entries.sorted { $0.createdAt > $1.createdAt }.prefix(50).map(\.id)
+        return file.entries.sorted { $0.createdAt > $1.createdAt }.map(\.id).filter { $0.hasPrefix(prefix) }.prefix(50).map { $0 }
     }
 
     func run() async throws {
