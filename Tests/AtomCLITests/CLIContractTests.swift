@@ -243,7 +243,7 @@ struct CLIContractTests {
     func interruptedDisplay() async throws {
         try await TemporaryDirectory.with { dir in
             let video = dir + "/big.mp4"
-            try SparseVideo.make(from: Fixtures.path("vertical.mp4"), to: video, size: 3 << 30)
+            try SparseVideo.make(from: Fixtures.path("vertical.mp4"), to: video, size: 1 << 29)
             let environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": dir,
                                "ATOM_STATE_DIR": dir + "/state", "TERM": "xterm"]
             let result = try await PTYRun.run(
