@@ -231,7 +231,7 @@ struct CLIContractTests {
             // NO_COLOR turns colour off; a piped stdout never gets it.
             environment["NO_COLOR"] = "1"
             let plain = try await PTYRun.run(
-                AtomBinary.path, ["post", Fixtures.path("vertical.mp4"), "--sandbox", "--to", "youtube", "--force"],
+                AtomBinary.path, ["post", Fixtures.path("vertical.mp4"), "--sandbox", "--to", "youtube", "--caption", "again", "--force"],
                 environment: environment, directory: dir, columns: 80)
             #expect(plain.code == 0)
             #expect(!plain.terminal.contains("\u{1B}[3"))
@@ -247,7 +247,7 @@ struct CLIContractTests {
             let environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": dir,
                                "ATOM_STATE_DIR": dir + "/state", "TERM": "xterm"]
             let result = try await PTYRun.run(
-                AtomBinary.path, ["post", video, "--sandbox", "--to", "youtube,tiktok"], environment: environment, directory: dir,
+                AtomBinary.path, ["post", video, "--sandbox", "--to", "youtube,tiktok", "--caption", "big"], environment: environment, directory: dir,
                 columns: 80, interruptWhen: "uploading")
             #expect(result.code == 130, "terminal: \(result.terminal)")
             var screen = TerminalScreen(columns: 80)
