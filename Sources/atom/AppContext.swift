@@ -25,9 +25,10 @@ struct AppContext: Sendable {
     /// Builds the context, runs `body`, and shuts down.
     /// - Parameter overrides: Settings that win over both environment and .env (the sandbox's).
     static func with<T: Sendable>(
-        _ options: GlobalOptions, overrides: [String: String]? = nil, _ body: (AppContext) async throws -> T
+        _ options: GlobalOptions, overrides: [String: String]? = nil, creatingEnvFile: Bool = false,
+        _ body: (AppContext) async throws -> T
     ) async throws -> T {
-        let app = try make(options, overrides: overrides)
+        let app = try make(options, overrides: overrides, creatingEnvFile: creatingEnvFile)
         do {
             let result = try await body(app)
             try? await app.client.shutdown()
@@ -38,10 +39,12 @@ struct AppContext: Sendable {
         }
     }
 
-    static func make(_ options: GlobalOptions, overrides: [String: String]?) throws -> AppContext {
+    /// - Parameter creatingEnvFile: The command writes the `.env` file (`atom auth`), so an explicit one may not exist yet.
+    static func make(_ options: GlobalOptions, overrides: [String: String]?, creatingEnvFile: Bool = false) throws -> AppContext {
         Logging.bootstrapOnce(verbose: options.verbose)
         var environment = ProcessInfo.processInfo.environment
-        let (paths, dotEnv) = try ConfigurationPaths.load(explicit: options.envFile, environment: environment)
+        let (paths, dotEnv) = try ConfigurationPaths.load(
+            explicit: options.envFile, environment: environment, creating: creatingEnvFile)
         var stores: [any CredentialStore] = []
         if let overrides {
             // The sandbox's settings win, and real tokens from the environment are not used at all.

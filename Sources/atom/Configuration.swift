@@ -28,13 +28,15 @@ struct ConfigurationPaths: Sendable, Equatable {
     ///   - currentDirectory: The working directory.
     ///   - exists: Whether a file exists (injected for tests).
     /// - Throws: A `configuration` ``PublishError`` when an explicit file does not exist.
+    ///   - creating: The command creates the file (`atom auth`): a missing explicit file is not an error.
     static func envFile(
-        explicit: String?, environment: [String: String], currentDirectory: String, exists: (String) -> Bool
+        explicit: String?, environment: [String: String], currentDirectory: String, creating: Bool = false,
+        exists: (String) -> Bool
     ) throws -> (path: String, source: String) {
         for (value, source) in [(explicit, "--env-file"), (environment["ATOM_ENV_FILE"], "ATOM_ENV_FILE")] {
             guard let value, !value.isEmpty else { continue }
             let path = absolute(expandingTilde(value, environment: environment), in: currentDirectory)
-            guard exists(path) else {
+            guard exists(path) || creating else {
                 throw PublishError(
                     .configuration, message: "the .env file \(path) (from \(source)) does not exist",
                     remediation: "check the path, or drop \(source) to use ./.env or \(xdgEnvFile(environment))")
@@ -73,10 +75,12 @@ struct ConfigurationPaths: Sendable, Equatable {
     }
 
     /// Resolves both, reading the `.env` file once; returns it with the paths.
-    static func load(explicit: String?, environment: [String: String]) throws -> (ConfigurationPaths, DotEnvFile) {
+    static func load(
+        explicit: String?, environment: [String: String], creating: Bool = false
+    ) throws -> (ConfigurationPaths, DotEnvFile) {
         let manager = FileManager.default
         let env = try envFile(
-            explicit: explicit, environment: environment, currentDirectory: manager.currentDirectoryPath,
+            explicit: explicit, environment: environment, currentDirectory: manager.currentDirectoryPath, creating: creating,
             exists: { manager.fileExists(atPath: $0) })
         let dotEnv = try DotEnvFile(path: env.path)
         let state = stateDirectory(environment: environment, dotEnv: dotEnv.values, exists: { manager.fileExists(atPath: $0) })

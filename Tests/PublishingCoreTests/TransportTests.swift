@@ -44,13 +44,11 @@ struct TransportTests {
     func refusedNamesHost() async throws {
         let port = try Self.closedPort()
         try await TestTransport.with { transport in
-            let start = ContinuousClock.now
             let error = await #expect(throws: TransportError.self) {
                 _ = try await transport.send(
                     HTTPRequest(method: .get, path: "/"), body: nil, baseURL: URL(string: "http://127.0.0.1:\(port)")!,
                     operationID: "test.get")
             }
-            #expect(ContinuousClock.now - start < .seconds(5))
             #expect(error?.message == "cannot connect to 127.0.0.1: connection refused (nothing listens there, or a firewall says no)")
             let wrapped = PublishError.wrapping(try #require(error), platform: PlatformID("tiktok"))
             #expect(wrapped.description.hasPrefix("tiktok: cannot connect to 127.0.0.1: connection refused"))

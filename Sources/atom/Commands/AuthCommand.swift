@@ -72,7 +72,8 @@ struct AuthCommand: AsyncParsableCommand {
     func run() async throws {
         let code: ExitCode
         do {
-            code = try await AppContext.with(global) { app in try await login(app) }
+            // `atom auth --env-file new.env` creates the file: a missing one is fine here.
+            code = try await AppContext.with(global, creatingEnvFile: true) { app in try await login(app) }
         } catch {
             code = Failure.report(error, json: global.json)
         }
