@@ -45,10 +45,12 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
+        // A small C shim over stat(2) (see its header for why).
+        .target(name: "CAtomSystem"),
         // The platform-neutral core: protocols, orchestration, probe, record, credentials, retry.
         .target(
             name: "PublishingCore",
-            dependencies: [httpTypes, httpTypesFoundation, openAPIRuntime, logging, crypto, nioFileSystem],
+            dependencies: ["CAtomSystem", httpTypes, httpTypesFoundation, openAPIRuntime, logging, crypto, nioFileSystem],
             swiftSettings: upcoming
         ),
         // The production HTTPTransport over AsyncHTTPClient.

@@ -19,7 +19,7 @@ public struct AsyncHTTPClientTransport: HTTPTransport {
         /// The whole-request deadline (uploads of gigabytes need a long one).
         public var requestTimeout: Duration
 
-        public init(connectTimeout: Duration = .seconds(15), readTimeout: Duration = .seconds(120), requestTimeout: Duration = .seconds(6 * 3600)) {
+        public init(connectTimeout: Duration = .seconds(5), readTimeout: Duration = .seconds(120), requestTimeout: Duration = .seconds(6 * 3600)) {
             self.connectTimeout = connectTimeout
             self.readTimeout = readTimeout
             self.requestTimeout = requestTimeout
@@ -43,6 +43,11 @@ public struct AsyncHTTPClientTransport: HTTPTransport {
             decompression: .disabled
         )
         config.httpVersion = .automatic
+        // A connection that cannot be made fails at once, so atom's own RetryPolicy retries it with a visible
+        // "retrying <host> (n/m)" line. AsyncHTTPClient's default would silently retry establishment with backoff
+        // until the connect timeout passed (async-http-client, Sources/AsyncHTTPClient/HTTPClient.swift,
+        // `ConnectionPool.retryConnectionEstablishment`): 15 s of silence per attempt against a dead host.
+        config.connectionPool.retryConnectionEstablishment = false
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
     }
 
@@ -69,7 +74,7 @@ public struct AsyncHTTPClientTransport: HTTPTransport {
         do {
             response = try await client.execute(outgoing, deadline: .now() + .nanoseconds(configuration.requestTimeout.nanoseconds))
         } catch {
-            throw Self.map(error, operationID: operationID)
+            throw Self.map(error, operationID: operationID, host: baseURL.host())
         }
         var fields = HTTPFields()
         for header in response.headers {
@@ -83,15 +88,35 @@ public struct AsyncHTTPClientTransport: HTTPTransport {
         return (converted, responseBody)
     }
 
-    static func map(_ error: any Error, operationID: String) -> any Error {
+    /// Maps AsyncHTTPClient's and NIO's errors to a ``TransportError`` in plain words naming the host
+    /// ("cannot connect to api.example.com: connection refused"), not `connection reset (error set): …`.
+    static func map(_ error: any Error, operationID: String, host: String? = nil) -> any Error {
         if error is CancellationError || Task.isCancelled { return CancellationError() }
         if let error = error as? PublishError { return error }
+        let target = host.map { " to \($0)" } ?? ""
         if let error = error as? HTTPClientError {
             if error == .cancelled { return CancellationError() }
-            let timeout = error == .readTimeout || error == .connectTimeout || error == .deadlineExceeded || error == .writeTimeout
-            return TransportError(message: "\(error)", operationID: operationID, isTimeout: timeout)
+            if error == .connectTimeout {
+                return TransportError(message: "cannot connect\(target): no answer within the connect timeout (ATOM_CONNECT_TIMEOUT)", operationID: operationID, isTimeout: true)
+            }
+            let timeout = error == .readTimeout || error == .deadlineExceeded || error == .writeTimeout
+            if timeout { return TransportError(message: "the connection\(target) timed out (\(error))", operationID: operationID, isTimeout: true) }
+            return TransportError(message: "the connection\(target) failed: \(error)", operationID: operationID)
         }
-        return TransportError(message: String(describing: error), operationID: operationID)
+        let text = String(describing: error)
+        let lowered = text.lowercased()
+        for (needle, words) in [
+            ("connection refused", "connection refused (nothing listens there, or a firewall says no)"),
+            ("errno: 111", "connection refused (nothing listens there, or a firewall says no)"),
+            ("network is unreachable", "network unreachable (are you offline?)"),
+            ("no route to host", "no route to the host (are you offline?)"),
+            ("connection reset", "the connection was reset"),
+            ("name resolution", "the host name does not resolve (check the address, or DNS)"),
+            ("getaddrinfo", "the host name does not resolve (check the address, or DNS)"),
+        ] where lowered.contains(needle) {
+            return TransportError(message: "cannot connect\(target): \(words)", operationID: operationID)
+        }
+        return TransportError(message: "the connection\(target) failed: \(text)", operationID: operationID)
     }
 }
 

@@ -34,12 +34,10 @@ package enum BoundedFile {
             throw Refusal(message: "cannot read \(what) \(path): \(String(cString: strerror(errno)))", missing: errno == ENOENT)
         }
         defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else {
+        guard let info = FileStatus.of(descriptor: fd) else {
             throw Refusal(message: "cannot read \(what) \(path): \(String(cString: strerror(errno)))", missing: false)
         }
-        let type = info.st_mode & S_IFMT
-        guard type == S_IFREG || type == S_IFCHR else {
+        guard info.kind == .regular || info.kind == .characterDevice else {
             throw Refusal(message: "\(what) \(path) is not a regular file", missing: false)
         }
         var data: [UInt8] = []

@@ -31,8 +31,7 @@ public final class MediaFileHandle: Sendable {
             let reason = String(cString: strerror(errno))
             throw PublishError(.invalidInput, message: "cannot open \(path): \(reason)", remediation: "check the path and its permissions")
         }
-        var info = stat()
-        let isRegular = fstat(fd, &info) == 0 && info.st_mode & S_IFMT == S_IFREG
+        let isRegular = FileStatus.of(descriptor: fd)?.kind == .regular
         let end = isRegular ? lseek(fd, 0, SEEK_END) : -1
         guard isRegular, end >= 0 else {
             close(fd)

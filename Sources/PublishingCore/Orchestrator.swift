@@ -78,6 +78,7 @@ public struct Orchestrator: Sendable {
         let sha = try await FileDigest.sha256(of: file) { done in
             if done == file.size || done % (64 << 20) == 0 { hashing.report(PublishPhase("hashing"), sent: done, total: file.size) }
         }
+        hashing.report(.done, message: "sha256 \(sha.prefix(12))…")
         let claims = try await claim(request, media: inspection.media, sha256: sha)
         return try await run(claims: claims, file: file, media: inspection.media, sha256: sha, videoPath: request.videoPath,
                              waitLimit: request.waitLimit, progress: progress)
@@ -144,25 +145,33 @@ public struct Orchestrator: Sendable {
             targets.map { target -> Claim in
                 let platform = target.publisher.platform
                 let time = now()
-                if let index = file.entries.firstIndex(where: { $0.sha256 == sha256 && $0.platform == platform && ($0.sandbox ?? false) == sandbox }) {
+                // Judge from the newest entry of this video on this platform; `--force` always starts a new entry, so
+                // every attempt keeps its own caption, URL and times.
+                let matching = file.entries.indices.filter {
+                    file.entries[$0].sha256 == sha256 && file.entries[$0].platform == platform && (file.entries[$0].sandbox ?? false) == sandbox
+                }
+                let byAge: (Int, Int) -> Bool = { (file.entries[$0].createdAt, $0) < (file.entries[$1].createdAt, $1) }
+                let newest = matching.max(by: byAge)
+                let newestPublished = matching.filter { file.entries[$0].status == .published }.max(by: byAge)
+                let earlierPostIds = matching.compactMap { file.entries[$0].postId }
+                if let index = newestPublished ?? newest, !force {
                     let entry = file.entries[index]
                     let busy = entry.status == .uploading && (entry.owner?.isAlive(now: time) ?? false)
-                    if busy, !force {
+                    if busy {
                         var result = Self.result(of: entry)
                         result.status = .skipped
                         result.note = "being posted right now by another atom process (pid \(entry.owner?.pid ?? 0)); use --force to post anyway"
                         return Claim(publisher: target.publisher, draft: target.draft, outcome: .skip(result))
                     }
-                    if entry.status == .published, !force {
+                    if entry.status == .published {
                         var result = Self.result(of: entry)
                         result.status = .skipped
                         result.note = "already published on \(entry.updatedAt.formatted(.iso8601)); use --force to post again"
                         return Claim(publisher: target.publisher, draft: target.draft, outcome: .skip(result))
                     }
-                    // Resume what can be resumed; start over after a failure or when forced.
-                    let resumable = !force && ([.interrupted, .processing, .uploading].contains(entry.status) || (entry.status == .failed && entry.error?.retryable == true))
+                    // Resume what can be resumed; start over after a failure.
+                    let resumable = ([.interrupted, .processing, .uploading].contains(entry.status) || (entry.status == .failed && entry.error?.retryable == true))
                     var updated = entry
-                    if force, let old = entry.postId { updated.previousPostIds = (entry.previousPostIds ?? []) + [old] }
                     updated.status = .uploading
                     updated.owner = .current(now: time)
                     updated.video = video
@@ -188,7 +197,8 @@ public struct Orchestrator: Sendable {
                     id: id, platform: platform, status: .uploading, postId: nil, url: nil, video: video, sha256: sha256,
                     sizeBytes: media.sizeBytes, createdAt: time, updatedAt: time, startedAt: time, finishedAt: nil, error: nil,
                     phase: PublishPhase.queued.rawValue, checkpoint: nil, stagingKey: nil, draft: target.draft, media: media,
-                    owner: .current(now: time), note: nil, previousPostIds: nil, sandbox: sandbox ? true : nil
+                    owner: .current(now: time), note: nil, previousPostIds: force && !earlierPostIds.isEmpty ? earlierPostIds : nil,
+                    sandbox: sandbox ? true : nil
                 ))
                 return Claim(publisher: target.publisher, draft: target.draft, outcome: .proceed(recordID: id, checkpoint: nil, startedAt: time, previous: nil))
             }

@@ -61,9 +61,8 @@ public final class RecordStore: Sendable {
     /// A warning when the state folder exists and other users can read, write or enter it (the record names every
     /// video and post); `nil` when it is private or not made yet.
     public func permissionsWarning() -> String? {
-        var info = stat()
-        guard stat(directory, &info) == 0, info.st_mode & S_IFMT == S_IFDIR, info.st_mode & 0o077 != 0 else { return nil }
-        let mode = String(info.st_mode & 0o777, radix: 8)
+        guard let info = FileStatus.at(directory), info.kind == .directory, info.permissions & 0o077 != 0 else { return nil }
+        let mode = String(info.permissions & 0o777, radix: 8)
         return "warning: the state folder \(directory) is open to other users (mode \(mode)); run `chmod 700 \(directory)`"
     }
 

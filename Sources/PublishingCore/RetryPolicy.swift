@@ -99,3 +99,35 @@ public struct Retrier: Sendable {
         }
     }
 }
+
+extension Retrier {
+    /// Runs `operation` like ``run(onRetry:_:)``, and before each retry reports a `retrying` progress event
+    /// in the same words in every phase: "retrying api.example.com (2/6) in 1.5 s: connection refused".
+    /// - Parameters:
+    ///   - progress: Where the line goes (the platform's reporter).
+    ///   - target: What is retried, usually the host (`url.host()`), else the step ("chunk 3/9").
+    public func run<T: Sendable>(
+        reporting progress: ProgressReporter, target: String, _ operation: @Sendable (Int) async throws -> T
+    ) async throws -> T {
+        let maxAttempts = policy.maxAttempts
+        return try await run(
+            onRetry: { attempt, error, delay in
+                progress.report(
+                    .retrying, message: Self.retryLine(target: target, attempt: attempt, of: maxAttempts, error: error, delay: delay))
+            }, operation)
+    }
+
+    /// The progress line for a retry: "retrying <target> (n/m) in Ns: reason", where n is the attempt about to start.
+    public static func retryLine(target: String, attempt: Int, of maxAttempts: Int, error: any Error, delay: Duration) -> String {
+        let seconds = Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18
+        let reason: String
+        if let error = error as? PublishError {
+            reason = error.httpStatus.map { "HTTP \($0)" } ?? error.message
+        } else if let error = error as? TransportError {
+            reason = error.message
+        } else {
+            reason = "a dropped connection"
+        }
+        return "retrying \(target) (\(attempt + 1)/\(maxAttempts)) in \(String(format: "%.1f", seconds)) s: \(reason)"
+    }
+}

@@ -143,13 +143,14 @@ struct TikTokPostSettings: Sendable, Equatable {
                 "brand_content", "branded content cannot be posted SELF_ONLY on TikTok; choose another privacy level")
         }
         let off = [
-            ("comments", resolved.disableComment), ("duets", resolved.disableDuet),
-            ("stitches", resolved.disableStitch),
+            ("comments", "disable_comment", resolved.disableComment), ("duets", "disable_duet", resolved.disableDuet),
+            ("stitches", "disable_stitch", resolved.disableStitch),
         ]
-        .filter { $0.1 == nil }.map(\.0)
+        .filter { $0.2 == nil }
         if !off.isEmpty {
             notes.append(
-                "\(off.joined(separator: ", ")) off (TikTok's rule: none on by default); set platforms.tiktok.disable_…: false to allow"
+                "\(off.map(\.0).joined(separator: ", ")) off (TikTok's rule: none on by default); to allow, set "
+                    + off.map { "platforms.tiktok.\($0.1): false" }.joined(separator: ", ")
             )
         }
         return Resolution(settings: resolved, notes: notes, problems: problems)

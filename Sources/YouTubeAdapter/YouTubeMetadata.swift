@@ -98,7 +98,8 @@ struct YouTubeMetadata: Sendable, Equatable {
                 problem(optionField("tags"), "must be a list of strings")
             }
         }
-        tags = tags.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        // A tag is a keyword, not a hashtag: "#sunrise" becomes "sunrise".
+        tags = tags.map { String($0.trimmingCharacters(in: .whitespaces).drop { $0 == "#" }) }.filter { !$0.isEmpty }
 
         var categoryID = defaultCategoryID
         if let value = options["category_id"] {

@@ -11,6 +11,8 @@ import PublishingCore
 struct AppContext: Sendable {
     let processEnvironment: [String: String]
     let dotEnv: DotEnvFile
+    /// Which .env file and state folder are in use, and why.
+    let paths: ConfigurationPaths
     let credentials: any CredentialStore
     let client: HTTPClient
     let transport: any HTTPTransport
@@ -26,9 +28,10 @@ struct AppContext: Sendable {
     /// Builds the context, runs `body`, and shuts down.
     /// - Parameter overrides: Settings that win over both environment and .env (the sandbox's).
     static func with<T: Sendable>(
-        _ options: GlobalOptions, overrides: [String: String]? = nil, _ body: (AppContext) async throws -> T
+        _ options: GlobalOptions, overrides: [String: String]? = nil, creatingEnvFile: Bool = false,
+        _ body: (AppContext) async throws -> T
     ) async throws -> T {
-        let app = try make(options, overrides: overrides)
+        let app = try make(options, overrides: overrides, creatingEnvFile: creatingEnvFile)
         do {
             let result = try await body(app)
             try? await app.client.shutdown()
@@ -39,10 +42,12 @@ struct AppContext: Sendable {
         }
     }
 
-    static func make(_ options: GlobalOptions, overrides: [String: String]?) throws -> AppContext {
-        Logging.bootstrapOnce()
+    /// - Parameter creatingEnvFile: The command writes the `.env` file (`atom auth`), so an explicit one may not exist yet.
+    static func make(_ options: GlobalOptions, overrides: [String: String]?, creatingEnvFile: Bool = false) throws -> AppContext {
+        Logging.bootstrapOnce(verbose: options.verbose)
         var environment = ProcessInfo.processInfo.environment
-        let dotEnv = try DotEnvFile(path: options.envFile)
+        let (paths, dotEnv) = try ConfigurationPaths.load(
+            explicit: options.envFile, environment: environment, creating: creatingEnvFile)
         var stores: [any CredentialStore] = []
         if let overrides {
             // The sandbox's settings win, and real tokens from the environment are not used at all.
@@ -59,15 +64,15 @@ struct AppContext: Sendable {
         for key in dotEnv.duplicateKeys {
             Console.info("warning: \(key) is set more than once in \(dotEnv.path); atom reads and writes its last line")
         }
-        let records = RecordStore(directory: RecordStore.defaultDirectory(environment: ProcessInfo.processInfo.environment))
+        let records = RecordStore(directory: paths.stateDirectory)
         if let warning = records.permissionsWarning() { Console.info(warning) }
         let loopback = overrides == nil && (try? Self.endpointsOnLoopback(credentials, keys: Set(environment.keys).union(dotEnv.values.keys))) == true
-        let client = AsyncHTTPClientTransport.makeClient()
+        let client = AsyncHTTPClientTransport.makeClient(configuration: try transportConfiguration(credentials))
         let logger = Logger(label: "atom")
         let transport = MiddlewareTransport(AsyncHTTPClientTransport(client: client), middlewares: [UserAgentMiddleware(), LoggingMiddleware(logger: logger)])
         return AppContext(
-            processEnvironment: environment, dotEnv: dotEnv, credentials: credentials, client: client, transport: transport,
-            registry: Registry.platforms, records: records,
+            processEnvironment: environment, dotEnv: dotEnv, paths: paths, credentials: credentials, client: client,
+            transport: transport, registry: Registry.platforms, records: records,
             logger: logger, sandbox: overrides != nil, recordsAsSandbox: overrides != nil || loopback
         )
     }
@@ -85,6 +90,21 @@ struct AppContext: Sendable {
             if bare == "localhost" || bare.hasSuffix(".localhost") || bare == "::1" || bare.hasPrefix("127.") { return true }
         }
         return false
+    }
+
+    /// Timeouts: `ATOM_CONNECT_TIMEOUT` seconds to connect (default 5: a dead host fails fast instead of
+    /// hanging 15 s per attempt).
+    static func transportConfiguration(_ credentials: any CredentialStore) throws -> AsyncHTTPClientTransport.Configuration {
+        var configuration = AsyncHTTPClientTransport.Configuration(connectTimeout: .seconds(5))
+        if let text = try credentials.nonEmpty("ATOM_CONNECT_TIMEOUT") {
+            guard let seconds = Double(text), seconds > 0, seconds <= 300 else {
+                throw PublishError(
+                    .configuration, message: "ATOM_CONNECT_TIMEOUT must be a number of seconds between 0 and 300, not '\(text)'",
+                    remediation: "fix it in the .env file or the environment")
+            }
+            configuration.connectTimeout = .milliseconds(Int(seconds * 1000))
+        }
+        return configuration
     }
 
     /// What a factory builds a publisher from.
@@ -166,16 +186,24 @@ struct LoggingMiddleware: HTTPMiddleware {
 }
 
 enum Logging {
-    private static let once: Void = {
-        let level = ProcessInfo.processInfo.environment["ATOM_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
+    private static let level = LockedBox<Logger.Level?>(nil)
+
+    /// Bootstraps logging to stderr once: `--verbose` or `ATOM_LOG_LEVEL` (default warning).
+    static func bootstrapOnce(verbose: Bool = false) {
+        let first = level.withLock { value -> Bool in
+            guard value == nil else { return false }
+            value = verbose
+                ? .debug
+                : ProcessInfo.processInfo.environment["ATOM_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
+            return true
+        }
+        guard first, let chosen = level.value else { return }
         LoggingSystem.bootstrap { label in
             var handler = RedactingLogHandler(base: StreamLogHandler.standardError(label: label))
-            handler.logLevel = level
+            handler.logLevel = chosen
             return handler
         }
-    }()
-
-    static func bootstrapOnce() { _ = once }
+    }
 }
 
 /// Redacts every message before it reaches stderr.

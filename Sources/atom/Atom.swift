@@ -14,9 +14,11 @@ struct Atom: AsyncParsableCommand {
         commandName: "atom",
         abstract: "Publish one video to TikTok, Instagram, YouTube and Facebook at once, through their official APIs.",
         discussion: """
-            Tokens live in a local .env file (--env-file, default ./.env); results in a local record under \
-            ATOM_STATE_DIR (default ~/.atom). Try it with no accounts: atom post Fixtures/vertical.mp4 --sandbox \
-            --to tiktok,instagram,youtube,facebook
+            Tokens live in a local .env file: --env-file, else ATOM_ENV_FILE, else ./.env, else \
+            $XDG_CONFIG_HOME/atom/.env (default ~/.config/atom/.env). Results go to a local record in \
+            ATOM_STATE_DIR (default $XDG_STATE_HOME/atom, or an existing ~/.atom). Results print on stdout, progress \
+            on stderr; --json everywhere. Try it with no accounts: atom post Fixtures/vertical.mp4 --sandbox --to all
+            Shell completions: atom --generate-completion-script bash|zsh|fish (docs/cli.md says where to put them).
             """,
         version: "0.1.0",
         subcommands: [
@@ -32,6 +34,39 @@ struct Atom: AsyncParsableCommand {
         #if os(Linux)
         _ = glibcMallopt(-8 /* M_ARENA_MAX, malloc.h */, 2)
         #endif
-        await Self.main(nil)
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        let json = arguments.contains("--json")
+        if let unknown = unknownCommand(arguments) {
+            let code = Failure.report(unknown, json: json)
+            Self.exit(withError: code)
+        }
+        do {
+            var command = try parseAsRoot(arguments)
+            if var command = command as? any AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            // Usage errors answer in JSON too when --json was asked for.
+            if json, !(error is ExitCode), !(error is CleanExit) {
+                let code = exitCode(for: error)
+                if code != .success {
+                    let message = Self.message(for: error)
+                    _ = Failure.report(ValidationError(message), json: true)
+                    Self.exit(withError: ExitCode(code.rawValue))
+                }
+            }
+            Self.exit(withError: error)
+        }
+    }
+
+    /// `atom pots`: a first word that is no command is a usage error (64) with "did you mean 'post'?".
+    static func unknownCommand(_ arguments: [String]) -> ValidationError? {
+        guard let first = arguments.first, !first.hasPrefix("-") else { return nil }
+        let names = configuration.subcommands.compactMap { $0.configuration.commandName } + ["help"]
+        guard !names.contains(first) else { return nil }
+        let guess = Suggestion.closest(to: first.lowercased(), in: names).map { "; did you mean '\($0)'?" } ?? ""
+        return ValidationError("unknown command '\(first)'\(guess) (commands: \(names.dropLast().joined(separator: ", ")))")
     }
 }

@@ -4,17 +4,29 @@ import PublishingCore
 
 /// Flags every command shares.
 struct GlobalOptions: ParsableArguments {
-    @Option(name: .customLong("env-file"), help: "The .env file with tokens and settings (default ./.env).")
-    var envFile: String = ".env"
+    @Option(
+        name: .customLong("env-file"),
+        help: ArgumentHelp(
+            "The .env file with tokens and settings.",
+            discussion: "Default: ATOM_ENV_FILE, else ./.env if it exists, else $XDG_CONFIG_HOME/atom/.env.",
+            valueName: "path"),
+        completion: .file())
+    var envFile: String?
 
-    @Flag(name: .customLong("json"), help: "Print the result as JSON on stdout.")
+    @Flag(name: .customLong("json"), help: "Print the result as JSON on stdout (see docs/cli.md for the schema).")
     var json = false
 
     @Flag(name: .customLong("quiet"), help: "No progress output; only the result and errors.")
     var quiet = false
+
+    @Flag(name: .customLong("verbose"), help: "Log each request (the same as ATOM_LOG_LEVEL=debug), on stderr.")
+    var verbose = false
+
+    @Flag(name: .customLong("utc"), help: "Show times in UTC instead of local time.")
+    var utc = false
 }
 
-/// `--to tiktok,youtube`: parsed once at the edge into names the registry checks.
+/// `--to tiktok,youtube` or `--to all`: parsed once at the edge into names the registry checks.
 struct PlatformList: ExpressibleByArgument, Sendable {
     var names: [String]
 
@@ -25,14 +37,64 @@ struct PlatformList: ExpressibleByArgument, Sendable {
         self.names = names.filter { seen.insert($0).inserted }
     }
 
-    /// Checks every name against the registry; an unknown one is a usage error listing the known ones.
+    static var defaultCompletionKind: CompletionKind { .list(["all"] + Registry.platforms.names) }
+
+    /// Whether the list is `all`: every configured platform.
+    var isAll: Bool { names == ["all"] }
+
+    /// Checks every name against the registry; an unknown one is a usage error with a suggestion.
     func validate(against registry: PlatformRegistry) throws {
-        let unknown = names.filter { registry.factory(named: $0) == nil }
-        guard unknown.isEmpty else {
-            throw ValidationError(
-                "unknown platform\(unknown.count == 1 ? "" : "s") \(unknown.map { "'\($0)'" }.joined(separator: ", ")); "
-                    + "known: \(registry.names.joined(separator: ", "))")
+        guard !isAll else { return }
+        for name in names { try PlatformName.check(name, known: registry.names) }
+    }
+
+    /// The names to post to: the list itself, or for `all` every registered platform whose keys are set.
+    func resolve(registry: PlatformRegistry, credentials: any CredentialStore) throws -> [String] {
+        guard isAll else { return names }
+        let configured = registry.factories.filter { $0.missingKeys(in: credentials).isEmpty }.map(\.platform.rawValue)
+        guard !configured.isEmpty else {
+            throw PublishError(
+                .configuration, message: "--to all: no platform is configured",
+                remediation: "run `atom auth <platform>` (see `atom platforms`)")
         }
+        return configured
+    }
+}
+
+/// Platform and command names typed by a person: unknown ones are usage errors with a "did you mean".
+enum PlatformName {
+    /// Throws a `ValidationError` (exit 64) for an unknown name, suggesting the closest known one.
+    static func check(_ name: String, known: [String]) throws {
+        guard !known.contains(name.lowercased()) else { return }
+        var text = "unknown platform '\(name)'"
+        if let guess = Suggestion.closest(to: name.lowercased(), in: known) { text += "; did you mean '\(guess)'?" }
+        throw ValidationError(text + " (known: \(known.joined(separator: ", ")))")
+    }
+}
+
+/// "Did you mean": the closest candidate by edit distance, if it is close enough to be a typo.
+enum Suggestion {
+    static func closest(to word: String, in candidates: [String]) -> String? {
+        let scored = candidates.map { ($0, distance(word, $0)) }.min { $0.1 < $1.1 }
+        guard let (best, score) = scored, score <= max(2, best.count / 3) else { return nil }
+        return best
+    }
+
+    /// Levenshtein distance.
+    static func distance(_ a: String, _ b: String) -> Int {
+        let a = Array(a)
+        let b = Array(b)
+        guard !a.isEmpty else { return b.count }
+        guard !b.isEmpty else { return a.count }
+        var previous = Array(0...b.count)
+        for i in 1...a.count {
+            var current = [i] + Array(repeating: 0, count: b.count)
+            for j in 1...b.count {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            previous = current
+        }
+        return previous[b.count]
     }
 }
 
@@ -70,29 +132,5 @@ enum Exit {
             }
         }
         return platformFailed
-    }
-}
-
-/// Writes to stderr.
-enum Console {
-    static func error(_ text: String) { info(text) }
-
-    /// Writes a redacted line to stderr (progress, notes, errors).
-    static func info(_ text: String) {
-        FileHandle.standardError.write(Data((Redaction.printable(Redaction.redact(text)) + "\n").utf8))
-    }
-
-    /// Prints to stdout (results).
-    static func out(_ text: String) {
-        FileHandle.standardOutput.write(Data((Redaction.printable(text) + "\n").utf8))
-    }
-
-    static var stderrIsTTY: Bool { isatty(STDERR_FILENO) == 1 }
-
-    /// Prints a JSON value to stdout.
-    static func json(_ value: some Encodable) throws {
-        let encoder = JSONEncoder.atom
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted]
-        out(Redaction.redact(String(decoding: try encoder.encode(value), as: UTF8.self)))
     }
 }

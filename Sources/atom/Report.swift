@@ -1,87 +1,13 @@
 import Foundation
 import PublishingCore
 
-/// The `--json` shapes of CONTRACT.md, with explicit `null`s.
-struct ResultJSON: Encodable {
-    var result: PlatformResult
-    var sandbox: Bool
-
-    enum CodingKeys: String, CodingKey { case platform, status, id, postId, url, startedAt, finishedAt, error, note, sandbox, recordError }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(result.platform.rawValue, forKey: .platform)
-        try c.encode(result.status.rawValue, forKey: .status)
-        try c.encode(result.id, forKey: .id)
-        try c.encode(result.postId, forKey: .postId)
-        try c.encode(result.url, forKey: .url)
-        try c.encode(result.startedAt, forKey: .startedAt)
-        try c.encode(result.finishedAt, forKey: .finishedAt)
-        try c.encode(result.error.map(ErrorJSON.init), forKey: .error)
-        if let note = result.note { try c.encode(note, forKey: .note) }
-        if sandbox { try c.encode(true, forKey: .sandbox) }
-        if let recordError = result.recordError { try c.encode(ErrorJSON(recordError), forKey: .recordError) }
-    }
-}
-
-struct ErrorJSON: Encodable {
-    var code: String
-    var message: String
-    var retryable: Bool
-    var remediation: String?
-
-    init(_ summary: ErrorSummary) {
-        code = summary.code
-        message = summary.message
-        retryable = summary.retryable
-        remediation = summary.remediation
-    }
-}
-
-struct PostJSON: Encodable {
-    var video: String
-    var sha256: String
-    var results: [ResultJSON]
-    var interrupted: Bool?
-    var sandbox: Bool?
-    var recordErrors: [String]?
-
-    init(_ report: PostReport, sandbox: Bool) {
-        video = report.video
-        sha256 = report.sha256
-        results = report.results.map { ResultJSON(result: $0, sandbox: false) }
-        interrupted = report.interrupted ? true : nil
-        self.sandbox = sandbox ? true : nil
-        recordErrors = report.recordErrors
-    }
-}
-
-struct HistoryJSON: Encodable {
-    var record: PostRecord
-
-    enum CodingKeys: String, CodingKey { case id, platform, status, postId, url, video, sha256, createdAt, updatedAt, error, note, sandbox }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(record.id, forKey: .id)
-        try c.encode(record.platform.rawValue, forKey: .platform)
-        try c.encode(record.status.rawValue, forKey: .status)
-        try c.encode(record.postId, forKey: .postId)
-        try c.encode(record.url, forKey: .url)
-        try c.encode(record.video, forKey: .video)
-        try c.encode(record.sha256, forKey: .sha256)
-        try c.encode(record.createdAt, forKey: .createdAt)
-        try c.encode(record.updatedAt, forKey: .updatedAt)
-        try c.encode(record.error.map(ErrorJSON.init), forKey: .error)
-        if let note = record.note { try c.encode(note, forKey: .note) }
-        if record.sandbox == true { try c.encode(true, forKey: .sandbox) }
-    }
-}
-
-/// The human summary table.
+/// The human summary of a post (or of `atom status`): a table that fits the terminal, long notes as footnotes.
 enum SummaryTable {
-    static func render(_ report: PostReport, sandbox: Bool) -> String {
-        var rows: [[String]] = [["platform", "status", "post id", "url / error"]]
+    /// - Parameters:
+    ///   - width: The columns available (80 when unknown).
+    ///   - palette: Colours for the status words.
+    static func render(_ report: PostReport, sandbox: Bool, width: Int = 80, palette: Palette = Palette(enabled: false)) -> String {
+        var rows: [[String]] = [["platform", "status", "id", "post id", "url / error"]]
         for result in report.results {
             var detail = result.url ?? ""
             if let error = result.error {
@@ -91,33 +17,75 @@ enum SummaryTable {
             } else if let note = result.note {
                 detail += "  (\(note))"
             }
-            rows.append([result.platform.rawValue, result.status.rawValue, result.postId ?? "-", detail])
+            rows.append([result.platform.rawValue, result.status.rawValue, result.id ?? "-", result.postId ?? "-", detail])
         }
-        var lines = table(rows)
+        var lines = table(rows, width: width, palette: palette, statusColumn: 1)
         for result in report.results {
             guard let error = result.recordError else { continue }
-            lines.append("NOT RECORDED: \(result.platform.rawValue): \(error.message)" + (error.remediation.map { " — \($0)" } ?? ""))
+            let text = "NOT RECORDED: \(result.platform.rawValue): \(error.message)" + (error.remediation.map { " — \($0)" } ?? "")
+            lines.append(contentsOf: wrap(text, width: width, indent: "  "))
         }
-        for message in report.recordErrors ?? [] { lines.append("NOT RECORDED: \(message)") }
+        for message in report.recordErrors ?? [] { lines.append(contentsOf: wrap("NOT RECORDED: \(message)", width: width, indent: "  ")) }
         let unfinished = report.results.compactMap { $0.status == .processing || $0.status == .interrupted ? $0.id : nil }
         if !unfinished.isEmpty {
-            lines.append("continue with: " + unfinished.map { "atom status \($0)" + (sandbox ? " --sandbox" : "") }.joined(separator: "; "))
+            let commands = unfinished.map { "atom status \($0)" + (sandbox ? " --sandbox" : "") }.joined(separator: "; ")
+            lines.append(contentsOf: wrap("continue with: " + commands, width: width, indent: "  "))
         }
         if sandbox {
-            lines.append("SANDBOX: nothing was posted anywhere real — every platform above is atom's built-in loopback fake.")
+            let text = "SANDBOX: nothing was posted anywhere real — every platform above is atom's built-in loopback fake."
+            lines.append(contentsOf: wrap(text, width: width, indent: "  "))
         }
         return lines.joined(separator: "\n")
     }
 
-    static func table(_ rows: [[String]]) -> [String] {
+    /// Lays rows out in columns that fit `width`: the last column is cut, and a cut cell becomes a numbered
+    /// footnote printed in full (wrapped) under the table.
+    static func table(_ rows: [[String]], width: Int = 80, palette: Palette = Palette(enabled: false), statusColumn: Int? = nil) -> [String] {
         guard let first = rows.first else { return [] }
-        let widths = first.indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
-        return rows.enumerated().flatMap { index, row -> [String] in
-            let line = row.enumerated().map { column, cell in
-                column == row.count - 1 ? cell : cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
+        let rows = rows.map { $0.map(Text.oneLine) }
+        let last = first.count - 1
+        var widths = first.indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
+        let fixed = widths.dropLast().reduce(0, +) + 2 * last
+        let room = max(12, width - fixed)
+        widths[last] = min(widths[last], room)
+        var footnotes: [String] = []
+        var lines: [String] = []
+        for (index, row) in rows.enumerated() {
+            var cells = row
+            if index > 0, cells[last].count > room {
+                footnotes.append(cells[last])
+                let marker = "[\(footnotes.count)]"
+                cells[last] = Text.fit(cells[last], width: room - marker.count - 1) + " " + marker
+            }
+            let line = cells.enumerated().map { column, cell -> String in
+                let padded = column == last ? cell : cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
+                return index > 0 && column == statusColumn ? padded.replacingOccurrences(of: cell, with: palette.status(cell)) : padded
             }.joined(separator: "  ")
-            if index == 0 { return [line, widths.enumerated().map { String(repeating: "─", count: $0.offset == widths.count - 1 ? min($0.element, 40) : $0.element) }.joined(separator: "  ")] }
-            return [line]
+            lines.append(line)
+            if index == 0 {
+                lines.append(widths.map { String(repeating: "─", count: $0) }.joined(separator: "  "))
+            }
         }
+        for (number, note) in footnotes.enumerated() {
+            lines.append(contentsOf: wrap("[\(number + 1)] \(note)", width: width, indent: "    "))
+        }
+        return lines
+    }
+
+    /// Wraps text at spaces to `width` columns (a word longer than a line is cut).
+    static func wrap(_ text: String, width: Int, indent: String) -> [String] {
+        var lines: [String] = []
+        var current = ""
+        for word in text.split(separator: " ", omittingEmptySubsequences: true) {
+            let candidate = current.isEmpty ? (lines.isEmpty ? "" : indent) + word : current + " " + word
+            if candidate.count <= width || current.isEmpty {
+                current = Text.fit(candidate, width: width)
+            } else {
+                lines.append(current)
+                current = Text.fit(indent + word, width: width)
+            }
+        }
+        if !current.isEmpty { lines.append(current) }
+        return lines
     }
 }

@@ -253,14 +253,14 @@ struct OAuthLoginTests {
         }
     }
 
-    @Test("paste mode with end of input: cancelled, nothing written")
+    @Test("paste mode with end of input: not authorized (exit 1, not 130), nothing written")
     func pasteEOF() async throws {
         try await withExample { _, provider in
             try await AuthHarness.with { harness in
                 let error = await #expect(throws: PublishError.self) {
                     try await harness.login(provider, settings: [:], options: .init(useBrowser: false))
                 }
-                #expect(error?.code == .cancelled)
+                #expect(error?.code == .authentication)
                 #expect(harness.envText == AuthHarness.initialEnv)
             }
         }

@@ -129,9 +129,17 @@ struct OrchestratorTests {
             let forced = try await orchestrator.post(request([publisher], force: true))
             #expect(forced.results.first?.status == .published)
             #expect(forced.results.first?.postId == "post-2")
+            // Every attempt is its own entry: the first keeps its post id; the forced one remembers it.
             let entries = try records.read().entries
-            #expect(entries.count == 1)
-            #expect(entries[0].previousPostIds == ["post-1"])
+            #expect(entries.count == 2)
+            #expect(entries.map(\.postId) == ["post-1", "post-2"])
+            #expect(entries[0].previousPostIds == nil)
+            #expect(entries[1].previousPostIds == ["post-1"])
+            // Duplicates are judged from the newest published entry.
+            let third = try await orchestrator.post(request([publisher]))
+            #expect(third.results.first?.status == .skipped)
+            #expect(third.results.first?.postId == "post-2")
+            #expect(try records.read().entries.count == 2)
         }
     }
 

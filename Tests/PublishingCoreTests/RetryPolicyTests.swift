@@ -72,4 +72,23 @@ struct RetryPolicyTests {
         }
         #expect(clock.sleeps.isEmpty)
     }
+
+    @Test("each retry reports 'retrying <host> (n/m) in Ns' with the reason on the progress stream")
+    func retryProgressLine() async throws {
+        let (stream, continuation) = AsyncStream.makeStream(of: PublishEvent.self, bufferingPolicy: .bufferingNewest(16))
+        let retrier = Retrier(policy: RetryPolicy(maxAttempts: 3, baseDelay: .seconds(1), maxDelay: .seconds(30)), clock: ImmediateClock(), jitter: FixedJitter(0.5))
+        let refused = TransportError(message: "cannot connect to api.example.test: connection refused", operationID: "x.get")
+        let value = try await retrier.run(reporting: ProgressReporter(platform: PlatformID("p"), continuation: continuation), target: "api.example.test") { attempt in
+            if attempt < 3 { throw refused }
+            return attempt
+        }
+        continuation.finish()
+        var lines: [String] = []
+        for await event in stream where event.phase == .retrying { lines.append(event.message ?? "") }
+        #expect(value == 3)
+        #expect(lines == [
+            "retrying api.example.test (2/3) in 0.5 s: cannot connect to api.example.test: connection refused",
+            "retrying api.example.test (3/3) in 1.0 s: cannot connect to api.example.test: connection refused",
+        ])
+    }
 }

@@ -24,6 +24,37 @@ private struct HashingEcho: FakeService {
 
 @Suite("HTTP transport over loopback")
 struct TransportTests {
+    /// A loopback port nothing listens on: bound, read, and closed again.
+    static func closedPort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        try withUnsafeMutablePointer(to: &address) { pointer in
+            try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { raw in
+                guard bind(fd, raw, length) == 0, getsockname(fd, raw, &length) == 0 else { throw CocoaError(.fileWriteUnknown) }
+            }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    @Test("a refused connection fails at once, in plain words naming the host")
+    func refusedNamesHost() async throws {
+        let port = try Self.closedPort()
+        try await TestTransport.with { transport in
+            let error = await #expect(throws: TransportError.self) {
+                _ = try await transport.send(
+                    HTTPRequest(method: .get, path: "/"), body: nil, baseURL: URL(string: "http://127.0.0.1:\(port)")!,
+                    operationID: "test.get")
+            }
+            #expect(error?.message == "cannot connect to 127.0.0.1: connection refused (nothing listens there, or a firewall says no)")
+            let wrapped = PublishError.wrapping(try #require(error), platform: PlatformID("tiktok"))
+            #expect(wrapped.description.hasPrefix("tiktok: cannot connect to 127.0.0.1: connection refused"))
+        }
+    }
+
     @Test("streams a file region byte-exact through AsyncHTTPClient")
     func streamsFileRegion() async throws {
         try await TemporaryDirectory.with { dir in

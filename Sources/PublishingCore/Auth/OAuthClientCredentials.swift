@@ -33,7 +33,7 @@ public struct OAuthClientCredentials: Sendable, CustomStringConvertible {
             throw PublishError(
                 .configuration, platform: platform,
                 message: "\(missing.joined(separator: " and ")) \(missing.count == 1 ? "is" : "are") not set",
-                remediation: "\(whereToGetThem); put \(idKey)=… and \(secretKey)=… in the .env file (see docs/auth.md)")
+                remediation: "\(whereToGetThem); add \(idKey) and \(secretKey) as KEY=value lines to the .env file (see docs/auth.md)")
         }
         return OAuthClientCredentials(id: id, secret: secret)
     }

@@ -154,8 +154,9 @@ public struct OAuthLogin: Sendable {
             """)
         for attempt in 1...3 {
             guard let line = try await console.readLine("Redirect URL or code: ") else {
+                // End of input is not Ctrl-C: the login did not complete (exit 1), it was not interrupted (130).
                 throw PublishError(
-                    .cancelled, platform: provider.platform,
+                    .authentication, platform: provider.platform,
                     message: "no redirect URL or code was entered; nothing was saved",
                     remediation: "run `\(command) --no-browser` again and paste the address the browser ends up on")
             }

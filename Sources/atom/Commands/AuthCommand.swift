@@ -18,7 +18,7 @@ enum AuthProviders {
 struct AuthCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "auth",
-        abstract: "OAuth login for a platform; writes the tokens to the .env file.",
+        abstract: "OAuth login for a platform; writes the tokens to the .env file in use (`atom platforms` names it).",
         discussion: """
             Opens the browser, catches the redirect on 127.0.0.1, exchanges the code (with PKCE where the platform \
             supports it) and writes only that platform's keys to the .env file (atomically, mode 0600). The app's \
@@ -28,7 +28,7 @@ struct AuthCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: "tiktok, instagram, youtube or facebook.")
+    @Argument(help: "tiktok, instagram, youtube or facebook.", completion: .list(AuthProviders.all.map(\.platform.rawValue)))
     var platform: String
 
     @Flag(
@@ -53,11 +53,7 @@ struct AuthCommand: AsyncParsableCommand {
     var timeout: Int = 300
 
     func validate() throws {
-        guard AuthProviders.factory(named: platform) != nil else {
-            throw ValidationError(
-                "unknown platform '\(platform)'; known: \(AuthProviders.all.map(\.platform.rawValue).joined(separator: ", "))"
-            )
-        }
+        try PlatformName.check(platform, known: AuthProviders.all.map(\.platform.rawValue))
         if facebookLogin, platform.lowercased() != "instagram" {
             throw ValidationError("--facebook-login applies to instagram only")
         }
@@ -76,7 +72,8 @@ struct AuthCommand: AsyncParsableCommand {
     func run() async throws {
         let code: ExitCode
         do {
-            code = try await AppContext.with(global) { app in try await login(app) }
+            // `atom auth --env-file new.env` creates the file: a missing one is fine here.
+            code = try await AppContext.with(global, creatingEnvFile: true) { app in try await login(app) }
         } catch {
             code = Failure.report(error, json: global.json)
         }
@@ -85,6 +82,8 @@ struct AuthCommand: AsyncParsableCommand {
 
     private func login(_ app: AppContext) async throws -> ExitCode {
         guard let factory = AuthProviders.factory(named: platform) else { return Exit.usage }
+        // The tokens go to the .env file in use; the XDG default's folder is created (0700) on first login.
+        try app.paths.createEnvFileFolder()
         let credentials: any CredentialStore =
             facebookLogin
             ? ChainedCredentialStore(
@@ -107,7 +106,7 @@ struct AuthCommand: AsyncParsableCommand {
                 var keys: [String]
                 var notes: [String]
             }
-            try Console.json(
+            try Output.json(
                 Payload(
                     platform: report.platform.rawValue, envFile: app.dotEnv.path, keys: report.keys, notes: report.notes
                 ))

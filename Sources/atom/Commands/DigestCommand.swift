@@ -7,7 +7,9 @@ struct DigestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "digest", abstract: "Print the SHA-256 atom uses to recognise a video (streamed, bounded memory).")
 
-    @Argument(help: "The file.")
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "The file.", completion: .file())
     var file: String
 
     func run() async throws {
@@ -16,6 +18,16 @@ struct DigestCommand: AsyncParsableCommand {
             let start = ContinuousClock.now
             let digest = try await FileDigest.sha256(of: handle)
             let elapsed = ContinuousClock.now - start
+            if global.json {
+                struct Payload: Encodable {
+                    var schemaVersion = Output.schemaVersion
+                    var file: String
+                    var sha256: String
+                    var size: Int64
+                }
+                try Output.json(Payload(file: file, sha256: digest, size: handle.size))
+                return
+            }
             Console.out("\(digest)  \(file)")
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
             if seconds > 0 {
@@ -23,7 +35,7 @@ struct DigestCommand: AsyncParsableCommand {
                 Console.info("\(rate) (\(ByteFormat.string(handle.size)) in \(String(format: "%.2f", seconds)) s)")
             }
         } catch {
-            throw Failure.report(error, json: false)
+            throw Failure.report(error, json: global.json)
         }
     }
 }

@@ -14,14 +14,20 @@ enum DryRun {
     }
 
     struct ReportJSON: Encodable {
+        var schemaVersion = Output.schemaVersion
         var video: String
         var media: MediaInfo
         var ok: Bool
         var platforms: [PlatformJSON]
+        var refusals: [RefusalJSON]
         var dryRun: Bool
+        var configuration: ConfigurationJSON
     }
 
-    static func run(video: String, targets: [PostTarget], orchestrator: Orchestrator, global: GlobalOptions, dryRun: Bool = true) async throws -> ExitCode {
+    static func run(
+        video: String, targets: [PostTarget], orchestrator: Orchestrator, global: GlobalOptions, paths: ConfigurationPaths,
+        dryRun: Bool = true
+    ) async throws -> ExitCode {
         let file = try MediaFileHandle(path: video)
         let inspection = try await orchestrator.inspect(file, targets: targets)
         let media = inspection.media
@@ -37,9 +43,11 @@ enum DryRun {
         }
         let ok = inspection.issues.isEmpty
         if global.json {
-            try Console.json(ReportJSON(video: video, media: media, ok: ok, platforms: platforms, dryRun: dryRun))
-        }
-        if !global.json || !global.quiet {
+            let refusals = inspection.issues.map { RefusalJSON(platform: $0.platform?.rawValue, field: $0.field, problem: $0.message) }
+            try Output.json(ReportJSON(
+                video: video, media: media, ok: ok, platforms: platforms, refusals: refusals, dryRun: dryRun,
+                configuration: ConfigurationJSON(paths)))
+        } else {
             var lines: [String] = []
             lines.append("\(video): \(media.container.uppercased()) \(media.width)×\(media.height)\(media.rotation != 0 ? " (rotated \(media.rotation)°)" : ""), "
                 + String(format: "%.2f s", media.duration) + (media.frameRate.map { String(format: ", %.2f fps", $0) } ?? "")
@@ -55,8 +63,9 @@ enum DryRun {
                     }
                 }
             }
+            lines.append("configuration: \(paths.envFile) (\(paths.envFileSource)); record: \(paths.stateDirectory) (\(paths.stateDirectorySource))")
             if dryRun { lines.append(ok ? "dry run: nothing was sent to any platform or to S3." : "dry run: the post would be refused; nothing was sent.") }
-            Console.info(lines.joined(separator: "\n"))
+            Output.lines(lines.map { Text.oneLine($0) })
         }
         return ok ? Exit.ok : Exit.badInput
     }
@@ -74,12 +83,13 @@ struct ValidateCommand: AsyncParsableCommand {
         let code: ExitCode
         do {
             code = try await AppContext.with(global) { app in
-                let drafts = try input.drafts(registry: app.registry)
+                let drafts = try input.drafts(registry: app.registry, credentials: nil)
                 // Validation needs no tokens: build publishers from an empty credential chain plus any settings.
                 let publishers = try drafts.map { name, _ in try app.offlinePublisher(named: name) }
                 let targets = zip(publishers, drafts).map { PostTarget(publisher: $0, draft: $1.draft) }
                 let orchestrator = Orchestrator(stager: OfflineStager(), records: app.records)
-                return try await DryRun.run(video: input.video, targets: targets, orchestrator: orchestrator, global: global, dryRun: false)
+                return try await DryRun.run(
+                    video: input.video, targets: targets, orchestrator: orchestrator, global: global, paths: app.paths, dryRun: false)
             }
         } catch {
             code = Failure.report(error, json: global.json)
@@ -97,4 +107,21 @@ struct OfflineStager: MediaStager {
         throw PublishError(.configuration, message: "validate never stages")
     }
     func release(_ object: StagedObject) async throws {}
+}
+
+/// Which `.env` file and state folder are in use (`platforms --json`, `--dry-run --json`).
+struct ConfigurationJSON: Encodable {
+    var envFile: String
+    var envFileSource: String
+    var envFileExists: Bool
+    var stateDirectory: String
+    var stateDirectorySource: String
+
+    init(_ paths: ConfigurationPaths) {
+        envFile = paths.envFile
+        envFileSource = paths.envFileSource
+        envFileExists = FileManager.default.fileExists(atPath: paths.envFile)
+        stateDirectory = paths.stateDirectory
+        stateDirectorySource = paths.stateDirectorySource
+    }
 }

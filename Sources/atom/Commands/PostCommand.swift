@@ -7,7 +7,9 @@ struct PostInput: ParsableArguments {
     @Argument(help: "The video file (MP4 or MOV).")
     var video: String
 
-    @Option(name: .customLong("to"), help: "Comma-separated platforms, e.g. tiktok,youtube.")
+    @Option(
+        name: .customLong("to"),
+        help: "Comma-separated platforms, e.g. tiktok,youtube; 'all' means every configured platform.")
     var to: PlatformList
 
     @Option(help: "Default text for every platform.")
@@ -19,7 +21,15 @@ struct PostInput: ParsableArguments {
     @Option(help: "Comma-separated tags.")
     var tags: String?
 
-    @Option(help: "public|private|unlisted|friends|followers, mapped to each platform's nearest level.")
+    @Option(
+        help: ArgumentHelp(
+            "public|private|unlisted|friends|followers (default: TikTok private, the others public).",
+            discussion: """
+                TikTok: public, private (SELF_ONLY), friends, followers; no unlisted; default private (SELF_ONLY). \
+                YouTube: public, unlisted, private; no friends/followers; default public. Instagram and Facebook: \
+                public only (their posts reach whoever can see the account or Page); any other value is refused \
+                (exit 65), nothing is mapped silently. `--dry-run` shows what each platform gets.
+                """))
     var privacy: Privacy?
 
     @Option(help: "Schedule at this ISO 8601 time, where the platform's API allows it.")
@@ -32,8 +42,10 @@ struct PostInput: ParsableArguments {
     var tiktokDraft = false
 
     /// Builds one draft per platform: flags over the manifest's top level; per-platform values stay in options.
-    func drafts(registry: PlatformRegistry) throws -> [(name: String, draft: PostDraft)] {
+    /// - Parameter credentials: Decides what `--to all` means (every configured platform); `nil` means every registered one.
+    func drafts(registry: PlatformRegistry, credentials: (any CredentialStore)?) throws -> [(name: String, draft: PostDraft)] {
         try to.validate(against: registry)
+        let names = try credentials.map { try to.resolve(registry: registry, credentials: $0) } ?? (to.isAll ? registry.names : to.names)
         let manifest = try manifest.map { try Manifest.load(path: $0, known: registry.names) } ?? Manifest()
         var scheduled = manifest.at
         if let at {
@@ -42,8 +54,11 @@ struct PostInput: ParsableArguments {
             }
             scheduled = date
         }
-        let flagTags = tags.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
-        return to.names.map { name in
+        // Tags are keywords: a leading '#' is dropped (platforms that use hashtags add their own).
+        let flagTags = tags.map {
+            $0.split(separator: ",").map { String($0.trimmingCharacters(in: .whitespaces).drop { $0 == "#" }) }.filter { !$0.isEmpty }
+        }
+        return names.map { name in
             var options = manifest.platforms[name] ?? [:]
             if name == "tiktok", tiktokDraft, options["draft"] == nil { options["draft"] = .bool(true) }
             let draft = PostDraft(
@@ -98,7 +113,7 @@ struct PostCommand: AsyncParsableCommand {
     func runPost(overrides: [String: String]?) async -> ExitCode {
         do {
             return try await AppContext.with(global, overrides: overrides) { app in
-                let drafts = try input.drafts(registry: app.registry)
+                let drafts = try input.drafts(registry: app.registry, credentials: app.credentials)
                 let publishers = try app.publishers(for: drafts.map(\.name))
                 let targets = zip(publishers, drafts).map { PostTarget(publisher: $0, draft: $1.draft) }
                 let orchestrator = try app.orchestrator()
@@ -106,19 +121,21 @@ struct PostCommand: AsyncParsableCommand {
                 if !needURL.isEmpty, orchestrator.stager == nil {
                     throw PublishError(
                         .configuration, message: "\(needURL.joined(separator: ", ")) fetch\(needURL.count == 1 ? "es" : "") the video from a URL, but S3 staging is not configured",
-                        remediation: "set ATOM_S3_BUCKET and AWS credentials in \(global.envFile) (or use the platform's push mode); nothing was uploaded")
+                        remediation: "set ATOM_S3_BUCKET and AWS credentials in \(app.paths.envFile) (or use the platform's push mode); nothing was uploaded")
                 }
                 if dryRun {
-                    return try await DryRun.run(video: input.video, targets: targets, orchestrator: orchestrator, global: global)
+                    return try await DryRun.run(
+                        video: input.video, targets: targets, orchestrator: orchestrator, global: global, paths: app.paths)
                 }
                 let request = PostRequest(videoPath: input.video, targets: targets, force: force, waitLimit: .seconds(wait), sandbox: app.recordsAsSandbox)
-                let report = try await Interruptible.run(platforms: publishers.map(\.platform), quiet: global.quiet || global.json && !Console.stderrIsTTY) { progress in
+                let report = try await Interruptible.run(
+                    platforms: publishers.map(\.platform), quiet: global.quiet || global.json && !Console.stderrIsTTY,
+                    finalStatuses: { report in report.results.map { ($0.platform, $0.status.rawValue) } }
+                ) { progress in
                     try await orchestrator.post(request, progress: progress)
                 }
-                if global.json { try Console.json(PostJSON(report, sandbox: app.sandbox)) }
-                if !global.json || Console.stderrIsTTY || !global.quiet {
-                    Console.info("\n" + SummaryTable.render(report, sandbox: app.sandbox))
-                }
+                let records = try await app.records.readAsync().entries
+                PostOutput.print(report, records: records, sandbox: app.sandbox, global: global)
                 return Exit.code(for: report)
             }
         } catch {
@@ -127,27 +144,68 @@ struct PostCommand: AsyncParsableCommand {
     }
 }
 
-/// Prints an error that ended a command and picks its exit code.
+/// Prints a post's results: JSON, or one line per platform on stdout with the table on stderr — or, when
+/// stdout is a terminal, the table on stdout (a person reads it; nothing is printed twice).
+enum PostOutput {
+    static func print(_ report: PostReport, records: [PostRecord], sandbox: Bool, global: GlobalOptions) {
+        let environment = ProcessInfo.processInfo.environment
+        let json = PostJSON(report, records: records, sandbox: sandbox)
+        if global.json {
+            do { try Output.json(json) } catch { Console.error("atom: error: cannot encode the result: \(error)") }
+            if Console.stderrIsTTY, !global.quiet {
+                Console.info("\n" + SummaryTable.render(report, sandbox: sandbox, width: Terminal.width(),
+                                                       palette: Palette.forStderr(environment: environment)))
+            }
+            return
+        }
+        if Console.stdoutIsTTY {
+            Console.out(SummaryTable.render(report, sandbox: sandbox, width: Terminal.outputWidth(),
+                                            palette: Palette.forStdout(environment: environment)))
+            return
+        }
+        Output.lines(json.results.map(Output.line))
+        if !global.quiet {
+            Console.info("\n" + SummaryTable.render(report, sandbox: sandbox, width: Terminal.width(),
+                                                   palette: Palette.forStderr(environment: environment)))
+        }
+    }
+}
+
+/// Prints an error that ended a command and picks its exit code: the message on stderr, and with `--json`
+/// one `{schemaVersion, error, refusals}` document on stdout.
 enum Failure {
     static func report(_ error: any Error, json: Bool) -> ExitCode {
         if let code = error as? ExitCode { return code }
         let text: String
+        var refusals: [RefusalJSON] = []
         if let failure = error as? ValidationFailure {
             text = failure.description
+            refusals = failure.issues.map { RefusalJSON(platform: $0.platform?.rawValue, field: $0.field, problem: $0.message) }
         } else if let error = error as? PublishError {
             text = error.description
         } else if error is CancellationError {
             text = "interrupted"
+        } else if let error = error as? ValidationError {
+            text = error.message
         } else {
             text = String(describing: error)
         }
         let code = error is ValidationError ? Exit.usage : Exit.code(for: error)
         Console.error("atom: error: \(text)")
         if json {
-            struct Payload: Encodable { var error: ErrorJSON }
-            let summary = (error as? PublishError).map(ErrorSummary.init)
-                ?? ErrorSummary(code: error is ValidationFailure ? "limitExceeded" : "error", message: text, retryable: false)
-            try? Console.json(Payload(error: ErrorJSON(summary)))
+            let summary: ErrorSummary
+            if let error = error as? PublishError {
+                summary = ErrorSummary(error)
+            } else {
+                let name = error is ValidationFailure ? "limitExceeded" : error is ValidationError ? "usage" : error is CancellationError ? "cancelled" : "error"
+                summary = ErrorSummary(code: name, message: text, retryable: false)
+            }
+            let body = FailureJSON.Body(
+                code: summary.code, message: summary.message, retryable: summary.retryable, remediation: summary.remediation,
+                exitCode: code.rawValue)
+            do { try Output.json(FailureJSON(error: body, refusals: refusals)) } catch {
+                Console.error("atom: error: cannot encode the error as JSON: \(error)")
+            }
         }
         return code
     }

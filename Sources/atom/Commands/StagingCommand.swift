@@ -13,15 +13,15 @@ struct StagingCommand: AsyncParsableCommand {
     static func stager(_ app: AppContext) throws -> S3Stager {
         guard let stager = try app.stager() as? S3Stager else {
             throw PublishError(.configuration, platform: .staging, message: "S3 staging is not configured (ATOM_S3_BUCKET is unset)",
-                               remediation: "set ATOM_S3_BUCKET, AWS_REGION and AWS credentials in .env")
+                               remediation: "set ATOM_S3_BUCKET, AWS_REGION and AWS credentials in \(app.paths.envFile)")
         }
         return stager
     }
 
     struct Put: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Stage a file and print a URL valid for --ttl seconds (to check a bucket setup, or share a file).",
-            discussion: "The URL's signature is masked unless --show-url is given: a presigned URL is a credential for that object.")
+            abstract: "Stage a file and print its s3:// address (with --show-url, a URL valid for --ttl seconds).",
+            discussion: "A presigned URL is a credential for that object: it is printed only with --show-url.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The file to stage.") var file: String
         @Option(help: "Seconds the URL stays valid (default ATOM_S3_URL_TTL or 3600; at most 604800).") var ttl: Int?
@@ -41,18 +41,42 @@ struct StagingCommand: AsyncParsableCommand {
                         record.staging.append(StagingRecord(sha256: result.sha256, location: result.object.location, key: result.object.key,
                                                             size: result.object.size, createdAt: time, updatedAt: time, released: false, checkpoint: nil))
                     }
-                    let url = showURL ? result.url.absoluteString : Redaction.redact(result.url.absoluteString)
+                    let address = "s3://\(stager.configuration.bucket)/\(result.object.key)"
+                    let url = showURL ? result.url.absoluteString : nil
                     if global.json {
-                        struct Payload: Encodable { var key: String; var size: Int64; var sha256: String; var url: String; var expiresAt: Date? }
-                        let payload = Payload(key: result.object.key, size: result.object.size, sha256: result.sha256, url: url, expiresAt: result.expiresAt)
+                        struct Payload: Encodable {
+                            var schemaVersion = Output.schemaVersion
+                            var key: String
+                            var address: String
+                            var size: Int64
+                            var sha256: String
+                            var url: String?
+                            var expiresAt: Date?
+
+                            enum CodingKeys: String, CodingKey { case schemaVersion, key, address, size, sha256, url, expiresAt }
+
+                            func encode(to encoder: any Encoder) throws {
+                                var c = encoder.container(keyedBy: CodingKeys.self)
+                                try c.encode(schemaVersion, forKey: .schemaVersion)
+                                try c.encode(key, forKey: .key)
+                                try c.encode(address, forKey: .address)
+                                try c.encode(size, forKey: .size)
+                                try c.encode(sha256, forKey: .sha256)
+                                try c.encode(url, forKey: .url)
+                                try c.encode(expiresAt, forKey: .expiresAt)
+                            }
+                        }
+                        let payload = Payload(key: result.object.key, address: address, size: result.object.size, sha256: result.sha256,
+                                              url: url, expiresAt: showURL ? result.expiresAt : nil)
                         let encoder = JSONEncoder.atom
-                        encoder.outputFormatting.insert(.prettyPrinted)
+                        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes, .prettyPrinted]
+                        // Not through Output.json: with --show-url the signature is the point.
                         Console.out(String(decoding: try encoder.encode(payload), as: UTF8.self))
                     } else {
-                        Console.out(url)
-                        Console.info("staged \(ByteFormat.string(result.object.size)) as \(result.object.key)"
-                            + (result.expiresAt.map { "; the URL expires \($0.formatted(.iso8601))" } ?? "")
-                            + (showURL ? "" : " (signature masked; --show-url prints it)") + "; `atom staging clean` deletes it")
+                        Console.out(url ?? address)
+                        Console.info("staged \(ByteFormat.string(result.object.size)) as \(address)"
+                            + (showURL ? result.expiresAt.map { "; the URL expires \($0.formatted(.iso8601))" } ?? "" : " (--show-url prints a presigned URL)")
+                            + "; `atom staging clean` deletes it")
                     }
                     return Exit.ok
                 }
@@ -73,9 +97,7 @@ struct StagingCommand: AsyncParsableCommand {
                 code = try await AppContext.with(global) { app in
                     let listing = try await StagingCommand.stager(app).list()
                     if global.json {
-                        let encoder = JSONEncoder.atom
-                        encoder.outputFormatting.insert(.prettyPrinted)
-                        Console.out(String(decoding: try encoder.encode(listing), as: UTF8.self))
+                        try Output.json(listing)
                     } else if listing.isEmpty {
                         Console.out("nothing staged under s3://\(listing.bucket)/\(listing.prefix)")
                     } else {
@@ -100,14 +122,45 @@ struct StagingCommand: AsyncParsableCommand {
     struct Clean: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Delete objects and abort unfinished uploads atom left under its prefix.")
         @OptionGroup var global: GlobalOptions
-        @Option(name: .customLong("older-than"), help: "Only what is older than this many seconds (default: everything).") var olderThan: Int?
+        @Option(name: .customLong("older-than"), help: "Only what is older than this age: seconds, or 90m, 12h, 7d, 2w (default: everything).")
+        var olderThan: String?
+        @Flag(name: .customLong("dry-run"), help: "List what would be deleted; delete nothing.") var dryRun = false
+
+        func validate() throws {
+            if let olderThan, Age.seconds(olderThan) == nil {
+                throw ValidationError("--older-than must be seconds or an age such as 90m, 12h, 7d")
+            }
+        }
 
         func run() async throws {
             let code: ExitCode
             do {
                 code = try await AppContext.with(global) { app in
                     let stager = try StagingCommand.stager(app)
-                    let report = try await stager.clean(olderThan: olderThan.map { Date().addingTimeInterval(-TimeInterval($0)) })
+                    let cutoff = olderThan.flatMap(Age.seconds).map { Date().addingTimeInterval(-$0) }
+                    if dryRun {
+                        let listing = try await stager.list()
+                        // The same selection as `clean`: under atom's prefix, older than the cutoff (undated counts as old).
+                        let prefix = stager.configuration.prefix
+                        let isOld = { (date: Date?) in cutoff.map { cutoff in date.map { $0 < cutoff } ?? true } ?? true }
+                        let objects = listing.objects.filter { isOld($0.lastModified) && $0.key.hasPrefix(prefix) }
+                        let uploads = listing.uploads.filter { isOld($0.initiated) && $0.key.hasPrefix(prefix) }
+                        if global.json {
+                            struct Payload: Encodable {
+                                var schemaVersion = Output.schemaVersion
+                                var dryRun = true
+                                var deletedObjects: [String]
+                                var abortedUploads: [String]
+                                var failures: [String] = []
+                            }
+                            try Output.json(Payload(deletedObjects: objects.map(\.key), abortedUploads: uploads.map(\.key)))
+                        } else {
+                            Output.lines(objects.map { "would delete \($0.key)" } + uploads.map { "would abort unfinished upload of \($0.key)" })
+                            if objects.isEmpty, uploads.isEmpty { Console.out("nothing to clean") }
+                        }
+                        return Exit.ok
+                    }
+                    let report = try await stager.clean(olderThan: cutoff)
                     let deleted = Set(report.deletedObjects)
                     let time = Date()
                     try await app.records.updateAsync { record in
@@ -116,10 +169,23 @@ struct StagingCommand: AsyncParsableCommand {
                             record.staging[i].updatedAt = time
                         }
                     }
-                    for key in report.deletedObjects { Console.info("deleted \(key)") }
-                    for upload in report.abortedUploads { Console.info("aborted unfinished upload of \(upload.key)") }
+                    if global.json {
+                        struct Failed: Encodable { var key: String; var error: String }
+                        struct Payload: Encodable {
+                            var schemaVersion = Output.schemaVersion
+                            var dryRun = false
+                            var deletedObjects: [String]
+                            var abortedUploads: [String]
+                            var failures: [Failed]
+                        }
+                        try Output.json(Payload(
+                            deletedObjects: report.deletedObjects, abortedUploads: report.abortedUploads.map(\.key),
+                            failures: report.failures.map { Failed(key: $0.key, error: "\($0.error)") }))
+                    } else {
+                        Output.lines(report.deletedObjects.map { "deleted \($0)" } + report.abortedUploads.map { "aborted unfinished upload of \($0.key)" })
+                        if report.deletedObjects.isEmpty, report.abortedUploads.isEmpty, report.failures.isEmpty { Console.out("nothing to clean") }
+                    }
                     for failure in report.failures { Console.error("atom: error: \(failure.key): \(failure.error)") }
-                    if report.deletedObjects.isEmpty, report.abortedUploads.isEmpty, report.failures.isEmpty { Console.info("nothing to clean") }
                     return report.succeeded ? Exit.ok : Exit.platformFailed
                 }
             } catch {
