@@ -57,8 +57,22 @@ extension TikTokPublisher {
         context.progress.report(.uploading, sent: 0, total: plan.videoSize, message: "initialising the upload")
         let issuedAt = context.now()
         // An init whose answer was lost leaves an unused upload_url that expires: safe to repeat.
-        let data = try await context.retrier(configuration.retryPolicy).run { [client] _ in
-            try await client.initialize(request, inbox: settings.draft)
+        let data: TikTokInitData
+        do {
+            data = try await context.retrier(configuration.retryPolicy).run { [client] _ in
+                try await client.initialize(request, inbox: settings.draft)
+            }
+        } catch var error as PublishError where error.platformCode?.hasPrefix("invalid_param") == true
+            && error.message.lowercased().contains("chunk size")
+        {
+            // Say what was sent: TikTok's message alone does not tell which of the three numbers it disliked.
+            error.message +=
+                " (atom sent video_size \(plan.videoSize), chunk_size \(plan.chunkSize),"
+                + " total_chunk_count \(plan.chunkCount))"
+            error.remediation =
+                "TikTok has refused multi-chunk uploads that follow its Media Transfer Guide since about 2026-08;"
+                + " a file of at most 64,000,000 bytes goes as one chunk: compress the video below that and try again"
+            throw error
         }
         guard let raw = data.uploadURL, let url = URL(string: raw), url.host() != nil else {
             throw PublishError(
