@@ -21,23 +21,28 @@ public final class MediaFileHandle: Sendable {
     public let size: Int64
     private let descriptor: Int32
 
-    /// Opens `path` for reading.
-    /// - Throws: ``PublishError`` with code `invalidInput` when the file is missing or unreadable.
+    /// Opens `path` for reading; a symbolic link to a regular file is followed.
+    ///
+    /// The type is decided from `fstat` of the opened descriptor, not from the path (which may be a link, or be
+    /// replaced between a check and the open). The open is non-blocking, so a FIFO or a device is refused at once
+    /// instead of waiting for a writer.
+    /// - Throws: ``PublishError`` with code `invalidInput` when the file is missing, unreadable or not a regular file.
     public init(path: String) throws {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else {
             let reason = String(cString: strerror(errno))
             throw PublishError(.invalidInput, message: "cannot open \(path): \(reason)", remediation: "check the path and its permissions")
         }
-        let type = (try? FileManager.default.attributesOfItem(atPath: path)[.type]) as? FileAttributeType
-        let end = lseek(fd, 0, SEEK_END)
-        guard type == .typeRegular, end >= 0 else {
+        var status = stat()
+        guard fstat(fd, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
             close(fd)
             throw PublishError(.invalidInput, message: "\(path) is not a regular file", remediation: "pass a video file")
         }
+        // Reads of a regular file never block; clear the flag anyway so the descriptor behaves as a plain open.
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
         self.path = path
         self.descriptor = fd
-        self.size = Int64(end)
+        self.size = Int64(status.st_size)
     }
 
     deinit { close(descriptor) }
