@@ -67,8 +67,6 @@ public struct InstagramConfiguration: Sendable {
     /// Refresh an Instagram Login token this long before it expires. Refreshing needs a token at least
     /// 24 hours old; 30 days before the 60-day expiry stays far from that while surviving a month idle.
     public var refreshMargin: TimeInterval
-    /// How long the staged URL must stay valid: Meta fetches it while the container processes.
-    public var stagedURLLifetime: Duration
     /// The first wait between two container status polls; it doubles up to ``maxPollInterval``.
     public var initialPollInterval: Duration
     /// The longest wait between two status polls (Meta suggests about once a minute).
@@ -79,7 +77,7 @@ public struct InstagramConfiguration: Sendable {
         accessToken: String, userID: String, login: Login = .instagram, uploadMode: UploadMode = .url,
         accessTokenExpiresAt: Date? = nil, baseURL: URL? = nil, instagramAPIBase: URL = Self.defaultInstagramAPIBase,
         ruploadBase: URL = Self.defaultRuploadBase, apiVersion: String? = nil,
-        refreshMargin: TimeInterval = 30 * 86_400, stagedURLLifetime: Duration = .seconds(6 * 3600),
+        refreshMargin: TimeInterval = 30 * 86_400,
         initialPollInterval: Duration = .seconds(5), maxPollInterval: Duration = .seconds(60)
     ) {
         self.accessToken = accessToken
@@ -92,7 +90,6 @@ public struct InstagramConfiguration: Sendable {
         self.ruploadBase = ruploadBase
         self.apiVersion = apiVersion ?? GraphAPIVersion.default
         self.refreshMargin = refreshMargin
-        self.stagedURLLifetime = stagedURLLifetime
         self.initialPollInterval = initialPollInterval
         self.maxPollInterval = maxPollInterval
         Redaction.register(secret: accessToken)

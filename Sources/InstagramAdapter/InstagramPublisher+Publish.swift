@@ -55,7 +55,7 @@ extension InstagramPublisher {
         var fields = resolution.options.containerFields
         switch configuration.uploadMode {
         case .url:
-            let url = try await context.stagedURL(configuration.stagedURLLifetime)
+            let url = try await context.stagedURL()
             fields.append(("video_url", url.absoluteString))
         case .resumable:
             fields.append(("upload_type", "resumable"))

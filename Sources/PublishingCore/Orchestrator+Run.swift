@@ -41,7 +41,7 @@ extension Orchestrator {
                         file.entries[i].updatedAt = now()
                     }
                 },
-                stagedURL: { [stager] lifetime in
+                stagedURL: { [stager, stagingURLLifetime] in
                     guard let stager else {
                         throw PublishError(.configuration, platform: platform, message: "needs a staged URL but staging is not configured",
                                            remediation: "set ATOM_S3_BUCKET and AWS credentials in .env")
@@ -53,7 +53,7 @@ extension Orchestrator {
                                            platformCode: error.platformCode, message: "staging failed: \(error.message)",
                                            remediation: error.remediation, retryable: error.isRetryable)
                     }
-                    let url = try await stager.url(for: object, validFor: lifetime)
+                    let url = try await stager.url(for: object, validFor: stagingURLLifetime)
                     _ = try? await records.updateAsync { file in
                         guard let i = file.entries.firstIndex(where: { $0.id == recordID }) else { return }
                         file.entries[i].stagingKey = object.key

@@ -60,8 +60,6 @@ extension TikTokPublisher {
         public var maxPollInterval: Duration
         /// How long an `upload_url` stays valid after init (one hour, per the Direct Post reference).
         public var uploadURLLifetime: Duration
-        /// How long a staged URL must stay valid: TikTok's download times out an hour after it starts.
-        public var stagedURLLifetime: Duration
         /// How long atom keeps polling past the wait limit while TikTok is still downloading a pulled video
         /// (deleting the staged copy then would fail the post).
         public var pullDownloadTimeout: Duration
@@ -77,7 +75,7 @@ extension TikTokPublisher {
             clientSecret: String? = nil, chunkRules: TikTokChunkRules = .documented,
             pollInterval: Duration = .seconds(3),
             maxPollInterval: Duration = .seconds(30), uploadURLLifetime: Duration = .seconds(3600),
-            stagedURLLifetime: Duration = .seconds(7200), pullDownloadTimeout: Duration = .seconds(3600),
+            pullDownloadTimeout: Duration = .seconds(3600),
             retryPolicy: RetryPolicy = .default
         ) {
             self.baseURL = baseURL
@@ -92,7 +90,6 @@ extension TikTokPublisher {
             self.pollInterval = pollInterval
             self.maxPollInterval = maxPollInterval
             self.uploadURLLifetime = uploadURLLifetime
-            self.stagedURLLifetime = stagedURLLifetime
             self.pullDownloadTimeout = pullDownloadTimeout
             self.retryPolicy = retryPolicy
             Redaction.register(secret: accessToken)

@@ -167,7 +167,7 @@ extension TikTokPublisher {
         let operationID = settings.draft ? "tiktok.inbox.init" : "tiktok.init"
         let prefix = configuration.verifiedURLPrefix ?? ""
         context.progress.report(.waitingForStaging)
-        let url = try await context.stagedURL(configuration.stagedURLLifetime)
+        let url = try await context.stagedURL()
         guard configuration.isVerified(url) else {
             throw PublishError(
                 .configuration, platform: .tiktok, operationID: operationID,

@@ -71,7 +71,7 @@ final class ContextRecorder: Sendable {
     /// A context over this recorder's clock and journal.
     func context(
         waitLimit: Duration = .seconds(600), now: @escaping @Sendable () -> Date = { Date() },
-        stagedURL: @escaping @Sendable (Duration) async throws -> URL = { _ in
+        stagedURL: @escaping @Sendable () async throws -> URL = {
             throw PublishError(.configuration, message: "no staging in this test")
         },
         onRelease: @escaping @Sendable () -> Void = {}
