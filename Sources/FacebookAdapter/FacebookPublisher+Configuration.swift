@@ -121,11 +121,7 @@ extension FacebookPublisher {
         }
 
         private static func url(_ store: any CredentialStore, _ key: String, default value: URL) throws -> URL {
-            guard let text = try store.nonEmpty(key) else { return value }
-            guard let url = URL(string: text), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
-                throw PublishError(.configuration, platform: .facebook, message: "\(key) is not an http(s) URL: \(text)")
-            }
-            return url
+            try UploadHostPolicy.overrideBase(try store.nonEmpty(key), key: key, platform: .facebook) ?? value
         }
     }
 }

@@ -54,6 +54,8 @@ public struct InstagramConfiguration: Sendable {
     public var userID: String
     /// Which API setup the token belongs to.
     public var login: Login
+    /// Why atom uses ``login``: `INSTAGRAM_LOGIN` set explicitly, or the token's shape (shown by `--dry-run`).
+    public var loginReason: String = "set by the caller"
     /// How Instagram gets the video.
     public var uploadMode: UploadMode
     /// The Graph host used for this login: `graph.instagram.com` or `graph.facebook.com` (or an override).
@@ -108,7 +110,7 @@ public struct InstagramConfiguration: Sendable {
                 message: "INSTAGRAM_USER_ID must be the numeric Instagram account id",
                 remediation: reauth)
         }
-        let login = try Self.choice("INSTAGRAM_LOGIN", in: store, default: Login.instagram)
+        let (login, reason) = try Self.login(token: token, store: store)
         let mode = try Self.choice("INSTAGRAM_UPLOAD_MODE", in: store, default: UploadMode.url)
         if mode == .resumable, login != .facebook {
             throw PublishError(
@@ -142,6 +144,28 @@ public struct InstagramConfiguration: Sendable {
             baseURL: login == .instagram ? instagramBase : graphBase, instagramAPIBase: instagramBase,
             ruploadBase: ruploadBase, apiVersion: version
         )
+        self.loginReason = reason
+    }
+
+    /// The API setup: `INSTAGRAM_LOGIN` when set, else the token's shape. Instagram Login issues Instagram User
+    /// tokens starting `IG`; Facebook Login (Graph API Explorer, most guides) issues Facebook tokens starting
+    /// `EAA`. Sent to the other setup's host, either answers `190 Invalid OAuth access token - Cannot parse access
+    /// token`, so atom never guesses.
+    static func login(token: String, store: any CredentialStore) throws -> (Login, String) {
+        if try store.nonEmpty("INSTAGRAM_LOGIN") != nil {
+            let login = try Self.choice("INSTAGRAM_LOGIN", in: store, default: Login.instagram)
+            return (login, "INSTAGRAM_LOGIN=\(login.rawValue)")
+        }
+        if token.hasPrefix("IG") { return (.instagram, "the token starts with IG (an Instagram Login token)") }
+        if token.hasPrefix("EAA") { return (.facebook, "the token starts with EAA (a Facebook Login token)") }
+        throw PublishError(
+            .configuration, platform: .instagram,
+            message:
+                "INSTAGRAM_ACCESS_TOKEN fits neither API setup: Instagram Login tokens start with IG "
+                + "(graph.instagram.com), Facebook Login tokens with EAA (graph.facebook.com)",
+            remediation:
+                "run `atom auth instagram` (or `atom auth instagram --facebook-login`), or set INSTAGRAM_LOGIN=instagram "
+                + "or INSTAGRAM_LOGIN=facebook")
     }
 
     /// The keys the adapter reads, for `atom platforms --json`.
@@ -168,15 +192,7 @@ public struct InstagramConfiguration: Sendable {
     private static func url(_ key: String, in store: any CredentialStore) throws -> URL? {
         guard let raw = try store.nonEmpty(key) else { return nil }
         let trimmed = raw.hasSuffix("/") ? String(raw.dropLast()) : raw
-        guard let url = URL(string: trimmed), let scheme = url.scheme?.lowercased(),
-            scheme == "https" || scheme == "http",
-            url.host != nil
-        else {
-            throw PublishError(
-                .configuration, platform: .instagram, message: "\(key) is not an http(s) URL",
-                remediation: "fix \(key) in your .env file")
-        }
-        return url
+        return try UploadHostPolicy.overrideBase(trimmed, key: key, platform: .instagram)
     }
 }
 

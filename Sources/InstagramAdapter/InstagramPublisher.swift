@@ -58,6 +58,10 @@ public struct InstagramPublisher: Publisher {
     public func plan(_ draft: PostDraft, media: MediaInfo) -> PostPlan {
         let resolution = InstagramPostOptions.resolve(draft, media: media, login: configuration.login)
         var notes = resolution.notes
+        let host = configuration.baseURL.host ?? configuration.baseURL.absoluteString
+        notes.append(
+            "API setup: Instagram API with \(configuration.login == .facebook ? "Facebook" : "Instagram") Login "
+                + "(\(host)), because \(configuration.loginReason)")
         switch configuration.uploadMode {
         case .url:
             notes.append(

@@ -102,16 +102,10 @@ extension TikTokPublisher {
         public init(store: any CredentialStore) throws {
             let reauthorize = "run `atom auth tiktok`"
             let token = try store.required(TikTokKeys.accessToken, platform: .tiktok, remediation: reauthorize)
-            var baseURL = Configuration.productionBaseURL
-            if let base = try store.nonEmpty(TikTokKeys.apiBase) {
-                guard let url = URL(string: base), url.scheme == "http" || url.scheme == "https", url.host() != nil
-                else {
-                    throw PublishError(
-                        .configuration, platform: .tiktok,
-                        message: "\(TikTokKeys.apiBase) is not an http(s) URL: \(base)")
-                }
-                baseURL = url
-            }
+            let baseURL =
+                try UploadHostPolicy.overrideBase(
+                    try store.nonEmpty(TikTokKeys.apiBase), key: TikTokKeys.apiBase, platform: .tiktok)
+                ?? Configuration.productionBaseURL
             var mode = UploadMode.push
             if let raw = try store.nonEmpty(TikTokKeys.uploadMode) {
                 guard let parsed = UploadMode(rawValue: raw.lowercased()) else {

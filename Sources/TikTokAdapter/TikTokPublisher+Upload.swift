@@ -2,6 +2,12 @@ import Foundation
 import PublishingCore
 
 extension TikTokPublisher {
+    /// Where chunks (and the upload URL's implicit authority) may go: https on `*.tiktokapis.com`, or the
+    /// configured `ATOM_TIKTOK_API_BASE` origin.
+    var uploadHosts: UploadHostPolicy {
+        UploadHostPolicy(platform: .tiktok, hostFamily: ["tiktokapis.com"], overrides: [configuration.baseURL])
+    }
+
     /// `FILE_UPLOAD`: init, then every chunk in order; a new init if the `upload_url` expires on the way (once).
     /// - Returns: The checkpoint of a post whose bytes are all on TikTok.
     func pushUpload(
@@ -80,6 +86,7 @@ extension TikTokPublisher {
                 operationID: settings.draft ? "tiktok.inbox.init" : "tiktok.init",
                 message: "TikTok's init answer has no usable upload_url")
         }
+        try uploadHosts.check(url, operationID: "tiktok.upload.chunk")
         let checkpoint = TikTokCheckpoint(
             stage: .uploading, publishID: data.publishID, inbox: settings.draft, pull: false, uploadURL: raw,
             uploadURLIssuedAt: issuedAt,
@@ -99,6 +106,7 @@ extension TikTokPublisher {
         -> TikTokCheckpoint?
     {
         guard let plan = start.plan, let raw = start.uploadURL, let url = URL(string: raw) else { return nil }
+        try uploadHosts.check(url, operationID: "tiktok.upload.chunk")
         var checkpoint = start
         var index = checkpoint.nextChunk
         var resyncs = 0

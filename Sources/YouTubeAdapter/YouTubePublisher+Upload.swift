@@ -17,6 +17,7 @@ extension YouTubePublisher {
                 let sessionURL: URL
                 let offset: Int64
                 if let existing = session {
+                    try uploads.checkSession(existing)
                     context.progress.report(.uploading, message: "resuming the upload session")
                     let progress = try await retrier(context).run { _ in
                         try await uploads.queryStatus(session: existing, total: size)

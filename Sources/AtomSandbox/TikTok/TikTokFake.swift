@@ -41,6 +41,9 @@ public struct TikTokFake: FakeService {
         public var authorizationCode: String
         /// The fake's wall clock (upload URL expiry).
         public var now: @Sendable () -> Date
+        /// A base to put in `upload_url` instead of the fake's own (`nil`): a host that is not TikTok's, to which a
+        /// client must send neither bytes nor token.
+        public var uploadURLBase: String? = nil
 
         /// Creates a configuration with sandbox credentials and the documented chunk rules.
         public init(
