@@ -56,6 +56,9 @@ public struct InstagramConfiguration: Sendable {
     public var login: Login
     /// Why atom uses ``login``: `INSTAGRAM_LOGIN` set explicitly, or the token's shape (shown by `--dry-run`).
     public var loginReason: String = "set by the caller"
+    /// Set when the token fits neither setup and `INSTAGRAM_LOGIN` is unset: any call to Meta fails with it (78),
+    /// while offline checks (`atom validate`) still run.
+    public var loginProblem: PublishError?
     /// How Instagram gets the video.
     public var uploadMode: UploadMode
     /// The Graph host used for this login: `graph.instagram.com` or `graph.facebook.com` (or an override).
@@ -110,7 +113,7 @@ public struct InstagramConfiguration: Sendable {
                 message: "INSTAGRAM_USER_ID must be the numeric Instagram account id",
                 remediation: reauth)
         }
-        let (login, reason) = try Self.login(token: token, store: store)
+        let (login, reason, problem) = try Self.login(token: token, store: store)
         let mode = try Self.choice("INSTAGRAM_UPLOAD_MODE", in: store, default: UploadMode.url)
         if mode == .resumable, login != .facebook {
             throw PublishError(
@@ -145,20 +148,21 @@ public struct InstagramConfiguration: Sendable {
             ruploadBase: ruploadBase, apiVersion: version
         )
         self.loginReason = reason
+        self.loginProblem = problem
     }
 
     /// The API setup: `INSTAGRAM_LOGIN` when set, else the token's shape. Instagram Login issues Instagram User
     /// tokens starting `IG`; Facebook Login (Graph API Explorer, most guides) issues Facebook tokens starting
     /// `EAA`. Sent to the other setup's host, either answers `190 Invalid OAuth access token - Cannot parse access
     /// token`, so atom never guesses.
-    static func login(token: String, store: any CredentialStore) throws -> (Login, String) {
+    static func login(token: String, store: any CredentialStore) throws -> (Login, String, PublishError?) {
         if try store.nonEmpty("INSTAGRAM_LOGIN") != nil {
             let login = try Self.choice("INSTAGRAM_LOGIN", in: store, default: Login.instagram)
-            return (login, "INSTAGRAM_LOGIN=\(login.rawValue)")
+            return (login, "INSTAGRAM_LOGIN=\(login.rawValue)", nil)
         }
-        if token.hasPrefix("IG") { return (.instagram, "the token starts with IG (an Instagram Login token)") }
-        if token.hasPrefix("EAA") { return (.facebook, "the token starts with EAA (a Facebook Login token)") }
-        throw PublishError(
+        if token.hasPrefix("IG") { return (.instagram, "the token starts with IG (an Instagram Login token)", nil) }
+        if token.hasPrefix("EAA") { return (.facebook, "the token starts with EAA (a Facebook Login token)", nil) }
+        let problem = PublishError(
             .configuration, platform: .instagram,
             message:
                 "INSTAGRAM_ACCESS_TOKEN fits neither API setup: Instagram Login tokens start with IG "
@@ -166,6 +170,7 @@ public struct InstagramConfiguration: Sendable {
             remediation:
                 "run `atom auth instagram` (or `atom auth instagram --facebook-login`), or set INSTAGRAM_LOGIN=instagram "
                 + "or INSTAGRAM_LOGIN=facebook")
+        return (.instagram, "the token fits neither setup", problem)
     }
 
     /// The keys the adapter reads, for `atom platforms --json`.

@@ -8,6 +8,7 @@ extension InstagramPublisher {
 
     public func publish(_ job: PublishJob, context: PublishContext) async throws -> PublishReceipt {
         do {
+            if let problem = configuration.loginProblem { throw problem }
             return try await run(job, context: context)
         } catch {
             let mapped = PublishError.wrapping(error, platform: .instagram)

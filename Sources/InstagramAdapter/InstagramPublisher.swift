@@ -59,9 +59,13 @@ public struct InstagramPublisher: Publisher {
         let resolution = InstagramPostOptions.resolve(draft, media: media, login: configuration.login)
         var notes = resolution.notes
         let host = configuration.baseURL.host ?? configuration.baseURL.absoluteString
-        notes.append(
-            "API setup: Instagram API with \(configuration.login == .facebook ? "Facebook" : "Instagram") Login "
-                + "(\(host)), because \(configuration.loginReason)")
+        if let problem = configuration.loginProblem {
+            notes.append("API setup: unknown: \(problem.message)")
+        } else {
+            notes.append(
+                "API setup: Instagram API with \(configuration.login == .facebook ? "Facebook" : "Instagram") Login "
+                    + "(\(host)), because \(configuration.loginReason)")
+        }
         switch configuration.uploadMode {
         case .url:
             notes.append(
@@ -77,6 +81,7 @@ public struct InstagramPublisher: Publisher {
     }
 
     public func preflight(_ job: PublishJob, context: PublishContext) async throws {
+        if let problem = configuration.loginProblem { throw problem }
         let checkpoint = Self.checkpoint(of: job)
         context.progress.report(.authorizing)
         _ = try await tokens.token()

@@ -59,14 +59,26 @@ struct InstagramSetupTests {
     }
 
     @Test("a token of neither shape, with no INSTAGRAM_LOGIN, is a configuration error naming both setups")
-    func neitherShape() throws {
+    func neitherShape() async throws {
+        try await InstagramHarness.run { h in
+            let publisher = try h.publisher(["INSTAGRAM_LOGIN": nil])
+            #expect(publisher.configuration.loginProblem != nil)
+            let job = try await InstagramHarness.job()
+            #expect(publisher.plan(job.draft, media: job.media).notes.contains { $0.hasPrefix("API setup: unknown") })
+            await #expect {
+                try await publisher.preflight(job, context: h.context(stagedURL: h.fileURL("vertical.mp4")))
+            } throws: { error in
+                (error as? PublishError)?.code == .configuration
+            }
+            #expect(await h.fake.requests.isEmpty)
+        }
         let store = MemoryCredentialStore([
             "INSTAGRAM_ACCESS_TOKEN": "not-a-meta-token", "INSTAGRAM_USER_ID": "17841400000000001",
         ])
-        let error = #expect(throws: PublishError.self) { try InstagramConfiguration(store: store) }
-        #expect(error?.code == .configuration)
-        #expect(error?.message.contains("Instagram Login tokens start with IG") == true)
-        #expect(error?.message.contains("Facebook Login tokens with EAA") == true)
-        #expect(error?.remediation?.contains("INSTAGRAM_LOGIN=facebook") == true)
+        let error = try #require(try InstagramConfiguration(store: store).loginProblem)
+        #expect(error.code == .configuration)
+        #expect(error.message.contains("Instagram Login tokens start with IG"))
+        #expect(error.message.contains("Facebook Login tokens with EAA"))
+        #expect(error.remediation?.contains("INSTAGRAM_LOGIN=facebook") == true)
     }
 }
