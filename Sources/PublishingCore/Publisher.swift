@@ -79,6 +79,9 @@ public struct PublisherCapabilities: Sendable {
     public var requiredCredentials: [String]
     /// Whether the platform can schedule (`--at`).
     public var supportsScheduling: Bool
+    /// Which of the platform's API setups the configuration uses, and why, when it has several (shown by
+    /// `atom platforms`), e.g. "Instagram API with Facebook Login (graph.facebook.com), because …".
+    public var setup: String?
 
     /// Creates a declaration.
     public init(
@@ -87,8 +90,10 @@ public struct PublisherCapabilities: Sendable {
         textLimits: [TextField: TextLimit] = [:],
         ingestion: Ingestion = .push,
         requiredCredentials: [String] = [],
-        supportsScheduling: Bool = false
+        supportsScheduling: Bool = false,
+        setup: String? = nil
     ) {
+        self.setup = setup
         self.displayName = displayName
         self.mediaLimits = mediaLimits
         self.textLimits = textLimits
