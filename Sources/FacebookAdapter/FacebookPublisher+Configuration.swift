@@ -45,8 +45,6 @@ extension FacebookPublisher {
         public var pollInterval: Duration
         /// Retries of one step (a chunk, a status read, a finish whose outcome is unknown).
         public var retryPolicy: RetryPolicy
-        /// How long a staged URL must stay valid (Facebook fetches it while processing).
-        public var stagedURLLifetime: Duration
 
         /// The production Graph API host.
         public static let defaultGraphBaseURL = fixedURL("https://graph.facebook.com")
@@ -60,7 +58,7 @@ extension FacebookPublisher {
             pageID: String, pageAccessToken: String, graphBaseURL: URL = defaultGraphBaseURL,
             ruploadBaseURL: URL = defaultRuploadBaseURL, graphVersion: String = defaultGraphVersion,
             uploadMode: UploadMode = .push, appSecretProof: String? = nil, pollInterval: Duration = .seconds(5),
-            retryPolicy: RetryPolicy = .default, stagedURLLifetime: Duration = .seconds(3600)
+            retryPolicy: RetryPolicy = .default
         ) {
             self.pageID = pageID
             self.pageAccessToken = pageAccessToken
@@ -71,7 +69,6 @@ extension FacebookPublisher {
             self.appSecretProof = appSecretProof
             self.pollInterval = pollInterval
             self.retryPolicy = retryPolicy
-            self.stagedURLLifetime = stagedURLLifetime
             Redaction.register(secret: pageAccessToken)
         }
 
@@ -127,11 +124,7 @@ extension FacebookPublisher {
         }
 
         private static func url(_ store: any CredentialStore, _ key: String, default value: URL) throws -> URL {
-            guard let text = try store.nonEmpty(key) else { return value }
-            guard let url = URL(string: text), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
-                throw PublishError(.configuration, platform: .facebook, message: "\(key) is not an http(s) URL: \(text)")
-            }
-            return url
+            try UploadHostPolicy.overrideBase(try store.nonEmpty(key), key: key, platform: .facebook) ?? value
         }
     }
 }

@@ -128,7 +128,7 @@ extension PublishRun {
     /// processes. The call is never repeated after an unclear failure (it could post the video twice).
     func postVideoByURL() async throws -> FacebookCheckpoint {
         context.progress.report(.waitingForStaging)
-        let url = try await context.stagedURL(configuration.stagedURLLifetime)
+        let url = try await context.stagedURL()
         context.progress.report(.publishing, message: "Facebook is fetching the staged copy")
         let form = [("file_url", url.absoluteString)] + metadataForm
         let answer = try await retrier.run { [client, configuration] _ in

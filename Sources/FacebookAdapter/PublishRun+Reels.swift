@@ -83,7 +83,7 @@ extension PublishRun {
         }
         if state.fileURLSent != true {
             context.progress.report(.waitingForStaging)
-            let url = try await context.stagedURL(configuration.stagedURLLifetime)
+            let url = try await context.stagedURL()
             context.progress.report(.uploading, message: "Facebook is fetching the staged copy")
             var headers = HTTPFields()
             headers[.ruploadFileURL] = url.absoluteString

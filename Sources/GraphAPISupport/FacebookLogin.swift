@@ -159,8 +159,51 @@ package struct FacebookLogin: Sendable {
             }
             after = cursor
         }
+        pages += try await businessPages(userToken: userToken, known: Set(pages.map(\.id)), context: context)
         for page in pages { if let token = page.accessToken { Redaction.register(secret: token) } }
         return pages
+    }
+
+    /// Pages reached through the user's business portfolios: `/me/businesses`, then each business's `owned_pages`
+    /// and `client_pages` (needs `business_management`). `/me/accounts` lists only Pages the user has a direct role
+    /// on, so a Page managed in Business Manager is found only here (Graph API reference, Business › Owned Pages
+    /// and Client Pages). Without the permission Meta answers an error: then only `/me/accounts` counts.
+    private func businessPages(userToken: String, known: Set<String>, context: OAuthContext) async throws -> [Page] {
+        struct Businesses: Decodable {
+            struct Entry: Decodable { var id: String }
+            var data: [Entry]
+        }
+        struct Pages: Decodable {
+            struct Entry: Decodable {
+                var id: String
+                var name: String?
+                var access_token: String?
+                var tasks: [String]?
+            }
+            var data: [Entry]
+        }
+        let businesses: Businesses
+        do {
+            businesses = try await graphGET(
+                "/me/businesses", query: [("fields", "id,name"), ("limit", "100")], token: userToken,
+                operation: "\(platform).oauth.businesses", context: context)
+        } catch let error as PublishError where error.code == .permissionDenied || error.code == .rejected {
+            return []
+        }
+        var found: [Page] = []
+        var seen = known
+        for business in businesses.data.prefix(25) {
+            for edge in ["owned_pages", "client_pages"] {
+                let answer: Pages = try await graphGET(
+                    "/\(business.id)/\(edge)", query: [("fields", "id,name,access_token,tasks"), ("limit", "100")],
+                    token: userToken, operation: "\(platform).oauth.\(edge)", context: context)
+                for entry in answer.data where seen.insert(entry.id).inserted {
+                    found.append(
+                        Page(id: entry.id, name: entry.name ?? entry.id, accessToken: entry.access_token, tasks: entry.tasks))
+                }
+            }
+        }
+        return found
     }
 
     /// Picks the Page: `FACEBOOK_PAGE_ID` when set, the only one, or the user's choice on a terminal.

@@ -54,6 +54,11 @@ public struct InstagramConfiguration: Sendable {
     public var userID: String
     /// Which API setup the token belongs to.
     public var login: Login
+    /// Why atom uses ``login``: `INSTAGRAM_LOGIN` set explicitly, or the token's shape (shown by `--dry-run`).
+    public var loginReason: String = "set by the caller"
+    /// Set when the token fits neither setup and `INSTAGRAM_LOGIN` is unset: any call to Meta fails with it (78),
+    /// while offline checks (`atom validate`) still run.
+    public var loginProblem: PublishError?
     /// How Instagram gets the video.
     public var uploadMode: UploadMode
     /// The Graph host used for this login: `graph.instagram.com` or `graph.facebook.com` (or an override).
@@ -67,8 +72,6 @@ public struct InstagramConfiguration: Sendable {
     /// Refresh an Instagram Login token this long before it expires. Refreshing needs a token at least
     /// 24 hours old; 30 days before the 60-day expiry stays far from that while surviving a month idle.
     public var refreshMargin: TimeInterval
-    /// How long the staged URL must stay valid: Meta fetches it while the container processes.
-    public var stagedURLLifetime: Duration
     /// The first wait between two container status polls; it doubles up to ``maxPollInterval``.
     public var initialPollInterval: Duration
     /// The longest wait between two status polls (Meta suggests about once a minute).
@@ -79,7 +82,7 @@ public struct InstagramConfiguration: Sendable {
         accessToken: String, userID: String, login: Login = .instagram, uploadMode: UploadMode = .url,
         accessTokenExpiresAt: Date? = nil, baseURL: URL? = nil, instagramAPIBase: URL = Self.defaultInstagramAPIBase,
         ruploadBase: URL = Self.defaultRuploadBase, apiVersion: String? = nil,
-        refreshMargin: TimeInterval = 30 * 86_400, stagedURLLifetime: Duration = .seconds(6 * 3600),
+        refreshMargin: TimeInterval = 30 * 86_400,
         initialPollInterval: Duration = .seconds(5), maxPollInterval: Duration = .seconds(60)
     ) {
         self.accessToken = accessToken
@@ -92,7 +95,6 @@ public struct InstagramConfiguration: Sendable {
         self.ruploadBase = ruploadBase
         self.apiVersion = apiVersion ?? GraphAPIVersion.default
         self.refreshMargin = refreshMargin
-        self.stagedURLLifetime = stagedURLLifetime
         self.initialPollInterval = initialPollInterval
         self.maxPollInterval = maxPollInterval
         Redaction.register(secret: accessToken)
@@ -111,7 +113,7 @@ public struct InstagramConfiguration: Sendable {
                 message: "INSTAGRAM_USER_ID must be the numeric Instagram account id",
                 remediation: reauth)
         }
-        let login = try Self.choice("INSTAGRAM_LOGIN", in: store, default: Login.instagram)
+        let (login, reason, problem) = try Self.login(token: token, store: store)
         let mode = try Self.choice("INSTAGRAM_UPLOAD_MODE", in: store, default: UploadMode.url)
         if mode == .resumable, login != .facebook {
             throw PublishError(
@@ -145,6 +147,30 @@ public struct InstagramConfiguration: Sendable {
             baseURL: login == .instagram ? instagramBase : graphBase, instagramAPIBase: instagramBase,
             ruploadBase: ruploadBase, apiVersion: version
         )
+        self.loginReason = reason
+        self.loginProblem = problem
+    }
+
+    /// The API setup: `INSTAGRAM_LOGIN` when set, else the token's shape. Instagram Login issues Instagram User
+    /// tokens starting `IG`; Facebook Login (Graph API Explorer, most guides) issues Facebook tokens starting
+    /// `EAA`. Sent to the other setup's host, either answers `190 Invalid OAuth access token - Cannot parse access
+    /// token`, so atom never guesses.
+    static func login(token: String, store: any CredentialStore) throws -> (Login, String, PublishError?) {
+        if try store.nonEmpty("INSTAGRAM_LOGIN") != nil {
+            let login = try Self.choice("INSTAGRAM_LOGIN", in: store, default: Login.instagram)
+            return (login, "INSTAGRAM_LOGIN=\(login.rawValue)", nil)
+        }
+        if token.hasPrefix("IG") { return (.instagram, "the token starts with IG (an Instagram Login token)", nil) }
+        if token.hasPrefix("EAA") { return (.facebook, "the token starts with EAA (a Facebook Login token)", nil) }
+        let problem = PublishError(
+            .configuration, platform: .instagram,
+            message:
+                "INSTAGRAM_ACCESS_TOKEN fits neither API setup: Instagram Login tokens start with IG "
+                + "(graph.instagram.com), Facebook Login tokens with EAA (graph.facebook.com)",
+            remediation:
+                "run `atom auth instagram` (or `atom auth instagram --facebook-login`), or set INSTAGRAM_LOGIN=instagram "
+                + "or INSTAGRAM_LOGIN=facebook")
+        return (.instagram, "the token fits neither setup", problem)
     }
 
     /// The keys the adapter reads, for `atom platforms --json`.
@@ -171,15 +197,7 @@ public struct InstagramConfiguration: Sendable {
     private static func url(_ key: String, in store: any CredentialStore) throws -> URL? {
         guard let raw = try store.nonEmpty(key) else { return nil }
         let trimmed = raw.hasSuffix("/") ? String(raw.dropLast()) : raw
-        guard let url = URL(string: trimmed), let scheme = url.scheme?.lowercased(),
-            scheme == "https" || scheme == "http",
-            url.host != nil
-        else {
-            throw PublishError(
-                .configuration, platform: .instagram, message: "\(key) is not an http(s) URL",
-                remediation: "fix \(key) in your .env file")
-        }
-        return url
+        return try UploadHostPolicy.overrideBase(trimmed, key: key, platform: .instagram)
     }
 }
 

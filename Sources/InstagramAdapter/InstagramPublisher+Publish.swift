@@ -8,6 +8,7 @@ extension InstagramPublisher {
 
     public func publish(_ job: PublishJob, context: PublishContext) async throws -> PublishReceipt {
         do {
+            if let problem = configuration.loginProblem { throw problem }
             return try await run(job, context: context)
         } catch {
             let mapped = PublishError.wrapping(error, platform: .instagram)
@@ -55,7 +56,7 @@ extension InstagramPublisher {
         var fields = resolution.options.containerFields
         switch configuration.uploadMode {
         case .url:
-            let url = try await context.stagedURL(configuration.stagedURLLifetime)
+            let url = try await context.stagedURL()
             fields.append(("video_url", url.absoluteString))
         case .resumable:
             fields.append(("upload_type", "resumable"))

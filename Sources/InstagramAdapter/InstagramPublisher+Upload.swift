@@ -49,6 +49,11 @@ extension InstagramPublisher {
                     operationID: "instagram.container.create", detail: "the upload uri is not a URL"
                 ).publishError()
             }
+            // The token goes with every rupload request: only to Meta's hosts or the configured override.
+            let hosts = UploadHostPolicy(
+                platform: .instagram, hostFamily: ["facebook.com", "instagram.com"],
+                overrides: [configuration.ruploadBase, configuration.baseURL])
+            try hosts.check(url, operationID: "instagram.rupload")
             return url
         }
         return configuration.ruploadBase.appending(

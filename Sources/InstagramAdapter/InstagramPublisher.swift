@@ -51,13 +51,23 @@ public struct InstagramPublisher: Publisher {
         PublisherCapabilities(
             displayName: "Instagram", mediaLimits: Self.mediaLimits, textLimits: [.caption: Self.captionLimit],
             ingestion: configuration.uploadMode == .url ? .publicURL : .push,
-            requiredCredentials: ["INSTAGRAM_ACCESS_TOKEN", "INSTAGRAM_USER_ID"], supportsScheduling: false
+            requiredCredentials: ["INSTAGRAM_ACCESS_TOKEN", "INSTAGRAM_USER_ID"], supportsScheduling: false,
+            setup: setupDescription
         )
+    }
+
+    /// The API setup atom uses and why, or why it cannot tell.
+    var setupDescription: String {
+        if let problem = configuration.loginProblem { return "unknown: \(problem.message)" }
+        let host = configuration.baseURL.host ?? configuration.baseURL.absoluteString
+        return "Instagram API with \(configuration.login == .facebook ? "Facebook" : "Instagram") Login (\(host)), "
+            + "because \(configuration.loginReason)"
     }
 
     public func plan(_ draft: PostDraft, media: MediaInfo) -> PostPlan {
         let resolution = InstagramPostOptions.resolve(draft, media: media, login: configuration.login)
         var notes = resolution.notes
+        notes.append("API setup: " + setupDescription)
         switch configuration.uploadMode {
         case .url:
             notes.append(
@@ -73,6 +83,7 @@ public struct InstagramPublisher: Publisher {
     }
 
     public func preflight(_ job: PublishJob, context: PublishContext) async throws {
+        if let problem = configuration.loginProblem { throw problem }
         let checkpoint = Self.checkpoint(of: job)
         context.progress.report(.authorizing)
         _ = try await tokens.token()

@@ -22,8 +22,12 @@ public final class MediaFileHandle: Sendable {
     public let size: Int64
     private let descriptor: Int32
 
-    /// Opens `path` for reading.
-    /// - Throws: ``PublishError`` with code `invalidInput` when the file is missing or unreadable.
+    /// Opens `path` for reading; a symbolic link to a regular file is followed.
+    ///
+    /// The type is decided from `fstat` of the opened descriptor, not from the path (which may be a link, or be
+    /// replaced between a check and the open). The open is non-blocking, so a FIFO or a device is refused at once
+    /// instead of waiting for a writer.
+    /// - Throws: ``PublishError`` with code `invalidInput` when the file is missing, unreadable or not a regular file.
     public init(path: String) throws {
         // O_NONBLOCK: opening a FIFO must not wait for a writer; the type is checked on the descriptor itself.
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
@@ -37,9 +41,13 @@ public final class MediaFileHandle: Sendable {
             close(fd)
             throw PublishError(.invalidInput, message: "\(path) is not a regular file", remediation: "pass a video file")
         }
+        // Reads of a regular file never block; clear the flag anyway so the descriptor behaves as a plain open.
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
+        // Reads of a regular file never block; clear the flag anyway so the descriptor behaves as a plain open.
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
         self.path = path
         self.descriptor = fd
-        self.size = Int64(end)
+        self.size = Int64(status.st_size)
     }
 
     deinit { close(descriptor) }

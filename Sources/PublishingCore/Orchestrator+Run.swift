@@ -42,7 +42,7 @@ extension Orchestrator {
                         file.entries[i].updatedAt = now()
                     }
                 },
-                stagedURL: { [stager] lifetime in
+                stagedURL: { [stager, stagingURLLifetime] in
                     guard let stager else {
                         throw PublishError(.configuration, platform: platform, message: "needs a staged URL but staging is not configured",
                                            remediation: "set ATOM_S3_BUCKET and AWS credentials in .env")
@@ -54,7 +54,7 @@ extension Orchestrator {
                                            platformCode: error.platformCode, message: "staging failed: \(error.message)",
                                            remediation: error.remediation, retryable: error.isRetryable)
                     }
-                    let url = try await stager.url(for: object, validFor: lifetime)
+                    let url = try await stager.url(for: object, validFor: stagingURLLifetime)
                     // Without the key in the record, `atom status` and the sweep cannot delete this copy later.
                     await recordFailures.attempt("the staged copy's key for \(platform.rawValue)") {
                         try await records.updateAsync { file in

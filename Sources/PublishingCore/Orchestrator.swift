@@ -16,7 +16,8 @@ public struct Orchestrator: Sendable {
     public var jitter: any JitterSource
     public var now: @Sendable () -> Date
     public var logger: Logger
-    /// How long staged URLs stay valid by default (`ATOM_S3_URL_TTL`).
+    /// How long every staged URL handed to a platform stays valid (`ATOM_S3_URL_TTL`, parsed once by the stager's
+    /// configuration).
     public var stagingURLLifetime: Duration
 
     public init(

@@ -79,6 +79,9 @@ public struct PublisherCapabilities: Sendable {
     public var requiredCredentials: [String]
     /// Whether the platform can schedule (`--at`).
     public var supportsScheduling: Bool
+    /// Which of the platform's API setups the configuration uses, and why, when it has several (shown by
+    /// `atom platforms`), e.g. "Instagram API with Facebook Login (graph.facebook.com), because …".
+    public var setup: String?
 
     /// Creates a declaration.
     public init(
@@ -87,8 +90,10 @@ public struct PublisherCapabilities: Sendable {
         textLimits: [TextField: TextLimit] = [:],
         ingestion: Ingestion = .push,
         requiredCredentials: [String] = [],
-        supportsScheduling: Bool = false
+        supportsScheduling: Bool = false,
+        setup: String? = nil
     ) {
+        self.setup = setup
         self.displayName = displayName
         self.mediaLimits = mediaLimits
         self.textLimits = textLimits
@@ -216,8 +221,9 @@ public struct PublishContext: Sendable {
     public var progress: ProgressReporter
     /// Saves the adapter's resume state (written to the record before the next network step).
     public var journal: Journal
-    /// Awaits the shared staged copy of the video and returns a URL valid for `duration`.
-    public var stagedURL: @Sendable (_ validFor: Duration) async throws -> URL
+    /// Awaits the shared staged copy of the video and returns a URL for it that lives the one configured lifetime
+    /// (`ATOM_S3_URL_TTL`): every presigned URL handed to a platform lives the same, owner-chosen time.
+    public var stagedURL: @Sendable () async throws -> URL
     /// Tells the orchestrator this platform no longer needs the staged object (it ingested it or failed).
     public var releaseStaging: @Sendable () async -> Void
     /// The clock for polling and backoff.
@@ -234,7 +240,7 @@ public struct PublishContext: Sendable {
     public init(
         progress: ProgressReporter = ProgressReporter(platform: PlatformID("none"), continuation: nil),
         journal: Journal = Journal { _ in },
-        stagedURL: @escaping @Sendable (Duration) async throws -> URL = { _ in
+        stagedURL: @escaping @Sendable () async throws -> URL = {
             throw PublishError(.configuration, message: "no staging is configured", remediation: "set ATOM_S3_BUCKET and AWS credentials")
         },
         releaseStaging: @escaping @Sendable () async -> Void = {},

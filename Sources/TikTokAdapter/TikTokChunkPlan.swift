@@ -15,7 +15,7 @@ public struct TikTokChunkRules: Sendable, Equatable, Codable {
     public var maxFinalChunkSize: Int64
     /// The most chunks one upload may have.
     public var maxChunkCount: Int
-    /// The chunk size atom uses when it splits a video (the guide's worked example).
+    /// The chunk size atom uses when it splits a video larger than `maxChunkSize` (the guide's worked example).
     public var preferredChunkSize: Int64
 
     /// Creates rules.
@@ -41,8 +41,13 @@ public struct TikTokChunkRules: Sendable, Equatable, Codable {
 /// How one video is cut into `FILE_UPLOAD` chunks: the `source_info` sizes and each chunk's byte range.
 ///
 /// `total_chunk_count` is `video_size / chunk_size` rounded down; every chunk is `chunk_size` bytes except the
-/// last, which runs to the end of the file. A video shorter than two preferred chunks goes whole, with
-/// `chunk_size` equal to its size (as the guide requires below the minimum).
+/// last, which runs to the end of the file.
+///
+/// A video of at most `maxChunkSize` bytes (64,000,000) goes whole, with `chunk_size` equal to its size. The
+/// Media Transfer Guide allows cutting it, but since about 2026-08-09 TikTok answers `400 invalid_params`
+/// "The chunk size is invalid" at init for multi-chunk uploads of such files while one chunk goes through
+/// (DayMoonDevelopment/post-for-me issue #327); Postiz also sends up to 64 MiB as one chunk
+/// (gitroomhq/postiz-app, the TikTok provider). Above that, the guide's rules apply.
 public struct TikTokChunkPlan: Sendable, Equatable, Codable {
     /// The whole video's size in bytes (`video_size`).
     public var videoSize: Int64
@@ -59,7 +64,7 @@ public struct TikTokChunkPlan: Sendable, Equatable, Codable {
         }
         var chunk = max(rules.preferredChunkSize, 1)
         var count = videoSize / chunk
-        if count <= 1 {
+        if videoSize <= rules.maxChunkSize || count <= 1 {
             chunk = videoSize
             count = 1
         } else if count > Int64(rules.maxChunkCount) {

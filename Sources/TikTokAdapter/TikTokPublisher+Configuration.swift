@@ -60,8 +60,6 @@ extension TikTokPublisher {
         public var maxPollInterval: Duration
         /// How long an `upload_url` stays valid after init (one hour, per the Direct Post reference).
         public var uploadURLLifetime: Duration
-        /// How long a staged URL must stay valid: TikTok's download times out an hour after it starts.
-        public var stagedURLLifetime: Duration
         /// How long atom keeps polling past the wait limit while TikTok is still downloading a pulled video
         /// (deleting the staged copy then would fail the post).
         public var pullDownloadTimeout: Duration
@@ -77,7 +75,7 @@ extension TikTokPublisher {
             clientSecret: String? = nil, chunkRules: TikTokChunkRules = .documented,
             pollInterval: Duration = .seconds(3),
             maxPollInterval: Duration = .seconds(30), uploadURLLifetime: Duration = .seconds(3600),
-            stagedURLLifetime: Duration = .seconds(7200), pullDownloadTimeout: Duration = .seconds(3600),
+            pullDownloadTimeout: Duration = .seconds(3600),
             retryPolicy: RetryPolicy = .default
         ) {
             self.baseURL = baseURL
@@ -92,7 +90,6 @@ extension TikTokPublisher {
             self.pollInterval = pollInterval
             self.maxPollInterval = maxPollInterval
             self.uploadURLLifetime = uploadURLLifetime
-            self.stagedURLLifetime = stagedURLLifetime
             self.pullDownloadTimeout = pullDownloadTimeout
             self.retryPolicy = retryPolicy
             Redaction.register(secret: accessToken)
@@ -105,16 +102,10 @@ extension TikTokPublisher {
         public init(store: any CredentialStore) throws {
             let reauthorize = "run `atom auth tiktok`"
             let token = try store.required(TikTokKeys.accessToken, platform: .tiktok, remediation: reauthorize)
-            var baseURL = Configuration.productionBaseURL
-            if let base = try store.nonEmpty(TikTokKeys.apiBase) {
-                guard let url = URL(string: base), url.scheme == "http" || url.scheme == "https", url.host() != nil
-                else {
-                    throw PublishError(
-                        .configuration, platform: .tiktok,
-                        message: "\(TikTokKeys.apiBase) is not an http(s) URL: \(base)")
-                }
-                baseURL = url
-            }
+            let baseURL =
+                try UploadHostPolicy.overrideBase(
+                    try store.nonEmpty(TikTokKeys.apiBase), key: TikTokKeys.apiBase, platform: .tiktok)
+                ?? Configuration.productionBaseURL
             var mode = UploadMode.push
             if let raw = try store.nonEmpty(TikTokKeys.uploadMode) {
                 guard let parsed = UploadMode(rawValue: raw.lowercased()) else {

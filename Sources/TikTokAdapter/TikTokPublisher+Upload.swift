@@ -2,6 +2,12 @@ import Foundation
 import PublishingCore
 
 extension TikTokPublisher {
+    /// Where chunks (and the upload URL's implicit authority) may go: https on `*.tiktokapis.com`, or the
+    /// configured `ATOM_TIKTOK_API_BASE` origin.
+    var uploadHosts: UploadHostPolicy {
+        UploadHostPolicy(platform: .tiktok, hostFamily: ["tiktokapis.com"], overrides: [configuration.baseURL])
+    }
+
     /// `FILE_UPLOAD`: init, then every chunk in order; a new init if the `upload_url` expires on the way (once).
     /// - Returns: The checkpoint of a post whose bytes are all on TikTok.
     func pushUpload(
@@ -57,8 +63,22 @@ extension TikTokPublisher {
         context.progress.report(.uploading, sent: 0, total: plan.videoSize, message: "initialising the upload")
         let issuedAt = context.now()
         // An init whose answer was lost leaves an unused upload_url that expires: safe to repeat.
-        let data = try await context.retrier(configuration.retryPolicy).run { [client] _ in
-            try await client.initialize(request, inbox: settings.draft)
+        let data: TikTokInitData
+        do {
+            data = try await context.retrier(configuration.retryPolicy).run { [client] _ in
+                try await client.initialize(request, inbox: settings.draft)
+            }
+        } catch var error as PublishError where error.platformCode?.hasPrefix("invalid_param") == true
+            && error.message.lowercased().contains("chunk size")
+        {
+            // Say what was sent: TikTok's message alone does not tell which of the three numbers it disliked.
+            error.message +=
+                " (atom sent video_size \(plan.videoSize), chunk_size \(plan.chunkSize),"
+                + " total_chunk_count \(plan.chunkCount))"
+            error.remediation =
+                "TikTok has refused multi-chunk uploads that follow its Media Transfer Guide since about 2026-08;"
+                + " a file of at most 64,000,000 bytes goes as one chunk: compress the video below that and try again"
+            throw error
         }
         guard let raw = data.uploadURL, let url = URL(string: raw), url.host() != nil else {
             throw PublishError(
@@ -66,6 +86,7 @@ extension TikTokPublisher {
                 operationID: settings.draft ? "tiktok.inbox.init" : "tiktok.init",
                 message: "TikTok's init answer has no usable upload_url")
         }
+        try uploadHosts.check(url, operationID: "tiktok.upload.chunk")
         let checkpoint = TikTokCheckpoint(
             stage: .uploading, publishID: data.publishID, inbox: settings.draft, pull: false, uploadURL: raw,
             uploadURLIssuedAt: issuedAt,
@@ -85,6 +106,7 @@ extension TikTokPublisher {
         -> TikTokCheckpoint?
     {
         guard let plan = start.plan, let raw = start.uploadURL, let url = URL(string: raw) else { return nil }
+        try uploadHosts.check(url, operationID: "tiktok.upload.chunk")
         var checkpoint = start
         var index = checkpoint.nextChunk
         var resyncs = 0
@@ -153,7 +175,7 @@ extension TikTokPublisher {
         let operationID = settings.draft ? "tiktok.inbox.init" : "tiktok.init"
         let prefix = configuration.verifiedURLPrefix ?? ""
         context.progress.report(.waitingForStaging)
-        let url = try await context.stagedURL(configuration.stagedURLLifetime)
+        let url = try await context.stagedURL()
         guard configuration.isVerified(url) else {
             throw PublishError(
                 .configuration, platform: .tiktok, operationID: operationID,

@@ -48,7 +48,15 @@ struct ResumableUploadClient: Sendable {
             throw YouTubeFailure.protocolViolation(
                 operationID: operationID, detail: "no Location header in the session answer")
         }
+        try checkSession(url)
         return url
+    }
+
+    /// Refuses a session URI off Google's hosts (and off the configured override): it authorises the upload by
+    /// itself and gets every byte.
+    func checkSession(_ session: URL) throws {
+        let hosts = UploadHostPolicy(platform: .youtube, hostFamily: ["googleapis.com"], overrides: [baseURL])
+        try hosts.check(session, operationID: "youtube.upload.start")
     }
 
     /// `PUT <session>` with bytes `range` of the file and `Content-Range: bytes first-last/total`.

@@ -90,15 +90,7 @@ extension YouTubePublisher.Configuration {
                 key, platform: platform, remediation: "run `atom auth youtube` (it writes \(key) to the .env file)")
         }
         func url(_ key: String, default fallback: URL) throws -> URL {
-            guard let text = try store.nonEmpty(key) else { return fallback }
-            guard let url = URL(string: text), let scheme = url.scheme,
-                ["http", "https"].contains(scheme.lowercased()), url.host != nil
-            else {
-                throw PublishError(
-                    .configuration, platform: platform, message: "\(key) is not an http(s) URL",
-                    remediation: "fix \(key) in the .env file")
-            }
-            return url
+            try UploadHostPolicy.overrideBase(try store.nonEmpty(key), key: key, platform: platform) ?? fallback
         }
         var chunkSize = Self.defaultChunkSize
         if let text = try store.nonEmpty("ATOM_YOUTUBE_CHUNK_SIZE") {

@@ -17,6 +17,7 @@ extension YouTubePublisher {
                 let sessionURL: URL
                 let offset: Int64
                 if let existing = session {
+                    try uploads.checkSession(existing)
                     context.progress.report(.uploading, message: "resuming the upload session")
                     let progress = try await retrier(context).run { _ in
                         try await uploads.queryStatus(session: existing, total: size)
@@ -86,6 +87,12 @@ extension YouTubePublisher {
                         position = next
                     }
                 }
+                if position == size {
+                    // A 308 that reports every byte stored: ask for the final answer with an empty
+                    // `Content-Range: bytes */N` request, as Google's resumable-upload docs do for an
+                    // unclear outcome (https://developers.google.com/youtube/v3/guides/using_resumable_upload_protocol).
+                    return try await uploads.queryStatus(session: session, total: size)
+                }
                 let end = min(size, position + chunkSize)
                 return try await uploads.sendChunk(
                     session: session, file: file, range: position..<end, total: size, contentType: contentType,
@@ -101,8 +108,10 @@ extension YouTubePublisher {
                 stalls = next > from ? 0 : stalls + 1
                 if stalls >= 3 {
                     throw YouTubeFailure.protocolViolation(
-                        operationID: "youtube.upload.chunk",
-                        detail: "the session stopped accepting bytes at offset \(next)")
+                        operationID: next == size ? "youtube.upload.status" : "youtube.upload.chunk",
+                        detail: next == size
+                            ? "YouTube holds all \(size) bytes but answers 308 instead of the video, three times"
+                            : "the session stopped accepting bytes at offset \(next)")
                 }
                 if let retryAfter { try await clock.sleep(for: retryAfter) }
                 offset = next
@@ -115,9 +124,10 @@ extension YouTubePublisher {
         RetryingStep(retrier: context.retrier(configuration.retryPolicy), progress: context.progress)
     }
 
-    /// An offset a 308 reported must lie inside the file: `0 ..< size` (all bytes stored answers 200/201 instead).
+    /// An offset a 308 reported must lie inside the file: `0 ... size`. All bytes stored should answer 200/201, but
+    /// a 308 reporting all of them happens; atom then asks for the final status.
     static func checkOffset(_ offset: Int64, size: Int64) throws {
-        guard offset >= 0, offset < size else {
+        guard offset >= 0, offset <= size else {
             throw YouTubeFailure.protocolViolation(
                 operationID: "youtube.upload.status",
                 detail: "the session reports offset \(offset) of \(size) bytes without finishing")

@@ -142,14 +142,13 @@ struct AppContext: Sendable {
         try Staging.makeStager(credentials: credentials, environment: processEnvironment, transport: transport, logger: logger)
     }
 
-    /// How long staged URLs stay valid.
-    var stagingURLLifetime: Duration {
-        let seconds = ((try? credentials.nonEmpty("ATOM_S3_URL_TTL")) ?? nil).flatMap(Int.init) ?? 3600
-        return .seconds(max(60, min(seconds, 604_800)))
-    }
-
+    /// The orchestrator; every staged URL it hands a platform lives `ATOM_S3_URL_TTL`, as the stager's configuration
+    /// parsed it (the one parse: 1…604800 seconds, refused otherwise).
     func orchestrator() throws -> Orchestrator {
-        Orchestrator(stager: try stager(), records: records, logger: logger, stagingURLLifetime: stagingURLLifetime)
+        let stager = try stager()
+        return Orchestrator(
+            stager: stager, records: records, logger: logger,
+            stagingURLLifetime: Staging.urlLifetime(of: stager) ?? .seconds(3600))
     }
 }
 

@@ -25,6 +25,21 @@ struct CLIBasicsTests {
         }
     }
 
+    @Test("atom platforms shows which Instagram API setup a token means, and why")
+    func platformsShowsInstagramSetup() async throws {
+        try await TemporaryDirectory.with { dir in
+            let token = "EAA" + "-test-facebook-login"
+            try "INSTAGRAM_ACCESS_TOKEN=\(token)\nINSTAGRAM_USER_ID=17841400000000001\n".write(
+                toFile: dir + "/.env", atomically: true, encoding: .utf8)
+            let result = try await AtomBinary.run(["platforms"], environment: ["ATOM_STATE_DIR": dir], directory: dir)
+            #expect(result.code == 0, "stderr: \(result.stderr)")
+            #expect(
+                result.stdout.contains(
+                    "instagram setup: Instagram API with Facebook Login (graph.facebook.com), because the token starts with EAA"))
+            #expect(!result.stdout.contains(token))
+        }
+    }
+
     @Test("history --json on a new machine is an empty array")
     func emptyHistory() async throws {
         try await TemporaryDirectory.with { dir in

@@ -3,6 +3,12 @@ import Foundation
 import PublishingCore
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// `atom sandbox` running in its own process, and the built `atom` posting to it like a user's script would.
 @Suite("End to end: atom post against atom sandbox (two processes)")
 struct SandboxEndToEndTests {
@@ -55,6 +61,39 @@ struct SandboxEndToEndTests {
             #expect(again.code == 0)
             let skipped = try JSONDecoder().decode(JSONValue.self, from: Data(again.stdout.utf8)).objectValue?["results"]?.arrayValue ?? []
             #expect(skipped.allSatisfy { $0.objectValue?["status"]?.stringValue == "skipped" })
+        }
+    }
+}
+
+extension SandboxEndToEndTests {
+    @Test("a symbolic link to the video posts, and `atom digest` reads it; a FIFO is refused (65) without waiting")
+    func symlinkedVideoPosts() async throws {
+        try await TemporaryDirectory.with { dir in
+            let sandbox = try SandboxProcess.start()
+            defer { sandbox.stop() }
+            var dotEnv = ""
+            for (key, value) in sandbox.environment.sorted(by: { $0.key < $1.key }) { dotEnv += "\(key)=\(value)\n" }
+            try dotEnv.write(toFile: dir + "/.env", atomically: true, encoding: .utf8)
+            let video = Fixtures.path("vertical.mp4")
+            let link = dir + "/latest.mp4"
+            try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: video)
+            let environment = ["ATOM_STATE_DIR": dir + "/state"]
+            let sha = try await FileDigest.sha256(of: MediaFileHandle(path: video))
+            let digest = try await AtomBinary.run(["digest", link], environment: environment, directory: dir)
+            #expect(digest.code == 0, "stderr: \(digest.stderr)")
+            #expect(digest.stdout.hasPrefix(sha))
+            let result = try await AtomBinary.run(
+                ["post", link, "--to", "youtube", "--caption", "Linked", "--json"], environment: environment,
+                directory: dir)
+            #expect(result.code == 0, "stderr: \(result.stderr)")
+            let state = try await sandbox.state()
+            #expect(state.uploads.filter { $0.platform == "youtube" }.map(\.sha256) == [sha])
+            let fifo = dir + "/pipe.mp4"
+            #expect(mkfifo(fifo, 0o600) == 0)
+            let refused = try await AtomBinary.run(
+                ["post", fifo, "--to", "youtube", "--caption", "x"], environment: environment, directory: dir)
+            #expect(refused.code == 65)
+            #expect(refused.stderr.contains("is not a regular file"))
         }
     }
 }

@@ -21,6 +21,39 @@ struct AuthCommandTests {
         }
     }
 
+    @Test("atom auth facebook --page ID picks that Page among several without a prompt; a non-numeric --page is 64")
+    func facebookPageFlag() async throws {
+        let pages = [
+            FakeFacebookLogin.Page(id: "100000000000001", name: "Sunrise Films", accessToken: "sandbox-fb-page-1"),
+            FakeFacebookLogin.Page(id: "100000000000002", name: "Bay Timelapses", accessToken: "sandbox-fb-page-2"),
+        ]
+        let fake = FakeFacebookLogin(configuration: .init(pages: pages))
+        try await FakeServer.run(services: fake.services) { server in
+            try await TemporaryDirectory.with { dir in
+                let envPath = dir + "/.env"
+                let environment = AtomBinary.environment(fake.sandboxEnvironment(server: server), stateDirectory: dir)
+                let refused = try AtomBinary.Run(
+                    arguments: ["auth", "facebook", "--no-browser", "--page", "Bay", "--env-file", envPath],
+                    environment: environment)
+                #expect(await refused.finish() == 64)
+                let run = try AtomBinary.Run(
+                    arguments: ["auth", "facebook", "--no-browser", "--page", "100000000000002", "--env-file", envPath],
+                    environment: environment)
+                let line = try #require(await run.line { $0.contains("state=") })
+                let url = try #require(
+                    line.split(separator: " ").first { $0.hasPrefix("http") }.flatMap { URL(string: String($0)) })
+                try await TestTransport.with { transport in
+                    let redirect = try await TestBrowser(transport: transport).consent(url)
+                    try run.answer(redirect.absoluteString)
+                }
+                #expect(await run.finish() == 0, "\(run.errorOutput)")
+                let written = try DotEnvFile(path: envPath).values
+                #expect(written["FACEBOOK_PAGE_ID"] == "100000000000002")
+                #expect(written["FACEBOOK_PAGE_ACCESS_TOKEN"] == "sandbox-fb-page-2")
+            }
+        }
+    }
+
     @Test(
         "atom auth tiktok --no-browser: URL on stderr, redirect pasted on stdin, keys written and listed, values never printed; then configured"
     )

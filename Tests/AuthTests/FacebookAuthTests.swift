@@ -45,14 +45,37 @@ struct FacebookAuthTests {
                 #expect(
                     fake.calls == [
                         "GET /v24.0/oauth/access_token", "GET /v24.0/oauth/access_token", "GET /v24.0/me/accounts",
+                        "GET /v24.0/me/businesses",
                     ])
                 let request = try #require(await fake.consent.requests.first)
-                #expect(request["scope"] == "pages_show_list,pages_read_engagement,pages_manage_posts")
+                #expect(request["scope"] == "pages_show_list,pages_read_engagement,pages_manage_posts,business_management")
                 #expect(
                     request["redirect_uri"]?.range(
                         of: #"^http://localhost:\d+/callback/$"#, options: .regularExpression) != nil)
                 #expect(request["code_challenge"] == nil)
                 #expect(!harness.console.transcript.contains("sandbox-facebook-page-token-1"))
+            }
+        }
+    }
+
+    @Test("a Page reached only through a business portfolio (owned_pages) is found and written")
+    func businessOwnedPage() async throws {
+        let business = FakeFacebookLogin.Page(
+            id: "100000000000009", name: "Agency Client Page", accessToken: "sandbox-facebook-business-page-token")
+        var configuration = FakeFacebookLogin.Configuration(pages: [])
+        configuration.businessPages = [business]
+        let fake = FakeFacebookLogin(configuration: configuration, requiredScopes: ["business_management"])
+        try await FakeServer.run(services: fake.services) { server in
+            var settings = fake.sandboxEnvironment(server: server)
+            settings["ATOM_GRAPH_API_VERSION"] = "v24.0"
+            try await AuthHarness.with { harness in
+                _ = try await harness.login(
+                    .facebook(), settings: settings, options: .init(port: 0, timeout: AuthHarness.timeout))
+                let values = try harness.envValues()
+                #expect(values["FACEBOOK_PAGE_ID"] == "100000000000009")
+                #expect(values["FACEBOOK_PAGE_ACCESS_TOKEN"] == "sandbox-facebook-business-page-token")
+                #expect(fake.calls.contains("GET /v24.0/sandbox-business-1/owned_pages"))
+                #expect(fake.calls.contains("GET /v24.0/sandbox-business-1/client_pages"))
             }
         }
     }

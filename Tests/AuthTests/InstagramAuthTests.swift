@@ -144,7 +144,7 @@ struct InstagramAuthTests {
                 let request = try #require(await facebook.consent.requests.first)
                 #expect(
                     request["scope"]
-                        == "instagram_basic,instagram_content_publish,pages_show_list,pages_read_engagement")
+                        == "instagram_basic,instagram_content_publish,pages_show_list,pages_read_engagement,business_management")
                 #expect(facebook.calls.last == "GET /v24.0/100000000000001")
             }
         }

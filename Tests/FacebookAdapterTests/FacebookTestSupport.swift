@@ -39,7 +39,7 @@ final class Recorder: Sendable {
         PublishContext(
             progress: ProgressReporter(platform: .facebook, continuation: continuation),
             journal: Journal { [checkpoints] state in checkpoints.withLock { $0.append(state) } },
-            stagedURL: { [stagedURLRequests] _ in
+            stagedURL: { [stagedURLRequests] in
                 stagedURLRequests.withLock { $0 += 1 }
                 guard let stagedURL else { throw PublishError(.configuration, message: "no staging in this test") }
                 return stagedURL

@@ -19,7 +19,7 @@ struct InstagramErrorTests {
             #expect(!error.isRetryable)
             #expect(error.message.contains("50 of 50"))
             #expect(await h.fake.allContainers.isEmpty)
-            #expect(h.log.stagedRequests.value.isEmpty)
+            #expect(h.log.stagedRequests.value == 0)
         }
     }
 

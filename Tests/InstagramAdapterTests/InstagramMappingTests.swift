@@ -40,6 +40,7 @@ enum MappingFixtures {
     {
         var settings = [
             "INSTAGRAM_ACCESS_TOKEN": "sandbox-instagram-access-token", "INSTAGRAM_USER_ID": "17841400000000001",
+            "INSTAGRAM_LOGIN": "instagram",
             "INSTAGRAM_ACCESS_TOKEN_EXPIRES_AT": "2099-01-01T00:00:00Z",
         ]
         settings.merge(values) { $1 }
@@ -192,6 +193,7 @@ struct InstagramMappingTests {
         ])
         let store = MemoryCredentialStore([
             "INSTAGRAM_ACCESS_TOKEN": "sandbox-instagram-access-token", "INSTAGRAM_USER_ID": "17841400000000001",
+            "INSTAGRAM_LOGIN": "instagram",
             "INSTAGRAM_ACCESS_TOKEN_EXPIRES_AT": "2026-09-25T00:00:00Z",
         ])
         let now = Date(timeIntervalSince1970: 1_790_000_000)  // 2026-09-21

@@ -10,6 +10,7 @@ import Testing
 struct InstagramPlanTests {
     static let base = [
         "INSTAGRAM_ACCESS_TOKEN": "sandbox-instagram-access-token", "INSTAGRAM_USER_ID": "17841400000000001",
+            "INSTAGRAM_LOGIN": "instagram",
     ]
 
     static func publisher(_ extra: [String: String] = [:]) throws -> InstagramPublisher {

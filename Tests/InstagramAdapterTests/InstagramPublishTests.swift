@@ -37,7 +37,7 @@ struct InstagramPublishTests {
             #expect(requests.allSatisfy { $0.mount == "/instagram" && $0.authScheme == "Bearer" && !$0.tokenInURL })
             #expect(requests.map(\.path).contains("/v24.0/\(h.fake.userID)/content_publishing_limit"))
             #expect(h.log.releases.value >= 1)
-            #expect(h.log.stagedRequests.value == [.seconds(6 * 3600)])
+            #expect(h.log.stagedRequests.value == 1)
             let checkpoint = try #require(h.log.lastCheckpoint?.objectValue)
             #expect(checkpoint["mediaID"]?.stringValue == mediaID)
         }
@@ -182,7 +182,7 @@ struct InstagramPublishTests {
                 job.with(checkpoint: first.checkpoint), context: h.context(stagedURL: nil, waitLimit: .zero))
             #expect(second.status == .processing)  // the old container keeps its 99 remaining checks
             #expect(await h.fake.allContainers.count == 1)
-            #expect(h.log.stagedRequests.value.count == 1)
+            #expect(h.log.stagedRequests.value == 1)
         }
     }
 }

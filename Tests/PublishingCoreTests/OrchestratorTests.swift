@@ -193,7 +193,7 @@ struct OrchestratorTests {
         func urlPublisher(_ name: String) -> ScriptedPublisher {
             ScriptedPublisher(name, ingestion: .publicURL) { _, context in
                 await barrier.arrive()
-                let url = try await context.stagedURL(.seconds(600))
+                let url = try await context.stagedURL()
                 #expect(stager.releases.value.isEmpty)
                 await context.releaseStaging()
                 return PublishReceipt(status: .published, postID: url.lastPathComponent, url: nil)
@@ -227,7 +227,7 @@ struct OrchestratorTests {
         }
         let publishers: [any Publisher] = [
             ScriptedPublisher("a", publish: hang), ScriptedPublisher("b", ingestion: .publicURL) { job, context in
-                _ = try await context.stagedURL(.seconds(60))
+                _ = try await context.stagedURL()
                 return try await hang(job, context)
             }, ScriptedPublisher("c", publish: hang),
         ]

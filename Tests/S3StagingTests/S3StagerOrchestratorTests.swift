@@ -13,11 +13,13 @@ private struct PullingPublisher: Publisher {
     let capabilities = PublisherCapabilities(displayName: "Pull test", mediaLimits: MediaLimits(), ingestion: .publicURL)
     let transport: any HTTPTransport
     let fetched: LockedBox<[String]>
+    let urls = LockedBox<[URL]>([])
 
     func plan(_ draft: PostDraft, media: MediaInfo) -> PostPlan { PostPlan(texts: [:]) }
 
     func publish(_ job: PublishJob, context: PublishContext) async throws -> PublishReceipt {
-        let url = try await context.stagedURL(.seconds(900))
+        let url = try await context.stagedURL()
+        urls.withLock { $0.append(url) }
         let result = try await S3Test.fetch(url, transport: transport)
         fetched.withLock { $0.append(result.status == 200 ? result.sha256 : "HTTP \(result.status)") }
         await context.releaseStaging()
@@ -27,6 +29,35 @@ private struct PullingPublisher: Publisher {
 
 @Suite("S3 stager under the orchestrator")
 struct S3StagerOrchestratorTests {
+    @Test("the URL handed to the platform lives ATOM_S3_URL_TTL seconds: X-Amz-Expires is the configured value")
+    func urlLivesTheConfiguredTTL() async throws {
+        try await TemporaryDirectory.with { dir in
+            let fake = try FakeS3(directory: dir + "/s3")
+            try await FakeServer.run(services: [fake]) { server in
+                try await TestTransport.with { transport in
+                    var environment = fake.sandboxEnvironment(server: server)
+                    environment["ATOM_S3_URL_TTL"] = "5400"
+                    let stager = try #require(
+                        try S3Stager.fromCredentials(
+                            MemoryCredentialStore(environment), transport: transport, environment: [:]))
+                    #expect(stager.configuration.urlTTL == .seconds(5400))
+                    let publisher = PullingPublisher(transport: transport, fetched: LockedBox([]))
+                    let orchestrator = Orchestrator(
+                        stager: stager, records: RecordStore(directory: dir + "/state"), clock: ImmediateClock(),
+                        jitter: FixedJitter(1), stagingURLLifetime: stager.configuration.urlTTL)
+                    let report = try await orchestrator.post(
+                        PostRequest(
+                            videoPath: Fixtures.path("vertical.mp4"),
+                            targets: [PostTarget(publisher: publisher, draft: PostDraft())]))
+                    #expect(report.results.map(\.status) == [.published])
+                    let url = try #require(publisher.urls.value.first)
+                    let query = URLComponents(url: url, resolvingAgainstBaseURL: false)?.queryItems ?? []
+                    #expect(query.first { $0.name == "X-Amz-Expires" }?.value == "5400")
+                }
+            }
+        }
+    }
+
     @Test("atom post stages once, the platform fetches the presigned URL byte-exact, and the staged copy is deleted")
     func postThroughStaging() async throws {
         try await TemporaryDirectory.with { dir in

@@ -5,15 +5,23 @@ import Testing
 
 @Suite("TikTok chunk plan")
 struct ChunkPlanTests {
-    @Test("50,000,123 bytes: five 10,000,000-byte chunks, the last 10,000,123 (the guide's example)")
+    @Test("100,000,123 bytes: ten 10,000,000-byte chunks, the last 10,000,123 (the guide's way of cutting)")
     func guideExample() throws {
-        let plan = try TikTokChunkPlan(videoSize: 50_000_123)
+        let plan = try TikTokChunkPlan(videoSize: 100_000_123)
         #expect(plan.chunkSize == 10_000_000)
-        #expect(plan.chunkCount == 5)
+        #expect(plan.chunkCount == 10)
         #expect(plan.range(ofChunk: 0) == 0..<10_000_000)
-        #expect(plan.range(ofChunk: 4) == 40_000_000..<50_000_123)
-        let last = plan.range(ofChunk: 4)
-        #expect(last.upperBound - last.lowerBound == 10_000_123)
+        #expect(plan.range(ofChunk: 9) == 90_000_000..<100_000_123)
+    }
+
+    @Test(
+        "up to 64,000,000 bytes goes as one chunk with chunk_size = video_size (TikTok refuses more since 2026-08)",
+        arguments: [Int64(5_242_880), 10_000_000, 30_000_000, 50_000_123, 64_000_000])
+    func upToSixtyFourMillionGoesWhole(size: Int64) throws {
+        let plan = try TikTokChunkPlan(videoSize: size)
+        #expect(plan.chunkCount == 1)
+        #expect(plan.chunkSize == size)
+        #expect(plan.range(ofChunk: 0) == 0..<size)
     }
 
     @Test("4,194,304 bytes: one chunk with chunk_size equal to the video size")
@@ -75,11 +83,11 @@ struct ChunkPlanTests {
 
     @Test("a chunk is found by its first byte; other offsets are not chunk starts")
     func chunkIndex() throws {
-        let plan = try TikTokChunkPlan(videoSize: 50_000_123)
+        let plan = try TikTokChunkPlan(videoSize: 100_000_123)
         #expect(plan.chunkIndex(startingAt: 0) == 0)
         #expect(plan.chunkIndex(startingAt: 30_000_000) == 3)
         #expect(plan.chunkIndex(startingAt: 30_000_001) == nil)
-        #expect(plan.chunkIndex(startingAt: 50_000_000) == nil)
+        #expect(plan.chunkIndex(startingAt: 100_000_000) == nil)
     }
 
     @Test("the fake refuses plans that break the rules")
@@ -91,5 +99,10 @@ struct ChunkPlanTests {
         #expect(rules.violation(videoSize: 200_000_000, chunkSize: 60_000_000, chunkCount: 3) == nil)
         #expect(rules.violation(videoSize: 259_000_000, chunkSize: 64_000_000, chunkCount: 4) == nil)
         #expect(rules.violation(videoSize: 4_000_000, chunkSize: 4_000_000, chunkCount: 1) == nil)
+        // Multi-chunk at or under 64,000,000 bytes: refused the way TikTok has since 2026-08.
+        #expect(
+            rules.violation(videoSize: 50_000_123, chunkSize: 10_000_000, chunkCount: 5)
+                == TikTokFake.ChunkRules.chunkSizeInvalid)
+        #expect(rules.violation(videoSize: 64_000_001, chunkSize: 10_000_000, chunkCount: 6) == nil)
     }
 }

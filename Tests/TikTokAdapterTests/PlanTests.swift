@@ -121,8 +121,10 @@ struct PlanTests {
 
     @Test("the dry run shows the chunk plan")
     func chunkNote() throws {
-        let (plan, _) = try plan(PostDraft(caption: "hi", privacy: .private), size: 50_000_123)
-        #expect(plan.notes.contains("FILE_UPLOAD in 5 chunks of 10000000 bytes (last 10000123)"))
+        let (cut, _) = try plan(PostDraft(caption: "hi", privacy: .private), size: 100_000_123)
+        #expect(cut.notes.contains("FILE_UPLOAD in 10 chunks of 10000000 bytes (last 10000123)"))
+        let (whole, _) = try plan(PostDraft(caption: "hi", privacy: .private), size: 50_000_123)
+        #expect(whole.notes.contains("FILE_UPLOAD in one chunk of 50000123 bytes"))
     }
 
     @Test("a missing access token is a configuration error pointing at `atom auth tiktok`")

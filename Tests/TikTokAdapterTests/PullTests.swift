@@ -26,7 +26,7 @@ struct PullTests {
                 let servedAtRelease = LockedBox<[Int]>([])
                 let recorder = ContextRecorder()
                 let context = recorder.context(
-                    stagedURL: { _ in staged },
+                    stagedURL: { staged },
                     onRelease: { servedAtRelease.withLock { $0.append(files.served.value) } })
                 let job = TestMedia.job(file, draft: TestMedia.publicDraft)
                 try await rig.publisher.preflight(job, context: context)
@@ -56,7 +56,7 @@ struct PullTests {
                 let elsewhere = try #require(
                     URL(string: "https://bucket.s3.amazonaws.com/staging/clip.mp4?X-Amz-Signature=abcd"))
                 let recorder = ContextRecorder()
-                let context = recorder.context(stagedURL: { _ in elsewhere })
+                let context = recorder.context(stagedURL: { elsewhere })
                 await expectPublishError {
                     try await rig.publisher.publish(TestMedia.job(file, draft: TestMedia.publicDraft), context: context)
                 } where: { error in
@@ -80,7 +80,7 @@ struct PullTests {
                 await expectPublishError {
                     try await rig.publisher.publish(
                         TestMedia.job(file, draft: TestMedia.publicDraft),
-                        context: recorder.context(stagedURL: { _ in staged }))
+                        context: recorder.context(stagedURL: { staged }))
                 } where: { error in
                     return error.code == .configuration && error.platformCode == "url_ownership_unverified"
                         && error.httpStatus == 403
@@ -105,7 +105,7 @@ struct PullTests {
                 await expectPublishError {
                     try await rig.publisher.publish(
                         TestMedia.job(file, draft: TestMedia.publicDraft),
-                        context: recorder.context(stagedURL: { _ in staged }))
+                        context: recorder.context(stagedURL: { staged }))
                 } where: { error in
                     return error.code == .processingFailed && error.platformCode == "video_pull_failed"
                         && error.isRetryable

@@ -11,7 +11,8 @@ enum SmallChunks {
         minChunkSize: 100_000, maxChunkSize: 640_000, maxFinalChunkSize: 1_280_000, maxChunkCount: 1000,
         preferredChunkSize: 200_000)
     static let fake = TikTokFake.ChunkRules(
-        minChunkSize: 100_000, maxChunkSize: 640_000, maxFinalChunkSize: 1_280_000, maxChunkCount: 1000)
+        minChunkSize: 100_000, maxChunkSize: 640_000, maxFinalChunkSize: 1_280_000, maxChunkCount: 1000,
+        multiChunkRefusedUpTo: 640_000)
 }
 
 /// Everything a loopback test needs: the fake, the server, a publisher built from the fake's sandbox settings.
@@ -70,7 +71,7 @@ final class ContextRecorder: Sendable {
     /// A context over this recorder's clock and journal.
     func context(
         waitLimit: Duration = .seconds(600), now: @escaping @Sendable () -> Date = { Date() },
-        stagedURL: @escaping @Sendable (Duration) async throws -> URL = { _ in
+        stagedURL: @escaping @Sendable () async throws -> URL = {
             throw PublishError(.configuration, message: "no staging in this test")
         },
         onRelease: @escaping @Sendable () -> Void = {}

@@ -41,6 +41,24 @@ struct YouTubeUploadTests {
         }
     }
 
+    @Test("a 308 reporting every byte stored: one empty `bytes */N` status query gets the video, nothing resent")
+    func allBytesAnswered308() async throws {
+        try await YouTubeHarness.run { h in
+            await h.fake.inject(.incompleteWhenComplete(chunk: 4))
+            let receipt = try await h.publisher().publish(h.job(), context: h.context())
+            #expect(receipt.status == .published)
+            let video = try await h.onlyVideo()
+            #expect(receipt.postID == video.id)
+            #expect(video.sha256 == h.sha256)
+            let session = try #require(await h.fake.sessions().first)
+            #expect(session.chunkStarts == [0, Self.chunk, 2 * Self.chunk, 3 * Self.chunk])
+            #expect(session.statusQueries == 1)
+            let stats = await h.fake.stats()
+            #expect(stats.bytesReceived == h.file.size)
+            #expect(stats.violations.isEmpty)
+        }
+    }
+
     @Test("a 503 after the server stored the chunk: status query, continue from its offset, no byte sent twice")
     func serverErrorAfterStoring() async throws {
         try await YouTubeHarness.run { h in

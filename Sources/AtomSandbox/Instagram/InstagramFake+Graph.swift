@@ -45,7 +45,7 @@ extension InstagramFake {
         if let fault = await takeGraphFault() { return fault }
         let scheme = auth.scheme?.lowercased()
         if let failure = await authFailure(
-            token: scheme == nil || scheme == "bearer" || scheme == "oauth" ? auth.token : nil)
+            token: scheme == nil || scheme == "bearer" || scheme == "oauth" ? auth.token : nil, mount: mount)
         {
             return failure
         }
@@ -95,8 +95,17 @@ extension InstagramFake {
             transient: true, trace: nextTraceID(), headers: [("X-Business-Use-Case-Usage", usage)])
     }
 
-    /// A 190 error when `token` is missing, unknown or expired.
-    func authFailure(token: String?) -> FakeResponse? {
+    /// A 190 error when `token` is missing, unknown or expired, or of the other API setup's shape.
+    ///
+    /// As on Meta's hosts, graph.instagram.com cannot parse a Facebook Login token (`EAA…`) and graph.facebook.com
+    /// cannot parse an Instagram Login token (`IG…`): both answer 190 "Cannot parse access token".
+    func authFailure(token: String?, mount: InstagramFakeService.Mount? = nil) -> FakeResponse? {
+        if let token, let mount,
+            (mount == .instagramLogin && token.hasPrefix("EAA")) || (mount == .graph && token.hasPrefix("IG"))
+        {
+            return Self.graphError(
+                400, code: 190, message: "Invalid OAuth access token - Cannot parse access token", trace: nextTraceID())
+        }
         guard let token, !token.isEmpty else {
             return Self.graphError(
                 400, code: 190,
@@ -402,7 +411,7 @@ extension InstagramFake {
             return Self.graphError(
                 400, code: 100, message: "Invalid grant_type: expected ig_refresh_token", trace: nextTraceID())
         }
-        if let failure = authFailure(token: token) { return failure }
+        if let failure = authFailure(token: token, mount: .instagramLogin) { return failure }
         if refuseRefresh {
             return Self.graphError(
                 400, code: 100, message: "The access token must be at least 24 hours old to be refreshed",

@@ -125,6 +125,8 @@ public actor InstagramFake {
     public nonisolated func sandboxEnvironment(server: FakeServer) -> [String: String] {
         [
             "INSTAGRAM_ACCESS_TOKEN": initialToken,
+            // The sandbox token has neither real shape (IG… / EAA…), so the setup is named.
+            "INSTAGRAM_LOGIN": initialToken.hasPrefix("EAA") ? "facebook" : "instagram",
             "INSTAGRAM_USER_ID": userID,
             "INSTAGRAM_ACCESS_TOKEN_EXPIRES_AT": Date().addingTimeInterval(50 * 86_400).formatted(.iso8601),
             "ATOM_INSTAGRAM_API_BASE": server.baseURL(for: InstagramFakeService.Mount.instagramLogin.rawValue)

@@ -42,6 +42,9 @@ public final class FakeFacebookLogin: Sendable {
         public var pages: [Page]
         /// The long-lived user token it issues (and accepts for `/me/accounts`).
         public var userToken: String
+        /// Pages reachable only through a business portfolio (`/me/businesses` → `/{business}/owned_pages` or
+        /// `client_pages`), absent from `/me/accounts`, as for a Page the user reaches through Business Manager.
+        public var businessPages: [Page] = []
 
         public init(
             appID: String = "sandbox-facebook-app-id", appSecret: String = "sandbox-facebook-app-secret",
@@ -137,8 +140,34 @@ public final class FakeFacebookLogin: Sendable {
                 fake.record(request)
                 guard token(of: request) == configuration.userToken else { return Self.invalidToken() }
                 return accounts(after: request.query("after"))
+            case ["me", "businesses"]:
+                fake.record(request)
+                guard token(of: request) == configuration.userToken else { return Self.invalidToken() }
+                let businesses: [JSONValue] =
+                    configuration.businessPages.isEmpty
+                    ? [] : [.object(["id": .string("sandbox-business-1"), "name": .string("atom sandbox business")])]
+                return .json(200, .object(["data": .array(businesses)]))
+            case ["sandbox-business-1", "owned_pages"], ["sandbox-business-1", "client_pages"]:
+                fake.record(request)
+                guard token(of: request) == configuration.userToken else { return Self.invalidToken() }
+                // Owned Pages on the first edge, client Pages on the second: split the configured list in two.
+                let owned = segments.last == "owned_pages"
+                let pages = configuration.businessPages.enumerated().filter { ($0.offset % 2 == 0) == owned }.map(\.element)
+                return .json(
+                    200,
+                    .object([
+                        "data": .array(
+                            pages.map { page in
+                                .object([
+                                    "id": .string(page.id), "name": .string(page.name),
+                                    "access_token": .string(page.accessToken),
+                                    "tasks": .array(page.tasks.map(JSONValue.string)),
+                                ])
+                            })
+                    ]))
             case let path where path.count == 1 && request.query("fields") == "instagram_business_account":
-                guard let page = configuration.pages.first(where: { $0.id == path[0] }) else { return nil }
+                guard let page = (configuration.pages + configuration.businessPages).first(where: { $0.id == path[0] })
+                else { return nil }
                 fake.record(request)
                 guard token(of: request) == configuration.userToken else { return Self.invalidToken() }
                 var object: [String: JSONValue] = ["id": .string(page.id)]

@@ -207,7 +207,8 @@ extension TikTokFake {
         record.publishID = publish.id
         var data: [String: JSONValue] = ["publish_id": .string(publish.id)]
         if let uploadID = publish.uploadID, let token = publish.uploadToken {
-            data["upload_url"] = .string("\(request.baseURL)/upload/video/?upload_id=\(uploadID)&upload_token=\(token)")
+            let base = state.configuration.uploadURLBase ?? request.baseURL
+            data["upload_url"] = .string("\(base)/upload/video/?upload_id=\(uploadID)&upload_token=\(token)")
         }
         return await ok(.object(data))
     }

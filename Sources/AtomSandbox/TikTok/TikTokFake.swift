@@ -41,6 +41,9 @@ public struct TikTokFake: FakeService {
         public var authorizationCode: String
         /// The fake's wall clock (upload URL expiry).
         public var now: @Sendable () -> Date
+        /// A base to put in `upload_url` instead of the fake's own (`nil`): a host that is not TikTok's, to which a
+        /// client must send neither bytes nor token.
+        public var uploadURLBase: String? = nil
 
         /// Creates a configuration with sandbox credentials and the documented chunk rules.
         public init(
@@ -113,23 +116,40 @@ public struct TikTokFake: FakeService {
         public var maxFinalChunkSize: Int64
         /// The most chunks.
         public var maxChunkCount: Int64
+        /// The largest video for which a multi-chunk init is refused with "The chunk size is invalid" (`nil`: none).
+        ///
+        /// Real TikTok has done so since about 2026-08-09 for videos up to 64,000,000 bytes, while the same file
+        /// as one chunk goes through (DayMoonDevelopment/post-for-me issue #327).
+        public var multiChunkRefusedUpTo: Int64?
 
         /// Creates rules.
-        public init(minChunkSize: Int64, maxChunkSize: Int64, maxFinalChunkSize: Int64, maxChunkCount: Int64) {
+        public init(
+            minChunkSize: Int64, maxChunkSize: Int64, maxFinalChunkSize: Int64, maxChunkCount: Int64,
+            multiChunkRefusedUpTo: Int64? = nil
+        ) {
             self.minChunkSize = minChunkSize
             self.maxChunkSize = maxChunkSize
             self.maxFinalChunkSize = maxFinalChunkSize
             self.maxChunkCount = maxChunkCount
+            self.multiChunkRefusedUpTo = multiChunkRefusedUpTo
         }
 
-        /// 5 MiB … 64,000,000 bytes per chunk, a final chunk up to 128,000,000 bytes, 1…1000 chunks.
+        /// 5 MiB … 64,000,000 bytes per chunk, a final chunk up to 128,000,000 bytes, 1…1000 chunks; a video of
+        /// at most 64,000,000 bytes only as one chunk (TikTok's behaviour since 2026-08).
         public static let documented = ChunkRules(
-            minChunkSize: 5 * 1024 * 1024, maxChunkSize: 64_000_000, maxFinalChunkSize: 128_000_000, maxChunkCount: 1000
+            minChunkSize: 5 * 1024 * 1024, maxChunkSize: 64_000_000, maxFinalChunkSize: 128_000_000, maxChunkCount: 1000,
+            multiChunkRefusedUpTo: 64_000_000
         )
+
+        /// TikTok's words when it refuses a multi-chunk plan for a video it would take whole.
+        public static let chunkSizeInvalid = "The chunk size is invalid"
 
         /// Why `video_size`/`chunk_size`/`total_chunk_count` break the rules, or `nil`.
         public func violation(videoSize: Int64, chunkSize: Int64, chunkCount: Int64) -> String? {
             guard videoSize > 0, chunkSize > 0 else { return "video_size and chunk_size must be positive" }
+            if chunkCount > 1, let limit = multiChunkRefusedUpTo, videoSize <= limit {
+                return Self.chunkSizeInvalid
+            }
             guard chunkCount >= 1, chunkCount <= maxChunkCount else {
                 return "total_chunk_count must be between 1 and \(maxChunkCount)"
             }

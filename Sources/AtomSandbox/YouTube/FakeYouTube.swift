@@ -101,6 +101,7 @@ public final class FakeYouTube: Sendable {
 public struct FakeYouTubeFault: Sendable {
     enum Kind: Sendable {
         case chunkStatus(chunk: Int, status: Int, afterStoring: Bool)
+        case incompleteWhenComplete(chunk: Int)
         case dropConnection(chunk: Int, afterBytes: Int)
         case expireSession(chunk: Int)
         case stall(chunk: Int)
@@ -116,6 +117,15 @@ public struct FakeYouTubeFault: Sendable {
     /// server whose answer was lost would.
     public static func serverError(chunk: Int, status: Int = 503, afterStoring: Bool = true) -> FakeYouTubeFault {
         FakeYouTubeFault(kind: .chunkStatus(chunk: chunk, status: status, afterStoring: afterStoring))
+    }
+
+    /// The `chunk`-th chunk request stores its bytes and, even when that completes the upload, answers
+    /// `308` with a `Range` covering every byte; a status query (`Content-Range: bytes */N`) then returns the video.
+    ///
+    /// Real Google servers do this at times: their resumable-upload docs say to query the status whenever the
+    /// outcome of a request is unclear.
+    public static func incompleteWhenComplete(chunk: Int) -> FakeYouTubeFault {
+        FakeYouTubeFault(kind: .incompleteWhenComplete(chunk: chunk))
     }
 
     /// The `chunk`-th chunk request has its connection dropped after the fake read and stored `afterBytes` of it.

@@ -165,6 +165,10 @@ public struct FakeYouTubeAPI: FakeService {
         case .dropConnection(_, let afterBytes)?:
             await receive(request, session: session, limit: min(Int64(afterBytes), length))
             return .dropConnection
+        case .incompleteWhenComplete?:
+            let stored = await receive(request, session: session, limit: length)
+            if stored == session.size { _ = await state.finish(id) }
+            return Self.incomplete(stored: stored)
         default:
             let stored = await receive(request, session: session, limit: length)
             if stored == session.size, let video = await state.finish(id) {

@@ -75,7 +75,7 @@ actor FakeYouTubeState {
             let index = faults.firstIndex(where: { fault in
                 switch fault {
                 case .chunkStatus(let chunk, _, _), .dropConnection(let chunk, _), .expireSession(let chunk),
-                    .stall(let chunk), .chunkError(let chunk, _):
+                    .stall(let chunk), .chunkError(let chunk, _), .incompleteWhenComplete(let chunk):
                     return chunk == number
                 default:
                     return false

@@ -14,7 +14,8 @@ struct FacebookLoginProvider: OAuthProvider {
     let pkce: PKCE.ChallengeEncoding? = nil
 
     /// List the Pages, read them, post to them — nothing else.
-    static let scopes = ["pages_show_list", "pages_read_engagement", "pages_manage_posts"]
+    /// `business_management` lets atom find Pages held in a business portfolio (`/me/businesses`).
+    static let scopes = ["pages_show_list", "pages_read_engagement", "pages_manage_posts", "business_management"]
 
     let login: FacebookLogin
 

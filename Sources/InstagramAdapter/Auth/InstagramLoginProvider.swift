@@ -146,7 +146,9 @@ struct InstagramFacebookLoginProvider: OAuthProvider {
     let loopback = FacebookLogin.loopback
     let pkce: PKCE.ChallengeEncoding? = nil
 
-    static let scopes = ["instagram_basic", "instagram_content_publish", "pages_show_list", "pages_read_engagement"]
+    static let scopes = [
+        "instagram_basic", "instagram_content_publish", "pages_show_list", "pages_read_engagement", "business_management",
+    ]
 
     let login: FacebookLogin
 

@@ -2,17 +2,10 @@ import Foundation
 
 extension CredentialStore {
     /// An endpoint URL from an `ATOM_*` override, or the production default.
-    /// - Throws: ``PublishError`` (`configuration`) when the override is not an absolute http(s) URL.
+    /// - Throws: ``PublishError`` (`configuration`) when the override is not an absolute https URL (plain http only
+    ///   on loopback: ``UploadHostPolicy/overrideBase(_:key:platform:)``).
     public func oauthEndpointURL(_ key: String, default defaultURL: URL, platform: PlatformID? = nil) throws -> URL {
-        guard let raw = try nonEmpty(key) else { return defaultURL }
-        guard let url = URL(string: raw), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
-            url.host() != nil
-        else {
-            throw PublishError(
-                .configuration, platform: platform, message: "\(key) is not an absolute http(s) URL: \(raw)",
-                remediation: "fix or remove \(key) in the .env file")
-        }
-        return url
+        try UploadHostPolicy.overrideBase(try nonEmpty(key), key: key, platform: platform) ?? defaultURL
     }
 }
 

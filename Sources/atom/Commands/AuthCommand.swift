@@ -52,10 +52,23 @@ struct AuthCommand: AsyncParsableCommand {
     @Option(help: "Seconds to wait for the browser redirect.")
     var timeout: Int = 300
 
+    @Option(
+        name: .customLong("page"),
+        help: "facebook, or instagram with --facebook-login: the id of the Page to use when the login grants several.")
+    var page: String?
+
     func validate() throws {
         try PlatformName.check(platform, known: AuthProviders.all.map(\.platform.rawValue))
         if facebookLogin, platform.lowercased() != "instagram" {
             throw ValidationError("--facebook-login applies to instagram only")
+        }
+        if let page {
+            guard platform.lowercased() == "facebook" || facebookLogin else {
+                throw ValidationError("--page applies to facebook, or instagram with --facebook-login")
+            }
+            guard !page.isEmpty, page.allSatisfy({ $0.isASCII && $0.isNumber }) else {
+                throw ValidationError("--page must be a numeric Facebook Page id")
+            }
         }
         if let port, !(0...65_535).contains(port) { throw ValidationError("--port must be 0-65535") }
         if timeout < 1 { throw ValidationError("--timeout must be at least 1 second") }
@@ -84,11 +97,14 @@ struct AuthCommand: AsyncParsableCommand {
         guard let factory = AuthProviders.factory(named: platform) else { return Exit.usage }
         // The tokens go to the .env file in use; the XDG default's folder is created (0700) on first login.
         try app.paths.createEnvFileFolder()
+        var chosen: [String: String] = [:]
+        if facebookLogin { chosen["INSTAGRAM_LOGIN"] = "facebook" }
+        // --page picks among the granted Pages exactly as FACEBOOK_PAGE_ID does (no prompt).
+        if let page { chosen["FACEBOOK_PAGE_ID"] = page }
         let credentials: any CredentialStore =
-            facebookLogin
-            ? ChainedCredentialStore(
-                [MemoryCredentialStore(["INSTAGRAM_LOGIN": "facebook"]), app.credentials], writer: app.credentials)
-            : app.credentials
+            chosen.isEmpty
+            ? app.credentials
+            : ChainedCredentialStore([MemoryCredentialStore(chosen), app.credentials], writer: app.credentials)
         let provider = try factory.makeProvider(credentials)
         let context = OAuthContext(
             transport: app.transport, console: TerminalLoginConsole.make(), credentials: credentials, logger: app.logger

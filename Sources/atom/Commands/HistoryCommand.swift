@@ -303,6 +303,8 @@ struct PlatformsCommand: AsyncParsableCommand {
         var name: String
         var configured: Bool
         var missing: [String]
+        /// The API setup a configured platform will use and why, for platforms with several.
+        var setup: String?
     }
 
     func run() async throws {
@@ -311,7 +313,9 @@ struct PlatformsCommand: AsyncParsableCommand {
             code = try await AppContext.with(global) { app in
                 let rows = app.registry.factories.map { factory in
                     let missing = factory.missingKeys(in: app.credentials)
-                    return Row(platform: factory.platform.rawValue, name: factory.displayName, configured: missing.isEmpty, missing: missing)
+                    let setup = missing.isEmpty ? (try? factory.makePublisher(app.publisherEnvironment))?.capabilities.setup : nil
+                    return Row(platform: factory.platform.rawValue, name: factory.displayName, configured: missing.isEmpty, missing: missing,
+                               setup: setup)
                 }
                 if global.json {
                     // A flat array as before; where the configuration comes from is on stderr and in `--dry-run --json`.
@@ -323,6 +327,7 @@ struct PlatformsCommand: AsyncParsableCommand {
                         table.append([row.platform, row.name, row.configured ? "yes" : "no", row.missing.isEmpty ? "" : row.missing.joined(separator: ", ") + " — run `atom auth \(row.platform)`"])
                     }
                     Console.out(SummaryTable.table(table, width: Terminal.outputWidth()).joined(separator: "\n"))
+                    for row in rows { if let setup = row.setup { Console.out("\(row.platform) setup: \(setup)") } }
                     let staging = (try? app.credentials.nonEmpty("ATOM_S3_BUCKET")) ?? nil
                     Console.out("staging: " + (staging != nil ? "S3 bucket configured" : "not configured (ATOM_S3_BUCKET unset; needed for URL-ingesting platforms)"))
                     let exists = FileManager.default.fileExists(atPath: app.paths.envFile)

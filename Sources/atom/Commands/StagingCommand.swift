@@ -33,7 +33,7 @@ struct StagingCommand: AsyncParsableCommand {
                 code = try await AppContext.with(global) { app in
                     let stager = try StagingCommand.stager(app)
                     let result = try await Interruptible.run(platforms: [.staging], quiet: global.quiet) { progress in
-                        try await stager.put(path: file, ttl: ttl.map { .seconds($0) } ?? app.stagingURLLifetime,
+                        try await stager.put(path: file, ttl: ttl.map { .seconds($0) },
                                              progress: ProgressReporter(platform: .staging, continuation: progress))
                     }
                     let time = Date()

@@ -28,7 +28,7 @@ struct FileServer: FakeService {
 final class ContextLog: Sendable {
     let checkpoints = LockedBox<[JSONValue]>([])
     let releases = LockedBox(0)
-    let stagedRequests = LockedBox<[Duration]>([])
+    let stagedRequests = LockedBox(0)
     let events = LockedBox<[PublishEvent]>([])
 
     var lastCheckpoint: JSONValue? { checkpoints.value.last }
@@ -80,8 +80,8 @@ struct InstagramHarness {
         return PublishContext(
             progress: ProgressReporter(platform: .instagram, continuation: nil),
             journal: Journal { state in log.checkpoints.withLock { $0.append(state) } },
-            stagedURL: { lifetime in
-                log.stagedRequests.withLock { $0.append(lifetime) }
+            stagedURL: {
+                log.stagedRequests.withLock { $0 += 1 }
                 guard let stagedURL else { throw PublishError(.configuration, message: "no staged URL in this test") }
                 return stagedURL
             },
