@@ -43,11 +43,9 @@ public final class MediaFileHandle: Sendable {
         }
         // Reads of a regular file never block; clear the flag anyway so the descriptor behaves as a plain open.
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
-        // Reads of a regular file never block; clear the flag anyway so the descriptor behaves as a plain open.
-        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
         self.path = path
         self.descriptor = fd
-        self.size = Int64(status.st_size)
+        self.size = Int64(end)
     }
 
     deinit { close(descriptor) }
