@@ -38,7 +38,7 @@ public struct Sandbox: Sendable {
 
     /// Everything to mount on one ``FakeServer``, including `GET /_sandbox/state`.
     public var services: [any FakeService] {
-        [tiktok] + instagram.services + youtube.services + facebook.services + facebookLogin.services
+        [tiktok.accountService, tiktok, instagram.accountService] + instagram.services + youtube.services + facebook.services + facebookLogin.services
             + instagramLogin.services + [GraphUnknownObjectService(), s3, SandboxInspectionService(fakes: inspectable)]
     }
 
