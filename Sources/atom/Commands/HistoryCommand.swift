@@ -3,7 +3,9 @@ import Foundation
 import PublishingCore
 
 struct HistoryCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "history", abstract: "Every post atom attempted, with each platform's status, newest first.")
+    static let configuration = CommandConfiguration(
+        commandName: "history", abstract: "Every post atom attempted, with each platform's status, newest first.",
+        subcommands: [HistoryShowCommand.self, HistoryForgetCommand.self])
 
     @OptionGroup var global: GlobalOptions
 
