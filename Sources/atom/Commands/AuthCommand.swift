@@ -15,23 +15,21 @@ enum AuthProviders {
     }
 }
 
-struct AuthCommand: AsyncParsableCommand {
+struct AuthLoginCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "auth",
+        commandName: "login",
         abstract: "OAuth login for a platform; writes the tokens to the .env file.",
         discussion: """
             Opens the browser, catches the redirect on 127.0.0.1, exchanges the code (with PKCE where the platform \
             supports it) and writes only that platform's keys to the .env file (atomically, mode 0600). The app's \
-            client id and secret must be in the .env first; docs/auth.md says where to get them per platform. \
-            `atom auth status` checks the grants, `atom auth revoke` ends one.
-            """,
-        subcommands: [AuthStatusCommand.self, AuthRevokeCommand.self]
+            client id and secret must be in the .env first; docs/auth.md says where to get them per platform.
+            """
     )
 
     @OptionGroup var global: GlobalOptions
 
     @Argument(help: "tiktok, instagram, youtube or facebook.")
-    var platform: String?
+    var platform: String
 
     @Flag(
         name: .customLong("no-browser"),
@@ -55,9 +53,6 @@ struct AuthCommand: AsyncParsableCommand {
     var timeout: Int = 300
 
     func validate() throws {
-        guard let platform else {
-            throw ValidationError("name the platform to log in to (or use `atom auth status` / `atom auth revoke`)")
-        }
         guard AuthProviders.factory(named: platform) != nil else {
             throw ValidationError(
                 "unknown platform '\(platform)'; known: \(AuthProviders.all.map(\.platform.rawValue).joined(separator: ", "))"
@@ -89,7 +84,7 @@ struct AuthCommand: AsyncParsableCommand {
     }
 
     private func login(_ app: AppContext) async throws -> ExitCode {
-        guard let platform, let factory = AuthProviders.factory(named: platform) else { return Exit.usage }
+        guard let factory = AuthProviders.factory(named: platform) else { return Exit.usage }
         let credentials: any CredentialStore =
             facebookLogin
             ? ChainedCredentialStore(

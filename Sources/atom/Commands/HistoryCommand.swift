@@ -2,10 +2,9 @@ import ArgumentParser
 import Foundation
 import PublishingCore
 
-struct HistoryCommand: AsyncParsableCommand {
+struct HistoryListCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "history", abstract: "Every post atom attempted, with each platform's status, newest first.",
-        subcommands: [HistoryShowCommand.self, HistoryForgetCommand.self])
+        commandName: "list", abstract: "Every post atom attempted, with each platform's status, newest first (the default).")
 
     @OptionGroup var global: GlobalOptions
 
