@@ -72,9 +72,7 @@ struct AuthRevokeCommand: AsyncParsableCommand {
                 }
                 var removed: [String] = []
                 if failure == nil || force {
-                    if app.sandbox {
-                        removed = present
-                    } else {
+                    if !app.sandbox {
                         let result = try dotEnv.removing(Set(factory.tokenKeys))
                         removed = result.removed
                         dotEnv = result.file
@@ -95,10 +93,12 @@ struct AuthRevokeCommand: AsyncParsableCommand {
                     failed = failed || !force
                 default: break
                 }
-                if !removed.isEmpty {
+                if app.sandbox {
+                    Console.info("\(name): sandbox: its settings last this run only; the .env file was not touched")
+                } else if !removed.isEmpty {
                     Console.info(
                         "\(name): removed \(removed.joined(separator: ", ")) from "
-                            + (app.sandbox ? "the sandbox settings (the .env file was not touched)" : dotEnv.path))
+                            + dotEnv.path)
                 }
                 if !shadowed.isEmpty {
                     Console.info(
