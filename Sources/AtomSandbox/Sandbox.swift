@@ -41,8 +41,10 @@ public struct Sandbox: Sendable {
 
     /// Everything to mount on one ``FakeServer``, including `GET /_sandbox/state`.
     public var services: [any FakeService] {
-        [tiktok.accountService, tiktok, instagram.accountService] + instagram.services + youtube.services + facebook.services + facebookLogin.services
-            + instagramLogin.services + [GraphUnknownObjectService(), s3Settings, s3, SandboxInspectionService(fakes: inspectable)]
+        // The account services go before the fakes that answer every other path under the same mount.
+        [tiktok.accountService, tiktok, instagram.accountService] + instagram.services + youtube.services
+            + facebook.services + [facebook.accountService] + facebookLogin.services + instagramLogin.services
+            + [GraphUnknownObjectService(), s3Settings, s3, SandboxInspectionService(fakes: inspectable)]
     }
 
     /// The `.env` lines that point atom at these fakes on `server`.

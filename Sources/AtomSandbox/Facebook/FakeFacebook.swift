@@ -175,9 +175,7 @@ public final class FakeFacebook: Sendable {
     }
 
     /// The services to mount: Graph at `/graph`, rupload at `/rupload`.
-    public var services: [any FakeService] {
-        [FakeFacebookGraphService(fake: self), FakeFacebookAccountService(fake: self), FakeFacebookRuploadService(fake: self)]
-    }
+    public var services: [any FakeService] { [FakeFacebookGraphService(fake: self), FakeFacebookRuploadService(fake: self)] }
 
     /// The `.env` settings that point atom at this fake.
     public func sandboxEnvironment(server: FakeServer) -> [String: String] {

@@ -10,6 +10,10 @@ extension FakeFacebook {
     /// The app secret used when the fake's configuration sets none.
     public static let defaultAppSecret = "sandbox-facebook-app-secret"
 
+    /// `GET /debug_token`, `DELETE /{video-id}` and `DELETE /{user-id}/permissions` on the Graph mount; mount it
+    /// next to ``services``.
+    public var accountService: any FakeService { FakeFacebookAccountService(fake: self) }
+
     /// How many times `DELETE /{user-id}/permissions` ended the grant.
     public func permissionRevocations() -> Int { state.withLock { $0.permissionRevocations } }
     /// Whether a video with `id` still exists.
