@@ -8,9 +8,9 @@ import PublishingCore
 ///
 /// Revoking: a Facebook Login user token (`INSTAGRAM_LOGIN=facebook`) can call `DELETE /me/permissions`
 /// (https://developers.facebook.com/docs/graph-api/reference/user/permissions/); Instagram Login tokens have no
-/// revocation endpoint, so the owner removes the app in Instagram's settings. Deleting: the Instagram Graph API
-/// offers no delete for published media (https://developers.facebook.com/docs/instagram-platform/reference/instagram-media/
-/// lists reading and updating `comment_enabled` only): posts are deleted in the Instagram app.
+/// revocation endpoint, so the owner removes the app in Instagram's settings. Deleting: Instagram Login has no
+/// delete endpoint for published media, and the Facebook Login route (`DELETE /{ig-media-id}`, which third parties
+/// report needs `instagram_manage_contents`) is outside the grant atom asks for: posts are deleted in the app.
 public struct InstagramAccount: AccountControl {
     /// ``PlatformID/instagram``.
     public let platform = PlatformID.instagram
@@ -87,7 +87,10 @@ public struct InstagramAccount: AccountControl {
 
     /// Instagram's API has no delete endpoint for published media.
     public func deletePost(id: String) async throws -> PostDeletion {
-        .manual("Instagram's API cannot delete a published post; in the Instagram app open the Reel, tap ⋯ › Delete")
+        // Instagram Login has no delete endpoint. With Facebook Login, DELETE /{ig-media-id} is reported to need
+        // instagram_manage_contents, which atom's login does not ask for (least privilege).
+        .manual(
+            "atom's Instagram grant cannot delete a published post; in the Instagram app open the Reel, tap ⋯ › Delete")
     }
 }
 

@@ -251,6 +251,31 @@ struct OwnerControlTests {
         }
     }
 
+    @Test("history forget deletes the staged copy only the forgotten entry still held, and its staging record")
+    func forgetDeletesStagedCopy() async throws {
+        try await Self.withSandbox { sandbox, _, envPath, environment in
+            let video = Fixtures.path("vertical.mp4")
+            let post = try await Self.atom(
+                ["post", video, "--to", "tiktok", "--caption", "Sunrise", "--json", "--env-file", envPath], environment)
+            #expect(post.code == 0, "stderr: \(post.err)")
+            // A copy of the same file left staged (as a crash would leave it), recorded as not yet released.
+            let put = try await Self.atom(["staging", "put", video, "--env-file", envPath], environment)
+            #expect(put.code == 0, "stderr: \(put.err)")
+            #expect(await sandbox.s3.objects().count == 1)
+            let dry = try await Self.atom(["history", "forget", "--all", "--dry-run"], environment)
+            #expect(dry.out.contains("would delete staged copy"))
+            #expect(await sandbox.s3.objects().count == 1)
+            let forgot = try await Self.atom(["history", "forget", "--all", "--env-file", envPath], environment)
+            #expect(forgot.code == 0, "stderr: \(forgot.err)")
+            #expect(forgot.out.contains("deleted staged copy"))
+            #expect(await sandbox.s3.objects().isEmpty)
+            let records = try String(contentsOfFile: environment["ATOM_STATE_DIR", default: ""] + "/records.json", encoding: .utf8)
+            let file = try JSONDecoder.atom.decode(RecordFile.self, from: Data(records.utf8))
+            #expect(file.entries.isEmpty)
+            #expect(file.staging.isEmpty)
+        }
+    }
+
     @Test("doctor: all checks pass against the sandbox's fakes; a bare bucket fails until lifecycle --apply")
     func doctorAgainstFakes() async throws {
         try await Self.withSandbox { sandbox, _, envPath, environment in

@@ -71,7 +71,7 @@ struct StatusCommand: AsyncParsableCommand {
                     throw PublishError(.invalidInput, message: "no record entry '\(recordID)'", remediation: "see `atom history` for ids")
                 }
                 let entry = file.entries[index]
-                if entry.status == .published || entry.status == .failed && entry.checkpoint == nil {
+                if entry.status == .published || entry.status == .deleted || entry.status == .failed && entry.checkpoint == nil {
                     let result = PlatformResult(status: entry.status, platform: entry.platform, id: entry.id, postId: entry.postId, url: entry.url,
                                                 startedAt: entry.startedAt, finishedAt: entry.finishedAt, error: entry.error, note: entry.note)
                     let report = PostReport(video: entry.video, sha256: entry.sha256, results: [result])
