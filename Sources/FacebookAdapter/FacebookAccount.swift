@@ -136,7 +136,8 @@ public struct FacebookAccount: AccountControl {
             throw FacebookFailure.boundary(error)
         }
         status.notes.append(
-            "the data access expiry is when Meta stops the app reading the account's data unless the owner logs in again")
+            "the data access expiry is when Meta stops the app reading the account's data unless the owner logs in again"
+        )
         return status
     }
 
@@ -169,7 +170,8 @@ public struct FacebookAccount: AccountControl {
         guard (200..<300).contains(response.status.code), GraphAPIError.parse(bytes) == nil else {
             throw FacebookFailure.boundary(
                 client.graphFailure(
-                    status: response.status.code, body: bytes, headers: response.headerFields, operationID: operationID))
+                    status: response.status.code, body: bytes, headers: response.headerFields, operationID: operationID)
+            )
         }
         return .revoked(
             "Meta removed the app's permissions for the user who granted the Page token; the Page token stops working")
@@ -208,7 +210,8 @@ extension AccountControlFactory {
     /// Facebook's account control: Page token status, revoke (with the app credentials) and video deletion.
     public static func facebook() -> AccountControlFactory {
         AccountControlFactory(
-            platform: .facebook, displayName: "Facebook", tokenKeys: ["FACEBOOK_PAGE_ACCESS_TOKEN", "FACEBOOK_PAGE_ID"],
+            platform: .facebook, displayName: "Facebook",
+            tokenKeys: ["FACEBOOK_PAGE_ACCESS_TOKEN", "FACEBOOK_PAGE_ID"],
             requiredKeys: ["FACEBOOK_PAGE_ID", "FACEBOOK_PAGE_ACCESS_TOKEN"]
         ) { environment in
             FacebookAccount(

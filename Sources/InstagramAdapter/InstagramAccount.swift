@@ -35,7 +35,8 @@ public struct InstagramAccount: AccountControl {
             configuration: configuration, transport: environment.transport, credentials: environment.credentials,
             logger: environment.logger, now: environment.now)
         self.tokens = tokens
-        self.graph = InstagramGraphClient(configuration: configuration, transport: environment.transport, tokens: tokens)
+        self.graph = InstagramGraphClient(
+            configuration: configuration, transport: environment.transport, tokens: tokens)
     }
 
     private struct User: Decodable {
@@ -99,7 +100,9 @@ extension AccountControlFactory {
     public static func instagram() -> AccountControlFactory {
         AccountControlFactory(
             platform: .instagram, displayName: "Instagram",
-            tokenKeys: ["INSTAGRAM_ACCESS_TOKEN", "INSTAGRAM_ACCESS_TOKEN_EXPIRES_AT", "INSTAGRAM_USER_ID", "INSTAGRAM_LOGIN"],
+            tokenKeys: [
+                "INSTAGRAM_ACCESS_TOKEN", "INSTAGRAM_ACCESS_TOKEN_EXPIRES_AT", "INSTAGRAM_USER_ID", "INSTAGRAM_LOGIN",
+            ],
             requiredKeys: ["INSTAGRAM_ACCESS_TOKEN", "INSTAGRAM_USER_ID"]
         ) { environment in
             InstagramAccount(

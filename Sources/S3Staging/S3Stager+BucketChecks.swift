@@ -68,7 +68,8 @@ extension S3Stager {
             + "<Status>Enabled</Status><Expiration><Days>\(max(1, days))</Days></Expiration>"
             + "<AbortIncompleteMultipartUpload><DaysAfterInitiation>1</DaysAfterInitiation>"
             + "</AbortIncompleteMultipartUpload></Rule>"
-        var document = #"<?xml version="1.0" encoding="UTF-8"?>"#
+        var document =
+            #"<?xml version="1.0" encoding="UTF-8"?>"#
             + #"<LifecycleConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">"#
         for raw in existing?.rawRules ?? [] { document += raw }
         document += rule + "</LifecycleConfiguration>"
@@ -177,7 +178,9 @@ extension S3Client {
     static func rawRules(in text: String) -> [String] {
         var result: [String] = []
         var rest = text[...]
-        while let start = rest.range(of: "<Rule>"), let end = rest.range(of: "</Rule>", range: start.upperBound..<rest.endIndex) {
+        while let start = rest.range(of: "<Rule>"),
+            let end = rest.range(of: "</Rule>", range: start.upperBound..<rest.endIndex)
+        {
             result.append(String(rest[start.lowerBound..<end.upperBound]))
             rest = rest[end.upperBound...]
         }

@@ -29,7 +29,8 @@ public struct TikTokAccount: AccountControl {
     ///   - configuration: Tokens, app credentials and the API base.
     ///   - openID: `TIKTOK_OPEN_ID`, checked against the token's account when set.
     ///   - environment: The transport, the store a refreshed token is saved to, and the clock.
-    public init(configuration: TikTokPublisher.Configuration, openID: String? = nil, environment: PublisherEnvironment) {
+    public init(configuration: TikTokPublisher.Configuration, openID: String? = nil, environment: PublisherEnvironment)
+    {
         self.configuration = configuration
         self.storedOpenID = openID
         self.now = environment.now
@@ -85,7 +86,8 @@ public struct TikTokAccount: AccountControl {
             "TikTok does not report a token's scopes; atom checked user.info.basic and video.publish by calling them "
                 + "(video.upload is needed for drafts)")
         if configuration.refreshToken == nil {
-            status.notes.append("no TIKTOK_REFRESH_TOKEN: the access token lasts 24 hours, then `atom auth tiktok` again")
+            status.notes.append(
+                "no TIKTOK_REFRESH_TOKEN: the access token lasts 24 hours, then `atom auth tiktok` again")
         }
         return status
     }

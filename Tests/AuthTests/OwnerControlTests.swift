@@ -11,7 +11,8 @@ import Testing
 struct OwnerControlTests {
     /// Runs `body` with every fake on one server and a `.env` pointing at them (plus the owner's own line).
     static func withSandbox(
-        _ body: @Sendable (Sandbox, _ dir: String, _ envPath: String, _ environment: [String: String]) async throws -> Void
+        _ body:
+            @Sendable (Sandbox, _ dir: String, _ envPath: String, _ environment: [String: String]) async throws -> Void
     ) async throws {
         try await TemporaryDirectory.with { dir in
             let sandbox = try Sandbox(storage: dir + "/fakes")
@@ -48,12 +49,14 @@ struct OwnerControlTests {
             #expect(result.code == 0, "stderr: \(result.err)")
             let json = try Self.object(result.out)
             #expect(json["schemaVersion"] == .number(1))
-            let rows = try #require(json["platforms"].flatMap { value -> [JSONValue]? in
-                if case .array(let list) = value { list } else { nil }
-            })
-            let byName = Dictionary(uniqueKeysWithValues: rows.compactMap(\.objectValue).map {
-                ($0["platform"]?.stringValue ?? "", $0)
-            })
+            let rows = try #require(
+                json["platforms"].flatMap { value -> [JSONValue]? in
+                    if case .array(let list) = value { list } else { nil }
+                })
+            let byName = Dictionary(
+                uniqueKeysWithValues: rows.compactMap(\.objectValue).map {
+                    ($0["platform"]?.stringValue ?? "", $0)
+                })
             #expect(byName["youtube"]?["account"]?.stringValue == FakeYouTube.channelTitle)
             #expect(byName["youtube"]?["refresh"]?.stringValue == "refreshed")
             #expect(byName["tiktok"]?["account"]?.stringValue == "Sandbox Creator")
@@ -62,7 +65,8 @@ struct OwnerControlTests {
             for row in byName.values {
                 #expect(row["usable"] == .bool(true))
                 #expect(row["problems"] == .array([]))
-                for key in ["account", "accountId", "scopes", "accessTokenExpiresAt", "refreshTokenExpiresAt", "error"] {
+                for key in ["account", "accountId", "scopes", "accessTokenExpiresAt", "refreshTokenExpiresAt", "error"]
+                {
                     #expect(row[key] != nil, "key \(key) missing")
                 }
             }
@@ -76,7 +80,8 @@ struct OwnerControlTests {
     @Test("auth revoke youtube --yes: Google's grant ends at the fake, the .env loses only YouTube's tokens")
     func revokeYouTube() async throws {
         try await Self.withSandbox { sandbox, _, envPath, environment in
-            let result = try await Self.atom(["auth", "revoke", "youtube", "--yes", "--env-file", envPath], environment)
+            let result = try await Self.atom(
+                ["auth", "revoke", "youtube", "--yes", "--env-file", envPath], environment)
             #expect(result.code == 0, "stderr: \(result.err)")
             #expect(await sandbox.youtube.revocationCount() == 1)
             #expect(await sandbox.youtube.acceptsRefreshToken(FakeYouTube.refreshToken) == false)
@@ -130,7 +135,8 @@ struct OwnerControlTests {
     func revokeRefused() async throws {
         try await Self.withSandbox { sandbox, _, envPath, environment in
             _ = try DotEnvFile(path: envPath).set(["TIKTOK_CLIENT_SECRET": "wrong-secret"])
-            let refused = try await Self.atom(["auth", "revoke", "tiktok", "--yes", "--env-file", envPath], environment)
+            let refused = try await Self.atom(
+                ["auth", "revoke", "tiktok", "--yes", "--env-file", envPath], environment)
             #expect(refused.code == 1)
             #expect(refused.err.contains("the grant may remain"))
             #expect(try DotEnvFile(path: envPath).values["TIKTOK_ACCESS_TOKEN"] != nil)
@@ -224,7 +230,8 @@ struct OwnerControlTests {
                     "--env-file", envPath,
                 ], environment)
             #expect(post.code == 0, "stderr: \(post.err)")
-            let dry = try await Self.atom(["history", "forget", "--platform", "tiktok", "--dry-run", "--json"], environment)
+            let dry = try await Self.atom(
+                ["history", "forget", "--platform", "tiktok", "--dry-run", "--json"], environment)
             #expect(dry.code == 0, "stderr: \(dry.err)")
             let dryJSON = try Self.object(dry.out)
             #expect(dryJSON["dryRun"] == .bool(true))
@@ -269,7 +276,8 @@ struct OwnerControlTests {
             #expect(forgot.code == 0, "stderr: \(forgot.err)")
             #expect(forgot.out.contains("deleted staged copy"))
             #expect(await sandbox.s3.objects().isEmpty)
-            let records = try String(contentsOfFile: environment["ATOM_STATE_DIR", default: ""] + "/records.json", encoding: .utf8)
+            let records = try String(
+                contentsOfFile: environment["ATOM_STATE_DIR", default: ""] + "/records.json", encoding: .utf8)
             let file = try JSONDecoder.atom.decode(RecordFile.self, from: Data(records.utf8))
             #expect(file.entries.isEmpty)
             #expect(file.staging.isEmpty)

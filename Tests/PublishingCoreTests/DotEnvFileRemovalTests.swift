@@ -9,12 +9,17 @@ struct DotEnvFileRemovalTests {
     func removesOnlyTheKeys() async throws {
         try await TemporaryDirectory.with { dir in
             let path = dir + "/.env"
-            let text = "# mine\nYOUTUBE_CLIENT_ID=id\nexport YOUTUBE_REFRESH_TOKEN=one\n\nOTHER='x y' # note\n"
+            let text =
+                "# mine\nYOUTUBE_CLIENT_ID=id\nexport YOUTUBE_REFRESH_TOKEN=one\n\nOTHER='x y' # note\n"
                 + "YOUTUBE_REFRESH_TOKEN=two\nYOUTUBE_ACCESS_TOKEN=a\n"
             try text.write(toFile: path, atomically: true, encoding: .utf8)
-            let result = try DotEnvFile(path: path).removing(["YOUTUBE_REFRESH_TOKEN", "YOUTUBE_ACCESS_TOKEN", "ABSENT"])
+            let result = try DotEnvFile(path: path).removing([
+                "YOUTUBE_REFRESH_TOKEN", "YOUTUBE_ACCESS_TOKEN", "ABSENT",
+            ])
             #expect(result.removed == ["YOUTUBE_REFRESH_TOKEN", "YOUTUBE_ACCESS_TOKEN"])
-            #expect(try String(contentsOfFile: path, encoding: .utf8) == "# mine\nYOUTUBE_CLIENT_ID=id\n\nOTHER='x y' # note\n")
+            #expect(
+                try String(contentsOfFile: path, encoding: .utf8)
+                    == "# mine\nYOUTUBE_CLIENT_ID=id\n\nOTHER='x y' # note\n")
             #expect(result.file.values == ["YOUTUBE_CLIENT_ID": "id", "OTHER": "x y"])
             let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? NSNumber
             #expect(mode?.intValue == 0o600)

@@ -48,7 +48,9 @@ struct S3BucketChecksTests {
             let report = try await stager.checkBucket()
             #expect(report.publicAccessBlock?.blocksEverything == true)
             #expect(report.policyIsPublic == false)
-            #expect(report.expiration == S3BucketReport.ExpirationRule(id: "atom-staging-expiry", prefix: "atom-staging/", days: 1))
+            #expect(
+                report.expiration
+                    == S3BucketReport.ExpirationRule(id: "atom-staging-expiry", prefix: "atom-staging/", days: 1))
         }
     }
 
@@ -83,7 +85,9 @@ struct S3BucketChecksTests {
         }
     }
 
-    @Test("against moto: a new bucket has no rule; --apply adds one that the check then finds", .enabled(if: LocalS3.endpoint != nil))
+    @Test(
+        "against moto: a new bucket has no rule; --apply adds one that the check then finds",
+        .enabled(if: LocalS3.endpoint != nil))
     func lifecycleOnMoto() async throws {
         try await S3StagerLocalS3Tests.withLocalS3 { _, stager, _ in
             let before = try await stager.checkBucket()

@@ -18,7 +18,8 @@ extension InstagramFake {
 }
 
 /// Meta's `DELETE /me/permissions` with the user token that Facebook Login gave (`INSTAGRAM_LOGIN=facebook`):
-/// it removes the app's every permission for that user (https://developers.facebook.com/docs/graph-api/reference/user/permissions/).
+/// it removes the app's every permission for that user
+/// (https://developers.facebook.com/docs/graph-api/reference/user/permissions/).
 /// Instagram Login tokens (graph.instagram.com) have no such endpoint, so the fake serves it on the Graph host only.
 public struct InstagramFakeAccountService: FakeService {
     let fake: InstagramFake

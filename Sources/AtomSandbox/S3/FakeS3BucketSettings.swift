@@ -71,7 +71,8 @@ public final class FakeS3BucketSettings: FakeService, Sendable {
         do {
             _ = try s3.verify(request)
             guard await s3.store.hasBucket(path) else {
-                throw FakeS3Failure(404, "NoSuchBucket", "The specified bucket does not exist", extra: [("BucketName", path)])
+                throw FakeS3Failure(
+                    404, "NoSuchBucket", "The specified bucket does not exist", extra: [("BucketName", path)])
             }
             return try await answer(request, bucket: path, resource: resource)
         } catch let failure as FakeS3Failure {
@@ -112,7 +113,9 @@ public final class FakeS3BucketSettings: FakeService, Sendable {
             }
             guard let document = XMLNode.parse(body), document.name == "LifecycleConfiguration",
                 !document.children("Rule").isEmpty,
-                document.children("Rule").allSatisfy({ $0.value("Status") == "Enabled" || $0.value("Status") == "Disabled" })
+                document.children("Rule").allSatisfy({
+                    $0.value("Status") == "Enabled" || $0.value("Status") == "Disabled"
+                })
             else {
                 throw FakeS3Failure(
                     400, "MalformedXML",

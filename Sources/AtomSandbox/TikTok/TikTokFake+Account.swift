@@ -32,7 +32,8 @@ public struct TikTokFakeAccountService: FakeService {
 
     private func userInfo(_ request: FakeRequest) async -> FakeResponse {
         guard await fake.state.isValid(accessToken: request.bearerToken) else {
-            return Self.envelope(401, code: "access_token_invalid", message: "The access token is invalid or not found in the request.")
+            return Self.envelope(
+                401, code: "access_token_invalid", message: "The access token is invalid or not found in the request.")
         }
         let fields = (request.query("fields") ?? "").split(separator: ",").map(String.init)
         guard !fields.isEmpty, fields.allSatisfy(Self.userFields.contains) else {
@@ -63,7 +64,8 @@ public struct TikTokFakeAccountService: FakeService {
         let fields = try await request.formFields()
         func field(_ name: String) -> String? { fields.first { $0.0 == name }?.1 }
         let configuration = fake.state.configuration
-        guard field("client_key") == configuration.clientKey, field("client_secret") == configuration.clientSecret else {
+        guard field("client_key") == configuration.clientKey, field("client_secret") == configuration.clientSecret
+        else {
             return Self.oauthError(401, "invalid_client", "Client key or secret is incorrect.")
         }
         guard let token = field("token"), await fake.state.revoke(accessToken: token) else {
@@ -77,7 +79,9 @@ public struct TikTokFakeAccountService: FakeService {
             status,
             .object([
                 "data": .object([:]),
-                "error": .object(["code": .string(code), "message": .string(message), "log_id": .string("FAKEUSERINFO")]),
+                "error": .object([
+                    "code": .string(code), "message": .string(message), "log_id": .string("FAKEUSERINFO"),
+                ]),
             ]))
     }
 

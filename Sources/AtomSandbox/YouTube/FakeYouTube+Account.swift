@@ -93,7 +93,8 @@ public struct FakeYouTubeAccountAPI: FakeService {
         }
         let scopes = Set(await fake.state.grantedScopes)
         if request.method == "GET" {
-            guard request.query("mine") == "true", request.query("part")?.split(separator: ",").contains("snippet") == true
+            guard request.query("mine") == "true",
+                request.query("part")?.split(separator: ",").contains("snippet") == true
             else {
                 return FakeGoogleError(status: 400, reason: "missingRequiredParameter", message: "No filter selected.")
                     .response
@@ -118,7 +119,8 @@ public struct FakeYouTubeAccountAPI: FakeService {
         guard !scopes.isDisjoint(with: Self.deletionScopes) else { return Self.insufficientScopes.response }
         guard await fake.state.deleteVideo(id) else {
             return FakeGoogleError(
-                status: 404, reason: "videoNotFound", message: "The video that you are trying to delete cannot be found.",
+                status: 404, reason: "videoNotFound",
+                message: "The video that you are trying to delete cannot be found.",
                 domain: "youtube.video"
             ).response
         }

@@ -16,7 +16,8 @@ enum OwnerControl {
     static func validate(platform name: String) throws {
         guard account(named: name) != nil else {
             throw ValidationError(
-                "unknown platform '\(name)'; known: \(Registry.accounts.map(\.platform.rawValue).joined(separator: ", "))")
+                "unknown platform '\(name)'; known: \(Registry.accounts.map(\.platform.rawValue).joined(separator: ", "))"
+            )
         }
     }
 

@@ -88,8 +88,11 @@ struct AuthRevokeCommand: AsyncParsableCommand {
                     Console.error(
                         "atom: error: \(error.description)"
                             + (force
-                                ? "; the tokens were removed anyway (--force) but the grant may remain at \(factory.displayName)"
-                                : "; the tokens were kept (the grant may remain): fix the problem and run again, or add --force"))
+                                ? "; the tokens were removed anyway (--force) but the grant may remain at "
+                                    + factory.displayName
+                                : "; the tokens were kept (the grant may remain): fix the problem and run again, "
+                                    + "or add --force")
+                    )
                     failed = failed || !force
                 default: break
                 }
@@ -121,7 +124,8 @@ struct AuthRevokeCommand: AsyncParsableCommand {
                         "error": OwnerControl.json(failure),
                     ]))
                 if !json {
-                    Console.out("\(name) \(status)" + (removed.isEmpty ? "" : " (removed \(removed.joined(separator: ", ")))"))
+                    Console.out(
+                        "\(name) \(status)" + (removed.isEmpty ? "" : " (removed \(removed.joined(separator: ", ")))"))
                 }
             }
             if json {

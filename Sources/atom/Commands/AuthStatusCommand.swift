@@ -61,7 +61,9 @@ struct AuthStatusCommand: AsyncParsableCommand {
         /// Every problem with its fix, as `message — fix`.
         var problems: [(message: String, fix: String)] {
             if !configured {
-                return [("not configured (missing \(missingKeys.joined(separator: ", ")))", "run `atom auth \(platform)`")]
+                return [
+                    ("not configured (missing \(missingKeys.joined(separator: ", ")))", "run `atom auth \(platform)`")
+                ]
             }
             if let error { return [(error.redactedMessage, error.remediation ?? "run `atom auth \(platform)`")] }
             return status?.problems.map { ($0.message, $0.remediation) } ?? []
@@ -69,12 +71,14 @@ struct AuthStatusCommand: AsyncParsableCommand {
 
         var text: String {
             guard configured else {
-                return "\(platform): not configured — missing \(missingKeys.joined(separator: ", ")); run `atom auth \(platform)`"
+                return
+                    "\(platform): not configured — missing \(missingKeys.joined(separator: ", ")); run `atom auth \(platform)`"
             }
             var lines: [String] = []
-            let account = status.map { status in
-                [status.account, status.accountID.map { "(\($0))" }].compactMap { $0 }.joined(separator: " ")
-            } ?? ""
+            let account =
+                status.map { status in
+                    [status.account, status.accountID.map { "(\($0))" }].compactMap { $0 }.joined(separator: " ")
+                } ?? ""
             lines.append("\(platform): \(usable ? "usable" : "NOT usable")" + (account.isEmpty ? "" : " — \(account)"))
             if let status {
                 if let scopes = status.scopes { lines.append("  scopes: \(scopes.joined(separator: " "))") }
@@ -83,7 +87,8 @@ struct AuthStatusCommand: AsyncParsableCommand {
                 }
                 let expiry =
                     status.accessTokenNeverExpires
-                    ? "never expires" : status.accessTokenExpiresAt.map { "expires \($0.formatted(.iso8601))" } ?? "expiry unknown"
+                    ? "never expires"
+                    : status.accessTokenExpiresAt.map { "expires \($0.formatted(.iso8601))" } ?? "expiry unknown"
                 lines.append("  access token: \(expiry); refresh: \(Self.describe(status.refresh))")
                 if let refresh = status.refreshTokenExpiresAt {
                     lines.append("  refresh token / data access expires \(refresh.formatted(.iso8601))")

@@ -52,7 +52,9 @@ struct DoctorCommand: AsyncParsableCommand {
                 } else {
                     for problem in row.problems {
                         checks.append(
-                            Check(name: "\(row.platform) grant", result: .fail, detail: problem.message, fix: problem.fix))
+                            Check(
+                                name: "\(row.platform) grant", result: .fail, detail: problem.message, fix: problem.fix)
+                        )
                     }
                 }
             }
@@ -66,7 +68,9 @@ struct DoctorCommand: AsyncParsableCommand {
             } else {
                 var lines: [String] = []
                 for check in checks {
-                    lines.append("\(check.result.rawValue.uppercased().padding(toLength: 4, withPad: " ", startingAt: 0))  \(check.name): \(check.detail)")
+                    lines.append(
+                        "\(check.result.rawValue.uppercased().padding(toLength: 4, withPad: " ", startingAt: 0))  \(check.name): \(check.detail)"
+                    )
                     if let fix = check.fix, check.result != .ok { lines.append("      fix: \(fix)") }
                 }
                 lines.append(failed ? "some checks failed" : "all checks passed")
@@ -82,12 +86,17 @@ struct DoctorCommand: AsyncParsableCommand {
         let name = ".env file"
         var info = stat()
         guard stat(path, &info) == 0 else {
-            return [Check(name: name, result: .skip, detail: "\(path) does not exist (settings come from the environment)")]
+            return [
+                Check(name: name, result: .skip, detail: "\(path) does not exist (settings come from the environment)")
+            ]
         }
         var checks: [Check] = []
         let mode = info.st_mode & 0o777
         if mode & 0o077 == 0 {
-            checks.append(Check(name: name, result: .ok, detail: "\(path) is readable by its owner only (\(String(mode, radix: 8)))"))
+            checks.append(
+                Check(
+                    name: name, result: .ok, detail: "\(path) is readable by its owner only (\(String(mode, radix: 8)))"
+                ))
         } else {
             checks.append(
                 Check(
@@ -178,17 +187,22 @@ struct DoctorCommand: AsyncParsableCommand {
             ]
         }
         var checks = [Check(name: name, result: .ok, detail: "\(bucket) is reachable with the configured credentials")]
-        let block = "aws s3api put-public-access-block --bucket \(report.bucket) --public-access-block-configuration "
+        let block =
+            "aws s3api put-public-access-block --bucket \(report.bucket) --public-access-block-configuration "
             + "BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true"
         switch report.publicAccessBlock {
         case let flags? where flags.blocksEverything:
-            checks.append(Check(name: "public access", result: .ok, detail: "all four public access block settings are on"))
+            checks.append(
+                Check(name: "public access", result: .ok, detail: "all four public access block settings are on"))
         case .some:
             checks.append(
-                Check(name: "public access", result: .fail, detail: "some public access block settings are off", fix: block))
+                Check(
+                    name: "public access", result: .fail, detail: "some public access block settings are off",
+                    fix: block))
         case nil:
             checks.append(
-                Check(name: "public access", result: .fail, detail: "the bucket has no public access block", fix: block))
+                Check(name: "public access", result: .fail, detail: "the bucket has no public access block", fix: block)
+            )
         }
         switch report.policyIsPublic {
         case true?:
@@ -217,7 +231,8 @@ struct DoctorCommand: AsyncParsableCommand {
                 abs(skew) > 300
                     ? Check(
                         name: "clock", result: .fail,
-                        detail: "this machine's clock is \(abs(seconds)) s \(skew > 0 ? "behind" : "ahead of") the S3 endpoint",
+                        detail:
+                            "this machine's clock is \(abs(seconds)) s \(skew > 0 ? "behind" : "ahead of") the S3 endpoint",
                         fix: "sync the clock (e.g. `timedatectl set-ntp true`); S3 refuses requests 15 minutes off")
                     : Check(name: "clock", result: .ok, detail: "in step with the S3 endpoint (\(seconds) s)"))
         }

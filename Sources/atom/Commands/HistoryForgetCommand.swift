@@ -53,7 +53,9 @@ struct HistoryForgetCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (ids, platform, before, all, dryRun, json) = (ids, platform, before.flatMap(Self.date), all, dryRun, global.json)
+        let (ids, platform, before, all, dryRun, json) = (
+            ids, platform, before.flatMap(Self.date), all, dryRun, global.json
+        )
         throw try await OwnerControl.run(global, sandbox: false) { app in
             let now = Date()
             // Decide and remove in one locked update, so a concurrent post cannot slip in between.
@@ -110,7 +112,8 @@ struct HistoryForgetCommand: AsyncParsableCommand {
                         continue
                     }
                     guard let stager else {
-                        stagingProblems.append("\(key): staging is not configured here; `atom staging clean` deletes it")
+                        stagingProblems.append(
+                            "\(key): staging is not configured here; `atom staging clean` deletes it")
                         continue
                     }
                     do {
@@ -118,20 +121,23 @@ struct HistoryForgetCommand: AsyncParsableCommand {
                         deletedKeys.append(key)
                         dropped.insert(staged.sha256)
                     } catch {
-                        stagingProblems.append("\(key): \(PublishError.wrapping(error, platform: .staging).description)")
+                        stagingProblems.append(
+                            "\(key): \(PublishError.wrapping(error, platform: .staging).description)")
                     }
                 }
                 let droppedDigests = dropped
                 let droppedKeys = Set(deletedKeys)
                 try await app.records.updateAsync { file in
                     file.staging.removeAll { staged in
-                        droppedDigests.contains(staged.sha256) && (staged.key.map(droppedKeys.contains) ?? true || staged.released)
+                        droppedDigests.contains(staged.sha256)
+                            && (staged.key.map(droppedKeys.contains) ?? true || staged.released)
                     }
                 }
             }
             for id in outcome.unknown { Console.error("atom: error: no record entry '\(id)' (see `atom history`)") }
             for entry in outcome.busy {
-                Console.error("atom: \(entry.id) (\(entry.platform)) is being posted by process \(entry.owner?.pid ?? 0); kept")
+                Console.error(
+                    "atom: \(entry.id) (\(entry.platform)) is being posted by process \(entry.owner?.pid ?? 0); kept")
             }
             for problem in stagingProblems { Console.error("atom: staged copy kept: \(problem)") }
             if json {
@@ -154,7 +160,9 @@ struct HistoryForgetCommand: AsyncParsableCommand {
             } else {
                 let verb = dryRun ? "would forget" : "forgot"
                 for entry in outcome.forgotten {
-                    Console.out("\(verb) \(entry.id) \(entry.platform) \(entry.status) \((entry.video as NSString).lastPathComponent)")
+                    Console.out(
+                        "\(verb) \(entry.id) \(entry.platform) \(entry.status) \((entry.video as NSString).lastPathComponent)"
+                    )
                 }
                 for key in dryRun ? live.compactMap(\.key) : deletedKeys {
                     Console.out("\(dryRun ? "would delete" : "deleted") staged copy \(key)")

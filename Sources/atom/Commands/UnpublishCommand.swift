@@ -63,7 +63,9 @@ struct UnpublishCommand: AsyncParsableCommand {
                     remediation: "run `atom auth \(platform)`")
             }
             let where_ = entry.url ?? postID
-            guard try await OwnerControl.confirm("Delete \(factory.displayName) post \(where_)? This cannot be undone.", yes: yes)
+            guard
+                try await OwnerControl.confirm(
+                    "Delete \(factory.displayName) post \(where_)? This cannot be undone.", yes: yes)
             else {
                 Console.info("not deleted")
                 return Exit.ok
