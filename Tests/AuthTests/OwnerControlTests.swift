@@ -7,7 +7,11 @@ import Testing
 /// The owner's control over stored data, through the built binary against the sandbox's fakes on a loopback server:
 /// `atom auth status`, `atom auth revoke`, `atom unpublish`, `atom history show/forget`, `atom doctor`,
 /// `atom staging lifecycle`.
-@Suite("atom auth status/revoke, unpublish, history forget, doctor (the binary)", .enabled(if: AtomBinary.isBuilt))
+/// Serialized: each test runs several atom processes and waits for them, and running them all at once starves the
+/// other suites' timing-sensitive tests on a small machine.
+@Suite(
+    "atom auth status/revoke, unpublish, history forget, doctor (the binary)", .serialized,
+    .enabled(if: AtomBinary.isBuilt))
 struct OwnerControlTests {
     /// Runs `body` with every fake on one server and a `.env` pointing at them (plus the owner's own line).
     static func withSandbox(
