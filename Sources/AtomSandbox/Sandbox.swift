@@ -9,6 +9,8 @@ public struct Sandbox: Sendable {
     public let youtube: FakeYouTube
     public let facebook: FakeFacebook
     public let s3: FakeS3
+    /// The staging bucket's public access block, policy status and lifecycle (hardened, as atom recommends).
+    public let s3Settings: FakeS3BucketSettings
     /// Facebook Login (`atom auth facebook`, `atom auth instagram --facebook-login`): grants the Facebook fake's Page.
     public let facebookLogin: FakeFacebookLogin
     /// Business Login for Instagram (`atom auth instagram`): issues the Instagram fake's token.
@@ -27,6 +29,7 @@ public struct Sandbox: Sendable {
         youtube = FakeYouTube()
         facebook = FakeFacebook(configuration: FakeFacebook.Configuration(processingPolls: 0))
         s3 = try FakeS3(directory: storage + "/s3")
+        s3Settings = FakeS3BucketSettings(s3: s3, defaults: .hardened(prefix: "atom-staging/"))
         let page = facebook.configuration
         let granted = FakeFacebookLogin.Page(
             id: page.pageID, name: page.pageName, accessToken: page.accessToken, instagramAccountID: instagram.userID)
@@ -42,8 +45,10 @@ public struct Sandbox: Sendable {
 
     /// Everything to mount on one ``FakeServer``, including `GET /_sandbox/state`.
     public var services: [any FakeService] {
-        [tiktok] + instagram.services + youtube.services + facebook.services + facebookLogin.services
-            + instagramLogin.services + [GraphUnknownObjectService(), s3, SandboxInspectionService(fakes: inspectable)]
+        // The account services go before the fakes that answer every other path under the same mount.
+        [tiktok.accountService, tiktok, instagram.accountService] + instagram.services + youtube.services
+            + facebook.services + [facebook.accountService] + facebookLogin.services + instagramLogin.services
+            + [GraphUnknownObjectService(), s3Settings, s3, SandboxInspectionService(fakes: inspectable)]
     }
 
     /// The `.env` lines that point atom at these fakes on `server`.

@@ -16,6 +16,8 @@ public struct RecordStatus: Hashable, Sendable, Codable, CustomStringConvertible
     public static let interrupted = RecordStatus("interrupted")
     /// Being posted right now by the process named in the entry's owner.
     public static let uploading = RecordStatus("uploading")
+    /// Deleted from the platform by `atom unpublish` (the entry's `deletedAt` says when).
+    public static let deleted = RecordStatus("deleted")
     public var description: String { rawValue }
     public init(from decoder: any Decoder) throws { rawValue = try decoder.singleValueContainer().decode(String.self) }
     public func encode(to encoder: any Encoder) throws { var c = encoder.singleValueContainer(); try c.encode(rawValue) }
@@ -87,6 +89,8 @@ public struct PostRecord: Sendable, Codable, Equatable {
     public var previousPostIds: [String]?
     /// Posted to atom's built-in sandbox, not the real platform.
     public var sandbox: Bool?
+    /// When `atom unpublish` deleted the post from the platform (status `deleted`).
+    public var deletedAt: Date?
 
     public init(
         id: String, platform: PlatformID, status: RecordStatus, postId: String? = nil, url: String? = nil, video: String, sha256: String,

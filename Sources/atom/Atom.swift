@@ -24,6 +24,7 @@ struct Atom: AsyncParsableCommand {
         subcommands: [
             PostCommand.self, ValidateCommand.self, HistoryCommand.self, StatusCommand.self, AuthCommand.self,
             PlatformsCommand.self, StagingCommand.self, SandboxCommand.self, DigestCommand.self,
+            UnpublishCommand.self, DoctorCommand.self,
         ]
     )
 

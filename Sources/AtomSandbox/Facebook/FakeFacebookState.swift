@@ -10,6 +10,8 @@ struct FakeFacebookState {
     var faults: [FakeFacebook.Fault] = []
     var log: [FakeFacebook.LoggedRequest] = []
     var tokenExpired = false
+    /// `DELETE /{user-id}/permissions` calls that ended the grant (the Page token stops working).
+    var permissionRevocations = 0
     var reelsInWindow = 0
     var transferCount = 0
     var nextID: UInt64 = 0

@@ -121,6 +121,19 @@ public actor TikTokFakeState {
         return String(format: "20260101000000FAKE%06d", counter)
     }
 
+    /// How many grants `/v2/oauth/revoke/` ended.
+    public private(set) var revocations = 0
+
+    /// Ends the grant `accessToken` belongs to (`/v2/oauth/revoke/`): every access token and the refresh token stop
+    /// working. `false` when the fake does not know the token.
+    func revoke(accessToken: String) -> Bool {
+        guard accessTokens.contains(accessToken) else { return false }
+        accessTokens.removeAll()
+        refreshToken = "revoked-" + UUID().uuidString
+        revocations += 1
+        return true
+    }
+
     func isValid(accessToken: String?) -> Bool {
         guard let accessToken else { return false }
         return accessTokens.contains(accessToken)

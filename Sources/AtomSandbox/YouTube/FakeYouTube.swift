@@ -44,7 +44,7 @@ public final class FakeYouTube: Sendable {
 
     /// The services to mount: the API (`/youtube`), the token endpoint (`/google-oauth`) and the consent page
     /// (`/google-auth`).
-    public var services: [any FakeService] { [api, oauth, consentPage] }
+    public var services: [any FakeService] { [api, oauth, consentPage, tokenAdmin, accountAPI] }
     /// The consent page service.
     public var consentPage: FakeConsentService {
         FakeConsentService(

@@ -133,6 +133,37 @@ actor FakeYouTubeState {
         return (token, accessTokenLifetime)
     }
 
+    // MARK: Grant (atom auth status / revoke, atom unpublish)
+
+    /// The scopes the grant holds (what `tokeninfo` reports and `videos.delete` checks).
+    var grantedScopes = [
+        "https://www.googleapis.com/auth/youtube.upload", "https://www.googleapis.com/auth/youtube.readonly",
+    ]
+    /// Revocations received, in order.
+    var revocations = 0
+
+    func setGrantedScopes(_ scopes: [String]) { grantedScopes = scopes }
+
+    /// When `accessToken` expires, or `nil` if the fake never issued it or it was revoked.
+    func expiry(ofAccessToken accessToken: String) -> Date? { accessTokens[accessToken] }
+
+    /// Ends the grant that `token` (a refresh or access token) belongs to: every token the fake issued stops
+    /// working, as Google's revocation of a refresh token does. `false` for a token the fake does not know.
+    func revokeGrant(token: String) -> Bool {
+        guard refreshTokens.contains(token) || accessTokens[token] != nil else { return false }
+        refreshTokens.removeAll()
+        accessTokens.removeAll()
+        revocations += 1
+        return true
+    }
+
+    /// Deletes a video; `false` when there is none with `id`.
+    func deleteVideo(_ id: String) -> Bool {
+        guard videos.removeValue(forKey: id) != nil else { return false }
+        videoOrder.removeAll { $0 == id }
+        return true
+    }
+
     func issueRefreshToken() -> String {
         serial += 1
         let token = "sandbox-youtube-refresh-token-\(serial)"

@@ -15,9 +15,9 @@ enum AuthProviders {
     }
 }
 
-struct AuthCommand: AsyncParsableCommand {
+struct AuthLoginCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "auth",
+        commandName: "login",
         abstract: "OAuth login for a platform; writes the tokens to the .env file in use (`atom platforms` names it).",
         discussion: """
             Opens the browser, catches the redirect on 127.0.0.1, exchanges the code (with PKCE where the platform \

@@ -2,9 +2,9 @@ import ArgumentParser
 import Foundation
 import PublishingCore
 
-struct HistoryCommand: AsyncParsableCommand {
+struct HistoryListCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "history", abstract: "Every post atom attempted, with each platform's status, newest first.",
+        commandName: "list", abstract: "Every post atom attempted, with each platform's status, newest first (the default).",
         discussion: "--json prints a flat array of entries (docs/cli.md); --format csv prints the same keys as CSV.")
 
     @OptionGroup var global: GlobalOptions
@@ -242,7 +242,7 @@ struct StatusCommand: AsyncParsableCommand {
     func runStatus(_ selection: Selection, overrides: [String: String]?) async -> ExitCode {
         do {
             return try await AppContext.with(global, overrides: overrides) { app in
-                let settled = selection.entries.filter { $0.status == .published || $0.status == .failed && $0.checkpoint == nil }
+                let settled = selection.entries.filter { $0.status == .published || $0.status == .deleted || $0.status == .failed && $0.checkpoint == nil }
                 let open = selection.entries.filter { entry in !settled.contains { $0.id == entry.id } }
                 var results = settled.map { entry in
                     PlatformResult(status: entry.status, platform: entry.platform, id: entry.id, postId: entry.postId, url: entry.url,

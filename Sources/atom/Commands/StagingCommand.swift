@@ -6,7 +6,7 @@ import S3Staging
 struct StagingCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "staging", abstract: "The S3 staging area: put a file, list or clean what atom left behind.",
-        subcommands: [Put.self, List.self, Clean.self]
+        subcommands: [Put.self, List.self, Clean.self, StagingLifecycleCommand.self]
     )
 
     /// The configured stager, or a configuration error (78) saying what to set.

@@ -1,0 +1,212 @@
+import ArgumentParser
+import Foundation
+import PublishingCore
+
+/// `atom history forget …`: delete entries from the local record, with their checkpoints and staged copies.
+struct HistoryForgetCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "forget",
+        abstract: "Delete entries from the local record, with their checkpoints and any staged copy they still hold.",
+        discussion: """
+            Select entries by id (a unique prefix is enough), or with --platform, --before DATE (ISO 8601, e.g. \
+            2026-11-01) or --all; filters combine. --dry-run lists what would go. An entry being posted right now by \
+            another atom process is kept. Posts stay on the platforms: see `atom unpublish`.
+            """
+    )
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "Record ids (from `atom history`).")
+    var ids: [String] = []
+
+    @Option(help: "Every entry of this platform.")
+    var platform: String?
+
+    @Option(help: "Every entry created before this date (ISO 8601 date or date-time).")
+    var before: String?
+
+    @Flag(help: "Every entry.")
+    var all = false
+
+    @Flag(name: .customLong("dry-run"), help: "List what would be forgotten; change nothing.")
+    var dryRun = false
+
+    func validate() throws {
+        if ids.isEmpty, platform == nil, before == nil, !all {
+            throw ValidationError("name record ids, or select with --platform, --before or --all")
+        }
+        if all, !ids.isEmpty || platform != nil || before != nil {
+            throw ValidationError("--all selects every entry; give it alone")
+        }
+        if !ids.isEmpty, platform != nil || before != nil {
+            throw ValidationError("give record ids or filters (--platform, --before), not both")
+        }
+        if let platform { try OwnerControl.validate(platform: platform) }
+        if let before, Self.date(before) == nil {
+            throw ValidationError("--before must be an ISO 8601 date (2026-11-01) or date-time (2026-11-01T12:00:00Z)")
+        }
+    }
+
+    static func date(_ text: String) -> Date? {
+        if let full = try? Date(text, strategy: .iso8601) { return full }
+        return try? Date(text + "T00:00:00Z", strategy: .iso8601)
+    }
+
+    func run() async throws {
+        let (ids, platform, before, all, dryRun, json) = (
+            ids, platform, before.flatMap(Self.date), all, dryRun, global.json
+        )
+        throw try await OwnerControl.run(global, sandbox: false) { app in
+            let now = Date()
+            // Decide and remove in one locked update, so a concurrent post cannot slip in between.
+            let outcome = try await app.records.updateAsync { file -> Selection in
+                var selection = Selection()
+                var chosen: [Int] = []
+                for id in ids {
+                    guard let index = file.index(ofID: id) else {
+                        selection.unknown.append(id)
+                        continue
+                    }
+                    chosen.append(index)
+                }
+                if ids.isEmpty {
+                    chosen = file.entries.indices.filter { index in
+                        let entry = file.entries[index]
+                        return all
+                            || (platform.map { entry.platform.rawValue == $0.lowercased() } ?? true)
+                                && (before.map { entry.createdAt < $0 } ?? true)
+                    }
+                }
+                for index in Set(chosen).sorted() {
+                    let entry = file.entries[index]
+                    if entry.status == .uploading, let owner = entry.owner, owner.isAlive(now: now),
+                        owner.pid != getpid()
+                    {
+                        selection.busy.append(entry)
+                    } else {
+                        selection.forgotten.append(entry)
+                    }
+                }
+                let gone = Set(selection.forgotten.map(\.id))
+                let remaining = file.entries.filter { !gone.contains($0.id) }
+                let stillNeeded = Set(remaining.map(\.sha256))
+                let forgottenDigests = Set(selection.forgotten.map(\.sha256))
+                selection.staged = file.staging.filter { staged in
+                    forgottenDigests.contains(staged.sha256) && !stillNeeded.contains(staged.sha256)
+                }
+                guard !dryRun else { return selection }
+                file.entries = remaining
+                return selection
+            }
+            // Delete the staged copies the forgotten entries held; a copy that cannot be deleted stays recorded,
+            // so `atom staging list` and `clean` still find it.
+            var deletedKeys: [String] = []
+            var stagingProblems: [String] = []
+            let live = outcome.staged.filter { !$0.released }
+            if !dryRun, !outcome.staged.isEmpty {
+                let stager = live.isEmpty ? nil : try? app.stager()
+                var dropped = Set(outcome.staged.filter(\.released).map(\.sha256))
+                for staged in live {
+                    guard let key = staged.key else {
+                        dropped.insert(staged.sha256)
+                        continue
+                    }
+                    guard let stager else {
+                        stagingProblems.append(
+                            "\(key): staging is not configured here; `atom staging clean` deletes it")
+                        continue
+                    }
+                    do {
+                        try await stager.release(StagedObject(location: staged.location, key: key, size: staged.size))
+                        deletedKeys.append(key)
+                        dropped.insert(staged.sha256)
+                    } catch {
+                        stagingProblems.append(
+                            "\(key): \(PublishError.wrapping(error, platform: .staging).description)")
+                    }
+                }
+                let droppedDigests = dropped
+                let droppedKeys = Set(deletedKeys)
+                try await app.records.updateAsync { file in
+                    file.staging.removeAll { staged in
+                        droppedDigests.contains(staged.sha256)
+                            && (staged.key.map(droppedKeys.contains) ?? true || staged.released)
+                    }
+                }
+            }
+            for id in outcome.unknown { Console.error("atom: error: no record entry '\(id)' (see `atom history`)") }
+            for entry in outcome.busy {
+                Console.error(
+                    "atom: \(entry.id) (\(entry.platform)) is being posted by process \(entry.owner?.pid ?? 0); kept")
+            }
+            for problem in stagingProblems { Console.error("atom: staged copy kept: \(problem)") }
+            if json {
+                try Console.json(
+                    JSONValue.object([
+                        "schemaVersion": .number(Double(OwnerControl.schemaVersion)), "dryRun": .bool(dryRun),
+                        "forgotten": .array(
+                            outcome.forgotten.map { entry in
+                                .object([
+                                    "id": .string(entry.id), "platform": .string(entry.platform.rawValue),
+                                    "status": .string(entry.status.rawValue), "video": OwnerControl.json(entry.video),
+                                    "createdAt": OwnerControl.json(entry.createdAt),
+                                ])
+                            }),
+                        "stagedObjects": OwnerControl.json(dryRun ? live.compactMap(\.key) : deletedKeys),
+                        "kept": OwnerControl.json(outcome.busy.map(\.id) + outcome.unknown),
+                    ]))
+            } else if outcome.forgotten.isEmpty {
+                Console.out("nothing to forget")
+            } else {
+                let verb = dryRun ? "would forget" : "forgot"
+                for entry in outcome.forgotten {
+                    Console.out(
+                        "\(verb) \(entry.id) \(entry.platform) \(entry.status) \((entry.video as NSString).lastPathComponent)"
+                    )
+                }
+                for key in dryRun ? live.compactMap(\.key) : deletedKeys {
+                    Console.out("\(dryRun ? "would delete" : "deleted") staged copy \(key)")
+                }
+            }
+            let clean = outcome.unknown.isEmpty && outcome.busy.isEmpty && stagingProblems.isEmpty
+            return clean ? Exit.ok : (outcome.unknown.isEmpty ? Exit.platformFailed : Exit.badInput)
+        }
+    }
+
+    struct Selection: Sendable {
+        var forgotten: [PostRecord] = []
+        var busy: [PostRecord] = []
+        var unknown: [String] = []
+        var staged: [StagingRecord] = []
+    }
+}
+
+/// `atom history show <id>`: one record entry, whole.
+struct HistoryShowCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show", abstract: "Print one record entry whole (checkpoint, draft, media, errors).")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "The record id (a unique prefix is enough).")
+    var recordID: String
+
+    func run() async throws {
+        let (recordID, json) = (recordID, global.json)
+        throw try await OwnerControl.run(global, sandbox: false) { app in
+            let file = try await app.records.readAsync()
+            guard let index = file.index(ofID: recordID) else {
+                throw PublishError(
+                    .invalidInput, message: "no record entry '\(recordID)'", remediation: "see `atom history` for ids")
+            }
+            let entry = try JSONValue.encoding(file.entries[index])
+            if json {
+                try Console.json(
+                    JSONValue.object(["schemaVersion": .number(Double(OwnerControl.schemaVersion)), "entry": entry]))
+            } else {
+                try Console.json(entry)
+            }
+            return Exit.ok
+        }
+    }
+}
