@@ -129,7 +129,7 @@ struct AuthRevokeCommand: AsyncParsableCommand {
                 }
             }
             if json {
-                try Console.json(
+                try Output.json(
                     JSONValue.object([
                         "schemaVersion": .number(Double(OwnerControl.schemaVersion)), "results": .array(results),
                     ]))

@@ -33,7 +33,7 @@ struct AuthStatusCommand: AsyncParsableCommand {
         throw try await OwnerControl.run(global, sandbox: sandbox) { app in
             let rows = await Self.check(app, only: platform)
             if json {
-                try Console.json(
+                try Output.json(
                     JSONValue.object([
                         "schemaVersion": .number(Double(OwnerControl.schemaVersion)),
                         "platforms": .array(rows.map(\.json)),

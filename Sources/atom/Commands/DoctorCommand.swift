@@ -39,9 +39,8 @@ struct DoctorCommand: AsyncParsableCommand {
 
     func run() async throws {
         let json = global.json
-        let envFile = global.envFile
         throw try await OwnerControl.run(global, sandbox: sandbox) { app in
-            var checks = Self.envFileChecks(path: envFile)
+            var checks = Self.envFileChecks(path: app.paths.envFile)
             checks += await Self.stagingChecks(app)
             for row in await AuthStatusCommand.check(app, only: nil) {
                 if !row.configured {
@@ -60,7 +59,7 @@ struct DoctorCommand: AsyncParsableCommand {
             }
             let failed = checks.contains { $0.result == .fail }
             if json {
-                try Console.json(
+                try Output.json(
                     JSONValue.object([
                         "schemaVersion": .number(Double(OwnerControl.schemaVersion)), "ok": .bool(!failed),
                         "checks": .array(checks.map(\.json)),
@@ -84,14 +83,13 @@ struct DoctorCommand: AsyncParsableCommand {
 
     static func envFileChecks(path: String) -> [Check] {
         let name = ".env file"
-        var info = stat()
-        guard stat(path, &info) == 0 else {
+        guard let info = FileStatus.at(path) else {
             return [
                 Check(name: name, result: .skip, detail: "\(path) does not exist (settings come from the environment)")
             ]
         }
         var checks: [Check] = []
-        let mode = info.st_mode & 0o777
+        let mode = info.permissions & 0o777
         if mode & 0o077 == 0 {
             checks.append(
                 Check(

@@ -141,7 +141,7 @@ struct HistoryForgetCommand: AsyncParsableCommand {
             }
             for problem in stagingProblems { Console.error("atom: staged copy kept: \(problem)") }
             if json {
-                try Console.json(
+                try Output.json(
                     JSONValue.object([
                         "schemaVersion": .number(Double(OwnerControl.schemaVersion)), "dryRun": .bool(dryRun),
                         "forgotten": .array(
@@ -201,10 +201,10 @@ struct HistoryShowCommand: AsyncParsableCommand {
             }
             let entry = try JSONValue.encoding(file.entries[index])
             if json {
-                try Console.json(
+                try Output.json(
                     JSONValue.object(["schemaVersion": .number(Double(OwnerControl.schemaVersion)), "entry": entry]))
             } else {
-                try Console.json(entry)
+                try Output.json(entry)
             }
             return Exit.ok
         }

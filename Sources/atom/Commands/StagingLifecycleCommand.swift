@@ -39,7 +39,7 @@ struct StagingLifecycleCommand: AsyncParsableCommand {
             let report = try await stager.checkBucket()
             let rule = report.expiration
             if json {
-                try Console.json(
+                try Output.json(
                     JSONValue.object([
                         "schemaVersion": .number(Double(OwnerControl.schemaVersion)), "bucket": .string(report.bucket),
                         "prefix": .string(report.prefix), "added": .bool(added),

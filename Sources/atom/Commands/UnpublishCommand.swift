@@ -95,7 +95,7 @@ struct UnpublishCommand: AsyncParsableCommand {
                 Console.error("atom: \(platform): atom cannot delete this post — \(text)")
             }
             if json {
-                try Console.json(
+                try Output.json(
                     JSONValue.object([
                         "schemaVersion": .number(Double(OwnerControl.schemaVersion)), "id": .string(entry.id),
                         "platform": .string(platform), "postId": .string(postID), "status": .string(status),
