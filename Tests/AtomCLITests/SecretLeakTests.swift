@@ -74,7 +74,7 @@ final class EchoingPlatform: @unchecked Sendable {
     }
 }
 
-@Suite("No secret leaks from any error path (built binary against a hostile echo server)")
+@Suite("No secret leaks from any error path (built binary against a hostile echo server)", .serialized)
 struct SecretLeakTests {
     /// Random secrets, assembled at run time (nothing that looks like a real key).
     static func secret(_ tag: String) -> String {
@@ -113,7 +113,7 @@ struct SecretLeakTests {
                 ]) { first, _ in first }
                 try settings.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "\n")
                     .write(toFile: dir + "/.env", atomically: true, encoding: .utf8)
-                let environment = ["ATOM_STATE_DIR": dir + "/state", "ATOM_LOG_LEVEL": "trace"]
+                let environment = ["ATOM_STATE_DIR": dir + "/state", "ATOM_LOG_LEVEL": "debug"]
                 for mode in ["url", "resumable"] {
                     let post = try await AtomBinary.run(
                         ["post", Fixtures.path("vertical.mp4"), "--to", "tiktok,instagram,youtube,facebook",
