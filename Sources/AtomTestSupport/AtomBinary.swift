@@ -1,4 +1,5 @@
 import Foundation
+import PublishingCore
 
 /// Runs the built `atom` executable, as a user or script would.
 public enum AtomBinary {
@@ -41,10 +42,24 @@ public enum AtomBinary {
         try process.run()
         if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
         try? input.fileHandleForWriting.close()
-        async let stdoutData = Task.detached { out.fileHandleForReading.readDataToEndOfFile() }.value
-        async let stderrData = Task.detached { err.fileHandleForReading.readDataToEndOfFile() }.value
-        let (o, e) = await (stdoutData, stderrData)
-        await Task.detached { process.waitUntilExit() }.value
+        // The blocking reads run on their own threads, never on the cooperative pool: with a few tests running the
+        // binary at once they would take every pool thread, starve the in-process fakes, and leave a child blocked
+        // on a full stderr pipe that no one reads.
+        let (o, e) = await withCheckedContinuation { (continuation: CheckedContinuation<(Data, Data), Never>) in
+            let stdoutData = LockedBox(Data())
+            let group = DispatchGroup()
+            group.enter()
+            Thread.detachNewThread {
+                stdoutData.withLock { $0 = out.fileHandleForReading.readDataToEndOfFile() }
+                group.leave()
+            }
+            Thread.detachNewThread {
+                let stderrData = err.fileHandleForReading.readDataToEndOfFile()
+                group.wait()
+                process.waitUntilExit()
+                continuation.resume(returning: (stdoutData.value, stderrData))
+            }
+        }
         return Result(code: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
     }
 }

@@ -131,13 +131,13 @@ struct DotEnvFileSafetyTests {
     func duplicates() async throws {
         try await TemporaryDirectory.with { dir in
             let path = dir + "/.env"
-            try "TOKEN_A=stale\nB=1\nTOKEN_A=current\n".write(toFile: path, atomically: true, encoding: .utf8)
+            try "TOKEN_A=zq-stale-0\nB=1\nTOKEN_A=zq-current-1\n".write(toFile: path, atomically: true, encoding: .utf8)
             let env = try DotEnvFile(path: path)
-            #expect(try env.value(for: "TOKEN_A") == "current")
+            #expect(try env.value(for: "TOKEN_A") == "zq-current-1")
             #expect(env.duplicateKeys == ["TOKEN_A"])
-            try env.set(["TOKEN_A": "fresh"])
-            #expect(try String(contentsOfFile: path, encoding: .utf8) == "TOKEN_A=stale\nB=1\nTOKEN_A=fresh\n")
-            #expect(try DotEnvFile(path: path).value(for: "TOKEN_A") == "fresh")
+            try env.set(["TOKEN_A": "zq-fresh-2"])
+            #expect(try String(contentsOfFile: path, encoding: .utf8) == "TOKEN_A=zq-stale-0\nB=1\nTOKEN_A=zq-fresh-2\n")
+            #expect(try DotEnvFile(path: path).value(for: "TOKEN_A") == "zq-fresh-2")
         }
     }
 
