@@ -51,7 +51,8 @@ public struct InstagramPublisher: Publisher {
         PublisherCapabilities(
             displayName: "Instagram", mediaLimits: Self.mediaLimits, textLimits: [.caption: Self.captionLimit],
             ingestion: configuration.uploadMode == .url ? .publicURL : .push,
-            requiredCredentials: ["INSTAGRAM_ACCESS_TOKEN", "INSTAGRAM_USER_ID"], supportsScheduling: false
+            requiredCredentials: ["INSTAGRAM_ACCESS_TOKEN", "INSTAGRAM_USER_ID"], supportsScheduling: false,
+            cover: Self.coverSupport
         )
     }
 

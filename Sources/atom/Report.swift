@@ -6,7 +6,7 @@ struct ResultJSON: Encodable {
     var result: PlatformResult
     var sandbox: Bool
 
-    enum CodingKeys: String, CodingKey { case platform, status, id, postId, url, startedAt, finishedAt, error, note, sandbox }
+    enum CodingKeys: String, CodingKey { case platform, status, id, postId, url, startedAt, finishedAt, error, note, cover, sandbox }
 
     func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
@@ -19,6 +19,7 @@ struct ResultJSON: Encodable {
         try c.encode(result.finishedAt, forKey: .finishedAt)
         try c.encode(result.error.map(ErrorJSON.init), forKey: .error)
         if let note = result.note { try c.encode(note, forKey: .note) }
+        if let cover = result.cover { try c.encode(cover, forKey: .cover) }
         if sandbox { try c.encode(true, forKey: .sandbox) }
     }
 }
@@ -88,6 +89,7 @@ enum SummaryTable {
             } else if let note = result.note {
                 detail += "  (\(note))"
             }
+            if let cover = result.cover, cover.state == .set, result.error == nil { detail += "  (\(cover))" }
             rows.append([result.platform.rawValue, result.status.rawValue, result.postId ?? "-", detail])
         }
         var lines = table(rows)

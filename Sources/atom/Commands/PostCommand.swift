@@ -31,6 +31,12 @@ struct PostInput: ParsableArguments {
     @Flag(name: .customLong("tiktok-draft"), help: "Send to the TikTok inbox as a draft instead of posting directly.")
     var tiktokDraft = false
 
+    @Option(help: "A cover image (local JPEG or PNG) for every platform whose API takes one.")
+    var cover: String?
+
+    @Option(name: .customLong("cover-at"), help: "Seconds into the video of the frame to use as the cover, where the API can pick a frame.")
+    var coverAt: Double?
+
     /// Builds one draft per platform: flags over the manifest's top level; per-platform values stay in options.
     func drafts(registry: PlatformRegistry) throws -> [(name: String, draft: PostDraft)] {
         try to.validate(against: registry)
@@ -42,13 +48,21 @@ struct PostInput: ParsableArguments {
             }
             scheduled = date
         }
+        if let coverAt, !(coverAt >= 0 && coverAt.isFinite) {
+            throw ValidationError("--cover-at must be a number of seconds, 0 or more")
+        }
         let flagTags = tags.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
         return to.names.map { name in
             var options = manifest.platforms[name] ?? [:]
             if name == "tiktok", tiktokDraft, options["draft"] == nil { options["draft"] = .bool(true) }
+            let sectionCover = manifest.platformCovers[name] ?? CoverChoice()
+            let choice = CoverChoice(
+                imagePath: sectionCover.imagePath ?? cover ?? manifest.cover.imagePath,
+                frameAt: sectionCover.frameAt ?? coverAt ?? manifest.cover.frameAt)
             let draft = PostDraft(
                 caption: caption ?? manifest.caption, title: title ?? manifest.title, tags: flagTags ?? manifest.tags ?? [],
-                privacy: privacy ?? manifest.privacy, scheduledAt: scheduled, options: options
+                privacy: privacy ?? manifest.privacy, scheduledAt: scheduled, options: options,
+                cover: choice.isEmpty ? nil : choice
             )
             return (name, draft)
         }
