@@ -1,5 +1,6 @@
 import Foundation
 import PublishingCore
+import Synchronization
 
 extension FakeFacebookGraphService {
     /// The Video Thumbnails edge's documented size limit (10 MB).
