@@ -118,7 +118,9 @@ public struct CoverSupport: Sendable, Equatable {
                 plan.issues.append(ValidationIssue(field: "cover_at", message:
                     "\(CoverUse.seconds(seconds)) s is outside the video (0 to \(String(format: "%.2f", media.duration)) s)"))
             }
-            plan.notes.append("cover: \(CoverUse.frame(seconds: seconds).detail)")
+            if choice.imagePath == nil || self.image != nil {  // otherwise the "takes no cover image" note says it
+                plan.notes.append("cover: \(CoverUse.frame(seconds: seconds).detail)")
+            }
         case nil:
             break
         }
@@ -203,7 +205,7 @@ public struct CoverOutcome: Sendable, Codable, Equatable, CustomStringConvertibl
     /// `cover set: the image cover.jpg` / `cover not set: …`.
     public var description: String {
         switch state {
-        case .set: "cover set: \(detail)"
+        case .set: "cover set: \(detail)" + (reason.map { " (\($0))" } ?? "")
         case .notSet: "cover not set (\(detail)): \(reason ?? "unknown reason")"
         case .unsupported: "cover: \(reason ?? "not offered by the API")"
         }

@@ -288,7 +288,7 @@ extension Orchestrator {
             reporter.report(PublishPhase("kept"), message: "staged \(what) kept until the platforms still processing have it; `atom status` deletes it")
             return
         }
-        if await delete(staged, stager: stager, reporter: reporter) == false {
+        if await delete(staged, stager: stager, reporter: reporter, what: what) == false {
             reporter.report(.failed, message: "could not delete the staged \(what); `atom staging clean` removes it")
         }
     }
@@ -307,7 +307,7 @@ extension Orchestrator {
 
     /// Deletes a staged copy and marks it released in the record. Runs even when the caller was cancelled:
     /// an unstructured task awaited here does not inherit cancellation.
-    private func delete(_ object: StagedObject, stager: any MediaStager, reporter: ProgressReporter) async -> Bool {
+    private func delete(_ object: StagedObject, stager: any MediaStager, reporter: ProgressReporter, what: String = "copy") async -> Bool {
         let deleted = await Task { (try? await stager.release(object)) != nil }.value
         guard deleted else { return false }
         let now = self.now
@@ -317,7 +317,7 @@ extension Orchestrator {
                 file.staging[i].updatedAt = now()
             }
         }
-        reporter.report(PublishPhase("released"), message: "staged copy deleted")
+        reporter.report(PublishPhase("released"), message: "staged \(what) deleted")
         return true
     }
 

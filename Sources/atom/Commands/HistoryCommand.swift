@@ -70,9 +70,12 @@ struct StatusCommand: AsyncParsableCommand {
                     throw PublishError(.invalidInput, message: "no record entry '\(recordID)'", remediation: "see `atom history` for ids")
                 }
                 let entry = file.entries[index]
-                if entry.status == .published || entry.status == .failed && entry.checkpoint == nil {
+                // A published post whose cover could not be set is continued: `atom status` retries the cover alone.
+                let coverPending = entry.status == .published && entry.cover?.state == .notSet && entry.cover?.retryable == true
+                if entry.status == .published && !coverPending || entry.status == .failed && entry.checkpoint == nil {
                     let result = PlatformResult(status: entry.status, platform: entry.platform, id: entry.id, postId: entry.postId, url: entry.url,
-                                                startedAt: entry.startedAt, finishedAt: entry.finishedAt, error: entry.error, note: entry.note)
+                                                startedAt: entry.startedAt, finishedAt: entry.finishedAt, error: entry.error, note: entry.note,
+                                                cover: entry.cover)
                     let report = PostReport(video: entry.video, sha256: entry.sha256, results: [result])
                     if global.json { try Console.json(ResultJSON(result: result, sandbox: entry.sandbox == true)) } else { Console.info(SummaryTable.render(report, sandbox: entry.sandbox == true)) }
                     return Exit.code(for: report)
