@@ -29,7 +29,9 @@ extension InstagramPublisher {
             } catch {
                 let failure = PublishError.wrapping(error, platform: .instagram)
                 logger.debug("instagram: the cover image could not be staged; posting without it")
-                let reason = "the image could not be staged (\(failure.message)); Instagram takes a cover only when the Reel is created"
+                let reason =
+                    "the image could not be staged (\(failure.message)); "
+                    + "Instagram takes a cover only when the Reel is created"
                 return ([], .notSet(use, reason: reason, retryable: false))
             }
         }

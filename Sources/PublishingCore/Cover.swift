@@ -82,7 +82,8 @@ public struct CoverSupport: Sendable, Equatable {
     /// With both an image and a frame, use the frame.
     public var prefersFrame: Bool
 
-    public init(image: CoverImageLimits?, imageDelivery: Delivery = .withPost, frame: Bool, prefersFrame: Bool = false) {
+    public init(image: CoverImageLimits?, imageDelivery: Delivery = .withPost, frame: Bool, prefersFrame: Bool = false)
+    {
         self.image = image
         self.imageDelivery = imageDelivery
         self.frame = frame
@@ -115,8 +116,13 @@ public struct CoverSupport: Sendable, Equatable {
             plan.notes.append("cover: \(CoverUse.image(image).detail) (\(image.summary)), \(imageDelivery)")
         case .frame(let seconds)?:
             if seconds < 0 || (media.duration > 0 && seconds >= media.duration) {
-                plan.issues.append(ValidationIssue(field: "cover_at", message:
-                    "\(CoverUse.seconds(seconds)) s is outside the video (0 to \(String(format: "%.2f", media.duration)) s)"))
+                plan.issues.append(
+                    ValidationIssue(
+                        field: "cover_at",
+                        message:
+                            "\(CoverUse.seconds(seconds)) s is outside the video "
+                            + "(0 to \(String(format: "%.2f", media.duration)) s)"
+                    ))
             }
             if choice.imagePath == nil || self.image != nil {  // otherwise the "takes no cover image" note says it
                 plan.notes.append("cover: \(CoverUse.frame(seconds: seconds).detail)")
@@ -142,13 +148,21 @@ public struct CoverSupport: Sendable, Equatable {
         var issues: [ValidationIssue] = []
         func add(_ message: String) { issues.append(ValidationIssue(field: "cover", message: message)) }
         if !limits.formats.contains(image.format) {
-            add("\(displayName) takes \(limits.formats.map(\.description).joined(separator: " or ")) covers, not \(image.format)")
+            add(
+                "\(displayName) takes \(limits.formats.map(\.description).joined(separator: " or ")) covers, "
+                    + "not \(image.format)"
+            )
         }
         if image.sizeBytes > limits.maxBytes {
-            add("\(ByteFormat.string(image.sizeBytes)) is over \(displayName)'s \(ByteFormat.string(limits.maxBytes)) cover limit")
+            add(
+                "\(ByteFormat.string(image.sizeBytes)) is over \(displayName)'s "
+                    + "\(ByteFormat.string(limits.maxBytes)) cover limit"
+            )
         }
         if let min = limits.minWidth, image.width < min { add("\(image.width) px wide is below the \(min) px minimum") }
-        if let min = limits.minHeight, image.height < min { add("\(image.height) px high is below the \(min) px minimum") }
+        if let min = limits.minHeight, image.height < min {
+            add("\(image.height) px high is below the \(min) px minimum")
+        }
         return issues
     }
 }

@@ -22,7 +22,8 @@ public struct ImageFormat: Hashable, Sendable, Codable, CustomStringConvertible 
     public init(from decoder: any Decoder) throws {
         let value = try decoder.singleValueContainer().decode(String.self)
         guard value == "jpeg" || value == "png" else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "unknown image format \(value)"))
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: "unknown image format \(value)"))
         }
         rawValue = value
     }
@@ -73,7 +74,8 @@ public struct CoverImage: Sendable, Codable, Equatable {
     public static func probeSync(path: String) throws -> CoverImage {
         let file: MediaFileHandle
         do { file = try MediaFileHandle(path: path) } catch let error as PublishError {
-            throw PublishError(.invalidInput, message: "cover: \(error.message)", remediation: "pass a JPEG or PNG image to --cover")
+            throw PublishError(
+                .invalidInput, message: "cover: \(error.message)", remediation: "pass a JPEG or PNG image to --cover")
         }
         return try probeSync(file)
     }
@@ -81,7 +83,8 @@ public struct CoverImage: Sendable, Codable, Equatable {
     /// Probes an open file on the calling thread.
     public static func probeSync(_ file: MediaFileHandle) throws -> CoverImage {
         func refuse(_ why: String) -> PublishError {
-            PublishError(.invalidInput, message: "cover \(file.path) \(why)", remediation: "pass a JPEG or PNG image to --cover")
+            PublishError(
+                .invalidInput, message: "cover \(file.path) \(why)", remediation: "pass a JPEG or PNG image to --cover")
         }
         let head = try file.readSync(offset: 0, count: 33)
         if head.count >= 24, head.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) {
@@ -103,13 +106,17 @@ public struct CoverImage: Sendable, Codable, Equatable {
         var offset: Int64 = 2
         for _ in 0..<maxSegments {
             let header = try file.readSync(offset: offset, count: 9)
-            guard header.count >= 4, header[0] == 0xFF else { throw refuse("is a damaged JPEG (no frame header found)") }
+            guard header.count >= 4, header[0] == 0xFF else {
+                throw refuse("is a damaged JPEG (no frame header found)")
+            }
             let marker = header[1]
             if marker == 0xFF {  // fill byte
                 offset += 1
                 continue
             }
-            if marker == 0xD9 || marker == 0xDA { throw refuse("is a damaged JPEG (image data before the frame header)") }
+            if marker == 0xD9 || marker == 0xDA {
+                throw refuse("is a damaged JPEG (image data before the frame header)")
+            }
             if (0xD0...0xD7).contains(marker) || marker == 0x01 {
                 offset += 2
                 continue

@@ -55,7 +55,8 @@ extension Orchestrator {
         }
         guard let use = job.cover else { return Self.unsupportedOutcome(plan) }
         var outcome = receipt.cover
-        let afterPublish: Bool = if case .image = use { publisher.capabilities.cover.imageDelivery == .afterPublish } else { false }
+        let afterPublish: Bool =
+            if case .image = use { publisher.capabilities.cover.imageDelivery == .afterPublish } else { false }
         if afterPublish, outcome?.state != .set, let postID = receipt.postID {
             context.progress.report(PublishPhase("cover"))
             do {

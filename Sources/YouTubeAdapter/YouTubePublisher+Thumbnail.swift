@@ -18,12 +18,14 @@ extension YouTubePublisher {
     /// - Throws: ``PublishError`` with YouTube's reason, the 403 of an unverified channel in words.
     public func applyCover(_ job: PublishJob, postID: String, context: PublishContext) async throws -> CoverOutcome {
         guard case .image(let image)? = job.cover else {
-            return CoverOutcome(state: .unsupported, detail: job.cover?.detail ?? "", reason: "YouTube's API cannot pick a frame")
+            return CoverOutcome(
+                state: .unsupported, detail: job.cover?.detail ?? "", reason: "YouTube's API cannot pick a frame")
         }
         let file = try MediaFileHandle(path: image.path)
         guard file.size == image.sizeBytes else {
             throw PublishError(
-                .invalidInput, platform: platform, message: "the cover image \(image.path) changed since it was checked",
+                .invalidInput, platform: platform,
+                message: "the cover image \(image.path) changed since it was checked",
                 remediation: "run `atom status \(job.recordID)` to try the cover again")
         }
         let operationID = "youtube.thumbnails.set"

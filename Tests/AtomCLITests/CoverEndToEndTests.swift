@@ -26,13 +26,16 @@ struct CoverEndToEndTests {
                 Fixtures.path("vertical.mp4"), "--to", Self.platforms.joined(separator: ","), "--caption", "Sunrise",
                 "--cover", Fixtures.path("cover.jpg"), "--cover-at", "1.5", "--json",
             ]
-            let plan = try await AtomBinary.run(["post"] + arguments + ["--dry-run"], environment: environment, directory: dir)
+            let plan = try await AtomBinary.run(
+                ["post"] + arguments + ["--dry-run"], environment: environment, directory: dir)
             #expect(plan.code == 0, "stderr: \(plan.stderr)")
             let planned = try JSONDecoder().decode(JSONValue.self, from: Data(plan.stdout.utf8)).objectValue ?? [:]
-            let notes = Dictionary(uniqueKeysWithValues: (planned["platforms"]?.arrayValue ?? []).compactMap(\.objectValue).map {
-                ($0["platform"]?.stringValue ?? "", ($0["notes"]?.arrayValue ?? []).compactMap(\.stringValue))
-            })
-            #expect(notes["tiktok"]?.contains("cover: TikTok's API takes no cover image; using the frame at 1.5 s") == true)
+            let notes = Dictionary(
+                uniqueKeysWithValues: (planned["platforms"]?.arrayValue ?? []).compactMap(\.objectValue).map {
+                    ($0["platform"]?.stringValue ?? "", ($0["notes"]?.arrayValue ?? []).compactMap(\.stringValue))
+                })
+            #expect(
+                notes["tiktok"]?.contains("cover: TikTok's API takes no cover image; using the frame at 1.5 s") == true)
             #expect(notes["instagram"]?.contains { $0.hasPrefix("cover: the image cover.jpg (JPEG 720×1280") } == true)
             #expect(notes["youtube"]?.contains { $0.contains("uploaded once the video is up") } == true)
 
@@ -76,14 +79,16 @@ struct CoverEndToEndTests {
             let to = Self.platforms.joined(separator: ",")
 
             let big = try await AtomBinary.run(
-                ["post", video, "--to", to, "--caption", "x", "--cover", huge], environment: environment, directory: dir)
+                ["post", video, "--to", to, "--caption", "x", "--cover", huge], environment: environment, directory: dir
+            )
             #expect(big.code == 65, "stderr: \(big.stderr)")
             #expect(big.stderr.contains("youtube: cover: 25.0 MiB is over YouTube's 2.0 MiB cover limit"))
             #expect(big.stderr.contains("instagram: cover: 25.0 MiB is over Instagram's 8.0 MiB cover limit"))
             #expect(big.stderr.contains("facebook: cover: 25.0 MiB is over Facebook's 10.0 MiB cover limit"))
 
             let notImage = try await AtomBinary.run(
-                ["post", video, "--to", to, "--caption", "x", "--cover", text, "--cover-at", "1"], environment: environment,
+                ["post", video, "--to", to, "--caption", "x", "--cover", text, "--cover-at", "1"],
+                environment: environment,
                 directory: dir)
             #expect(notImage.code == 65, "stderr: \(notImage.stderr)")
             #expect(notImage.stderr.contains("is not a JPEG or PNG image"))
@@ -109,18 +114,26 @@ struct CoverEndToEndTests {
                 """
             try manifest.write(toFile: dir + "/post.yaml", atomically: true, encoding: .utf8)
             let result = try await AtomBinary.run(
-                ["validate", Fixtures.path("vertical.mp4"), "--to", "tiktok,youtube,facebook", "--manifest", dir + "/post.yaml",
-                 "--cover-at", "1", "--json"],
+                [
+                    "validate", Fixtures.path("vertical.mp4"), "--to", "tiktok,youtube,facebook", "--manifest",
+                    dir + "/post.yaml",
+                    "--cover-at", "1", "--json",
+                ],
                 environment: ["ATOM_STATE_DIR": dir + "/state"], directory: dir)
             #expect(result.code == 65, "stderr: \(result.stderr)")
             let json = try JSONDecoder().decode(JSONValue.self, from: Data(result.stdout.utf8)).objectValue ?? [:]
-            let platforms = Dictionary(uniqueKeysWithValues: (json["platforms"]?.arrayValue ?? []).compactMap(\.objectValue).map {
-                ($0["platform"]?.stringValue ?? "", $0)
-            })
+            let platforms = Dictionary(
+                uniqueKeysWithValues: (json["platforms"]?.arrayValue ?? []).compactMap(\.objectValue).map {
+                    ($0["platform"]?.stringValue ?? "", $0)
+                })
             let tiktokNotes = (platforms["tiktok"]?["notes"]?.arrayValue ?? []).compactMap(\.stringValue)
-            #expect(tiktokNotes.contains("cover: TikTok's API takes no cover image; using the frame at 2 s"), "\(tiktokNotes)")
+            #expect(
+                tiktokNotes.contains("cover: TikTok's API takes no cover image; using the frame at 2 s"),
+                "\(tiktokNotes)")
             let youtubeIssues = (platforms["youtube"]?["issues"]?.arrayValue ?? []).compactMap(\.stringValue)
-            #expect(youtubeIssues.contains { $0.hasPrefix("cover: cover \(dir)/notes.jpg is not a JPEG or PNG image") }, "\(youtubeIssues)")
+            #expect(
+                youtubeIssues.contains { $0.hasPrefix("cover: cover \(dir)/notes.jpg is not a JPEG or PNG image") },
+                "\(youtubeIssues)")
             #expect(platforms["facebook"]?["ok"] == .bool(true))
             let facebookNotes = (platforms["facebook"]?["notes"]?.arrayValue ?? []).compactMap(\.stringValue)
             #expect(facebookNotes.contains { $0.hasPrefix("cover: the image cover.jpg") })

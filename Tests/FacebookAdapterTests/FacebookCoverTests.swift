@@ -8,15 +8,18 @@ import Testing
 
 @Suite("Facebook covers: the video's preferred thumbnail through /{video-id}/thumbnails")
 struct FacebookCoverTests {
-    static func coverJob(_ fixture: String, image path: String = Fixtures.path("cover.jpg")) async throws -> PublishJob {
+    static func coverJob(_ fixture: String, image path: String = Fixtures.path("cover.jpg")) async throws -> PublishJob
+    {
         var job = try await makeJob(fixture, draft: PostDraft(caption: "Sunrise", cover: CoverChoice(imagePath: path)))
         job.cover = .image(try await CoverImage.probe(path: path))
         return job
     }
 
-    @Test("a Reel and a Page video each get the image as their preferred thumbnail, byte for byte", arguments: [
-        ("vertical.mp4", "reel"), ("landscape.mp4", "video"),
-    ])
+    @Test(
+        "a Reel and a Page video each get the image as their preferred thumbnail, byte for byte",
+        arguments: [
+            ("vertical.mp4", "reel"), ("landscape.mp4", "video"),
+        ])
     func thumbnailForBothFormats(fixture: String, format: String) async throws {
         let job = try await Self.coverJob(fixture)
         let sha = try await FileDigest.sha256(of: MediaFileHandle(path: Fixtures.path("cover.jpg")))

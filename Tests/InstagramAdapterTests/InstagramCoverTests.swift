@@ -17,7 +17,9 @@ struct NamedLoopbackStager: MediaStager {
         staged.withLock { $0.append("\(name) \(contentType)") }
         return StagedObject(location: "loopback", key: name, size: file.size)
     }
-    func url(for object: StagedObject, validFor duration: Duration) async throws -> URL { base.appending(path: object.key) }
+    func url(for object: StagedObject, validFor duration: Duration) async throws -> URL {
+        base.appending(path: object.key)
+    }
     func release(_ object: StagedObject) async throws { released.withLock { $0.append(object.key) } }
 }
 
@@ -41,7 +43,8 @@ struct InstagramCoverTests {
             try await TemporaryDirectory.with { dir in
                 let stager = NamedLoopbackStager(base: h.server.baseURL(for: "/files"))
                 let result = try await Self.post(
-                    h, cover: CoverChoice(imagePath: Fixtures.path("cover.jpg"), frameAt: 1.5), stager: stager, dir: dir)
+                    h, cover: CoverChoice(imagePath: Fixtures.path("cover.jpg"), frameAt: 1.5), stager: stager, dir: dir
+                )
                 #expect(result.status == .published)
                 #expect(result.cover?.state == .set)
                 #expect(result.cover?.detail == "the image cover.jpg")

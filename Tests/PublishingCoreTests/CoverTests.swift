@@ -83,7 +83,9 @@ struct CoverTests {
         #expect(CoverSupport.none.plan(both, image: image, media: Self.video, displayName: "N").use == nil)
     }
 
-    @Test("an image over a platform's limits, in a format it lacks, too narrow, or a frame outside the video: every problem")
+    @Test(
+        "an image over a platform's limits, in a format it lacks, too narrow, or a frame outside the video: all listed"
+    )
     func listsEveryProblem() throws {
         let png = CoverImage(path: "/x/big.png", format: .png, width: 320, height: 180, sizeBytes: 25 << 20)
         let support = CoverSupport(
@@ -108,7 +110,8 @@ struct CoverTests {
             let youtubeLike = CoverSupport(
                 image: CoverImageLimits(formats: [.jpeg, .png], maxBytes: 2 << 20), imageDelivery: .afterPublish,
                 frame: false)
-            let plan = youtubeLike.plan(CoverChoice(imagePath: image.path), image: image, media: Self.video, displayName: "Y")
+            let plan = youtubeLike.plan(
+                CoverChoice(imagePath: image.path), image: image, media: Self.video, displayName: "Y")
             #expect(plan.issues.count == 1)
         }
     }

@@ -5,16 +5,20 @@ import PublishingCore
 import Testing
 @testable import YouTubeAdapter
 
-@Suite("YouTube covers: thumbnails.set after the upload, the unverified-channel 403, `atom status` retrying the cover alone")
+@Suite(
+    "YouTube covers: thumbnails.set after the upload, the unverified channel's 403, `atom status` retrying the cover"
+)
 struct YouTubeCoverTests {
     static func orchestrator(_ h: YouTubeHarness) -> Orchestrator {
         Orchestrator(
-            stager: nil, records: RecordStore(directory: h.directory + "/state"), clock: h.clock, jitter: FixedJitter(0.5),
+            stager: nil, records: RecordStore(directory: h.directory + "/state"), clock: h.clock,
+            jitter: FixedJitter(0.5),
             now: { YouTubeHarness.now })
     }
 
     static func request(_ h: YouTubeHarness) throws -> PostRequest {
-        let draft = PostDraft(caption: "Sunrise", cover: CoverChoice(imagePath: Fixtures.path("cover.jpg"), frameAt: 1.5))
+        let draft = PostDraft(
+            caption: "Sunrise", cover: CoverChoice(imagePath: Fixtures.path("cover.jpg"), frameAt: 1.5))
         return PostRequest(
             videoPath: Fixtures.path("vertical.mp4"), targets: [PostTarget(publisher: try h.publisher(), draft: draft)])
     }
@@ -40,7 +44,8 @@ struct YouTubeCoverTests {
         }
     }
 
-    @Test("an unverified channel: 403 explained in words, the video stays published, `atom status` sets the cover alone")
+    @Test(
+        "an unverified channel: 403 explained in words, the video stays published, `atom status` sets the cover alone")
     func unverifiedChannelThenStatus() async throws {
         try await YouTubeHarness.run(fixture: "vertical.mp4") { h in
             await h.fake.forbidCustomThumbnails()
@@ -63,7 +68,8 @@ struct YouTubeCoverTests {
 
             // The owner verifies the channel; `atom status <id>` sets the cover without uploading the video again.
             await h.fake.forbidCustomThumbnails(false)
-            let retried = try await orchestrator.resume([(entry, try h.publisher())], file: nil, waitLimit: .seconds(60))
+            let retried = try await orchestrator.resume(
+                [(entry, try h.publisher())], file: nil, waitLimit: .seconds(60))
             let again = try #require(retried.results.first)
             #expect(again.status == .published)
             #expect(again.cover?.state == .set)
@@ -91,7 +97,8 @@ struct YouTubeCoverTests {
             try bytes.write(to: URL(fileURLWithPath: path))
             let draft = PostDraft(caption: "Sunrise", cover: CoverChoice(imagePath: path))
             let request = PostRequest(
-                videoPath: Fixtures.path("vertical.mp4"), targets: [PostTarget(publisher: try h.publisher(), draft: draft)])
+                videoPath: Fixtures.path("vertical.mp4"),
+                targets: [PostTarget(publisher: try h.publisher(), draft: draft)])
             let result = try #require(try await Self.orchestrator(h).post(request).results.first)
             #expect(result.status == .published)
             #expect(result.cover?.state == .notSet)

@@ -20,7 +20,9 @@ extension FakeFacebookGraphService {
             return FakeFacebookError.parameter("Invalid image: \(refusal.message)")
         case .success(let image):
             let stored = fake.state.withLock { state -> Bool in
-                guard state.videos[videoID]?.uploadComplete == true || state.videos[videoID]?.fileURL != nil else { return false }
+                guard state.videos[videoID]?.uploadComplete == true || state.videos[videoID]?.fileURL != nil else {
+                    return false
+                }
                 if preferred == "true" { state.videos[videoID]?.thumbnail = image }
                 return true
             }

@@ -34,7 +34,8 @@ extension InstagramFake {
         switch outcome {
         case .success(let image): container.cover = image
         case .failure(let refusal):
-            container.failure = container.failure ?? "ERROR: The cover image could not be used: \(refusal.message) (2207052)"
+            container.failure =
+                container.failure ?? "ERROR: The cover image could not be used: \(refusal.message) (2207052)"
         }
         containers[id] = container
     }

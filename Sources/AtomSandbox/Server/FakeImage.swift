@@ -24,7 +24,9 @@ public struct FakeImage: Sendable, Equatable {
     ) -> Result<FakeImage, FakeImageRefusal> {
         guard !bytes.isEmpty else { return .failure(FakeImageRefusal(message: "the image is empty")) }
         guard bytes.count <= maxBytes else {
-            return .failure(FakeImageRefusal(tooLarge: true, message: "the image is \(bytes.count) bytes; the limit is \(maxBytes)"))
+            return .failure(
+                FakeImageRefusal(tooLarge: true, message: "the image is \(bytes.count) bytes; the limit is \(maxBytes)")
+            )
         }
         let digest = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
         let image: FakeImage
@@ -32,7 +34,8 @@ public struct FakeImage: Sendable, Equatable {
             Array(bytes[12..<16]) == Array("IHDR".utf8), Array(bytes.suffix(8).prefix(4)) == Array("IEND".utf8)
         {
             image = FakeImage(
-                format: "png", width: Int(be32(bytes, 16)), height: Int(be32(bytes, 20)), size: bytes.count, sha256: digest)
+                format: "png", width: Int(be32(bytes, 16)), height: Int(be32(bytes, 20)), size: bytes.count,
+                sha256: digest)
         } else if bytes.count >= 4, bytes.starts(with: [0xFF, 0xD8, 0xFF]), bytes.suffix(2) == [0xFF, 0xD9],
             let (width, height) = jpegSize(bytes)
         {
@@ -46,7 +49,8 @@ public struct FakeImage: Sendable, Equatable {
         if let declared = declaredType?.lowercased().split(separator: ";").first.map(String.init),
             !["application/octet-stream", "binary/octet-stream", "image/\(image.format)"].contains(declared)
         {
-            return .failure(FakeImageRefusal(message: "Content-Type \(declared) does not match the \(image.format) bytes"))
+            return .failure(
+                FakeImageRefusal(message: "Content-Type \(declared) does not match the \(image.format) bytes"))
         }
         return .success(image)
     }
@@ -57,7 +61,10 @@ public struct FakeImage: Sendable, Equatable {
             let marker = bytes[offset + 1]
             let length = Int(bytes[offset + 2]) << 8 | Int(bytes[offset + 3])
             if (0xC0...0xCF).contains(marker), ![0xC4, 0xC8, 0xCC].contains(marker) {
-                return (Int(bytes[offset + 7]) << 8 | Int(bytes[offset + 8]), Int(bytes[offset + 5]) << 8 | Int(bytes[offset + 6]))
+                return (
+                    Int(bytes[offset + 7]) << 8 | Int(bytes[offset + 8]),
+                    Int(bytes[offset + 5]) << 8 | Int(bytes[offset + 6])
+                )
             }
             offset += 2 + length
         }
