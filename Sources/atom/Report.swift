@@ -57,7 +57,9 @@ struct PostJSON: Encodable {
 struct HistoryJSON: Encodable {
     var record: PostRecord
 
-    enum CodingKeys: String, CodingKey { case id, platform, status, postId, url, video, sha256, createdAt, updatedAt, error, note, sandbox }
+    enum CodingKeys: String, CodingKey {
+        case id, platform, status, postId, url, video, sha256, createdAt, updatedAt, error, note, cover, sandbox
+    }
 
     func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
@@ -72,6 +74,7 @@ struct HistoryJSON: Encodable {
         try c.encode(record.updatedAt, forKey: .updatedAt)
         try c.encode(record.error.map(ErrorJSON.init), forKey: .error)
         if let note = record.note { try c.encode(note, forKey: .note) }
+        if let cover = record.cover { try c.encode(cover, forKey: .cover) }
         if record.sandbox == true { try c.encode(true, forKey: .sandbox) }
     }
 }

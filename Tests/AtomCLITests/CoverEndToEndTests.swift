@@ -61,6 +61,11 @@ struct CoverEndToEndTests {
                 #expect(covers.first?.sha256 == sha)
             }
             #expect(state.storedObjects.isEmpty, "staged objects left behind: \(state.storedObjects)")
+            // The record keeps each cover's outcome.
+            let history = try await AtomBinary.run(["history", "--json"], environment: environment, directory: dir)
+            let entries = try JSONDecoder().decode([[String: JSONValue]].self, from: Data(history.stdout.utf8))
+            #expect(entries.count == 4)
+            #expect(entries.allSatisfy { $0["cover"]?.objectValue?["state"]?.stringValue == "set" })
         }
     }
 
