@@ -1,4 +1,5 @@
 import Foundation
+import PublishingCore
 
 /// What the Instagram adapter journals so that a crash, Ctrl-C or a `processing` result continues
 /// where it stopped (`atom post` again or `atom status`) instead of creating a second container.
@@ -19,4 +20,6 @@ struct InstagramCheckpoint: Codable, Sendable, Equatable {
     var mediaID: String?
     /// The post's public URL.
     var permalink: String?
+    /// The cover sent with the container (or why none could be), reported when the Reel is published.
+    var cover: CoverOutcome?
 }

@@ -28,7 +28,9 @@ extension InstagramPublisher {
         }
         if var saved = checkpoint, let mediaID = saved.mediaID {
             await context.releaseStaging()
-            return try await finish(mediaID: mediaID, checkpoint: &saved, context: context)
+            var receipt = try await finish(mediaID: mediaID, checkpoint: &saved, context: context)
+            receipt.cover = saved.cover
+            return receipt
         }
         let resuming = checkpoint != nil
         var state: InstagramCheckpoint
@@ -42,7 +44,9 @@ extension InstagramPublisher {
             try await upload(
                 try job.requireFile(platform: .instagram), checkpoint: &state, resuming: resuming, context: context)
         }
-        return try await waitAndPublish(&state, context: context)
+        var receipt = try await waitAndPublish(&state, context: context)
+        receipt.cover = state.cover
+        return receipt
     }
 
     /// `POST /{ig-user-id}/media` with `media_type=REELS` and the video source, then journals the container.
@@ -54,6 +58,8 @@ extension InstagramPublisher {
                 remediation: "fix the post and run it again")
         }
         var fields = resolution.options.containerFields
+        let cover = await coverFields(job, options: resolution.options, context: context)
+        fields += cover.fields
         switch configuration.uploadMode {
         case .url:
             let url = try await context.stagedURL()
@@ -69,7 +75,7 @@ extension InstagramPublisher {
         }
         let checkpoint = InstagramCheckpoint(
             containerID: container.id, mode: configuration.uploadMode.rawValue, uploadURI: container.uri,
-            uploaded: configuration.uploadMode == .url, createdAt: context.now()
+            uploaded: configuration.uploadMode == .url, createdAt: context.now(), cover: cover.outcome
         )
         try await context.journal.save(checkpoint)
         logger.debug("instagram: container created", metadata: ["container": "\(container.id)"])

@@ -52,7 +52,8 @@ public struct InstagramPublisher: Publisher {
             displayName: "Instagram", mediaLimits: Self.mediaLimits, textLimits: [.caption: Self.captionLimit],
             ingestion: configuration.uploadMode == .url ? .publicURL : .push,
             requiredCredentials: ["INSTAGRAM_ACCESS_TOKEN", "INSTAGRAM_USER_ID"], supportsScheduling: false,
-            setup: setupDescription
+            setup: setupDescription,
+            cover: Self.coverSupport
         )
     }
 

@@ -10,7 +10,8 @@ extension Orchestrator {
 
     func run(
         claims: [Claim], file: MediaFileHandle?, media: MediaInfo, sha256: String, videoPath: String,
-        waitLimit: Duration, progress: AsyncStream<PublishEvent>.Continuation?, resumeOnly: Bool = false
+        waitLimit: Duration, progress: AsyncStream<PublishEvent>.Continuation?, resumeOnly: Bool = false,
+        covers: [PlatformID: CoverPlan] = [:]
     ) async throws -> PostReport {
         var results: [PlatformResult?] = claims.map { claim in
             if case .skip(let result) = claim.outcome { return result }
@@ -21,11 +22,23 @@ extension Orchestrator {
 
         let jobs: [Int: PublishJob] = Dictionary(uniqueKeysWithValues: active.map { index in
             guard case .proceed(let id, let checkpoint, _, _) = claims[index].outcome else { fatalError("unreachable") }
-            return (index, PublishJob(recordID: id, draft: claims[index].draft, media: media, file: file, sha256: sha256, checkpoint: checkpoint))
+            let cover = covers[claims[index].publisher.platform].flatMap { $0.issues.isEmpty ? $0.use : nil }
+            return (index, PublishJob(recordID: id, draft: claims[index].draft, media: media, file: file, sha256: sha256, checkpoint: checkpoint,
+                                      cover: cover))
         })
-        let urlConsumers = Set(active.filter { claims[$0].publisher.capabilities.ingestion == .publicURL }.map { claims[$0].publisher.platform })
+        let urlConsumers = Set(active.filter {
+            claims[$0].coverOnly == nil && claims[$0].publisher.capabilities.ingestion == .publicURL
+        }.map { claims[$0].publisher.platform })
         let coordinator = StagingCoordinator(consumers: urlConsumers)
         let recordFailures = RecordFailures(progress: progress)
+        var coverImage: CoverImage?
+        let coverConsumers = Set(active.filter { index in
+            guard claims[index].coverOnly == nil, case .image(let image)? = jobs[index]?.cover,
+                  claims[index].publisher.capabilities.cover.imageDelivery == .stagedURL else { return false }
+            coverImage = image
+            return true
+        }.map { claims[$0].publisher.platform })
+        let coverCoordinator = StagingCoordinator(consumers: coverConsumers)
 
         func context(for index: Int) -> PublishContext {
             let platform = claims[index].publisher.platform
@@ -64,7 +77,26 @@ extension Orchestrator {
                     }
                     return url
                 },
-                releaseStaging: { await coordinator.release(platform) },
+                releaseStaging: {
+                    await coordinator.release(platform)
+                    await coverCoordinator.release(platform)
+                },
+                stagedCoverURL: { [stager, stagingURLLifetime] _ in
+                    guard let stager else {
+                        throw PublishError(.configuration, platform: platform, message: "needs a staged cover URL but staging is not configured",
+                                           remediation: "set ATOM_S3_BUCKET and AWS credentials in .env")
+                    }
+                    let object = try await coverCoordinator.object()
+                    let url = try await stager.url(for: object, validFor: stagingURLLifetime)
+                    // Without the key in the record, `atom status` and the sweep cannot delete this copy later.
+                    await recordFailures.attempt("the staged cover's key for \(platform.rawValue)") {
+                        try await records.updateAsync { file in
+                            guard let i = file.entries.firstIndex(where: { $0.id == recordID }) else { return }
+                            file.entries[i].coverStagingKey = object.key
+                        }
+                    }
+                    return url
+                },
                 clock: clock, jitter: jitter, now: now, waitLimit: waitLimit, logger: logger
             )
         }
@@ -72,7 +104,7 @@ extension Orchestrator {
         // Preflight: every platform's network checks before any byte moves.
         var preflightErrors: [Int: PublishError] = [:]
         await withTaskGroup(of: Child.self) { group in
-            for index in active {
+            for index in active where claims[index].coverOnly == nil {
                 guard let job = jobs[index] else { continue }
                 let publisher = claims[index].publisher
                 let ctx = context(for: index)
@@ -105,33 +137,54 @@ extension Orchestrator {
 
         // Fan out.
         let stagingNeeded = !urlConsumers.isEmpty && active.contains { preflightErrors[$0] == nil && urlConsumers.contains(claims[$0].publisher.platform) }
-        for index in active where preflightErrors[index] != nil { await coordinator.release(claims[index].publisher.platform) }
+        for index in active where preflightErrors[index] != nil {
+            await coordinator.release(claims[index].publisher.platform)
+            await coverCoordinator.release(claims[index].publisher.platform)
+        }
         await withTaskGroup(of: Child.self) { group in
             if stagingNeeded, let stager, let file {
                 group.addTask {
                     await self.stageAndRelease(
-                        stager: stager, file: file, sha256: sha256, media: media, coordinator: coordinator, progress: progress,
-                        failures: recordFailures)
+                        stager: stager, file: file, sha256: sha256, contentType: media.mimeType, coordinator: coordinator,
+                        progress: progress, failures: recordFailures)
+                    return .staging
                 }
             } else if stagingNeeded {
                 await coordinator.finish(.failure(PublishError(.invalidInput, platform: .staging, message: "the video file is needed to stage it but is gone")))
             }
+            if let stager, let coverImage, !coverConsumers.isEmpty {
+                group.addTask {
+                    await self.stageCover(coverImage, stager: stager, coordinator: coverCoordinator, progress: progress, failures: recordFailures)
+                    return .staging
+                }
+            }
             for index in active where preflightErrors[index] == nil {
                 guard let job = jobs[index] else { continue }
                 let publisher = claims[index].publisher
+                let coverOnly = claims[index].coverOnly
+                let coverPlan = covers[publisher.platform]
                 let ctx = context(for: index)
                 group.addTask {
-                    let outcome: Result<PublishReceipt, PublishError>
+                    var outcome: Result<PublishReceipt, PublishError>
                     do {
-                        outcome = .success(try await publisher.publish(job, context: ctx))
-                        ctx.progress.report(.done)
+                        if let coverOnly {
+                            outcome = .success(PublishReceipt(status: .published, postID: coverOnly.postId, url: coverOnly.url))
+                        } else {
+                            outcome = .success(try await publisher.publish(job, context: ctx))
+                        }
                     } catch {
                         outcome = .failure(PublishError.wrapping(error, platform: publisher.platform))
                         ctx.progress.report(.failed, message: outcome.failureMessage)
                     }
-                    // A platform still processing may not have fetched the staged copy yet: keep it for `atom status`.
+                    // A platform still processing may not have fetched the staged copies yet: keep them for `atom status`.
                     let processing = (try? outcome.get())?.status == .processing
                     await coordinator.release(publisher.platform, retain: processing)
+                    await coverCoordinator.release(publisher.platform, retain: processing)
+                    if case .success(var receipt) = outcome {
+                        receipt.cover = await self.finishCover(receipt, job: job, publisher: publisher, plan: coverPlan, context: ctx)
+                        outcome = .success(receipt)
+                        ctx.progress.report(.done)
+                    }
                     return .platform(index, outcome, phase: nil)
                 }
             }
@@ -165,6 +218,11 @@ extension Orchestrator {
             result.postId = receipt.postID.map { Redaction.outsideText($0, limit: 256) }
             result.url = receipt.url.map { Redaction.outsideText($0, limit: 2048) }
             result.note = receipt.note.map { Redaction.outsideText($0, limit: 1000) }
+            result.cover = receipt.cover
+            if let cover = receipt.cover, cover.state != .set {
+                let retry = cover.state == .notSet && cover.retryable ? "; `atom status \(recordID)` retries the cover" : ""
+                result.note = [result.note, cover.description + retry].compactMap { $0 }.joined(separator: "; ")
+            }
             checkpoint = receipt.checkpoint
             if receipt.status == .processing { result.finishedAt = nil }
         case .failure(let error):
@@ -186,6 +244,7 @@ extension Orchestrator {
             file.entries[i].updatedAt = time
             file.entries[i].error = final.error
             file.entries[i].note = final.note
+            if final.cover != nil || final.status == .published { file.entries[i].cover = final.cover ?? file.entries[i].cover }
             if final.status == .published || final.status == .processing {
                 file.entries[i].postId = final.postId ?? file.entries[i].postId
                 file.entries[i].url = final.url ?? file.entries[i].url
@@ -218,14 +277,15 @@ extension Orchestrator {
                 + "`atom post` of this file may post it again")
     }
 
-    private func stageAndRelease(
-        stager: any MediaStager, file: MediaFileHandle, sha256: String, media: MediaInfo, coordinator: StagingCoordinator,
-        progress: AsyncStream<PublishEvent>.Continuation?, failures: RecordFailures
-    ) async -> Child {
+    /// Stages `file` once the first platform asks, and deletes it once the last has let go.
+    func stageAndRelease(
+        stager: any MediaStager, file: MediaFileHandle, sha256: String, contentType: String, coordinator: StagingCoordinator,
+        progress: AsyncStream<PublishEvent>.Continuation?, failures: RecordFailures, what: String = "copy"
+    ) async {
         let reporter = ProgressReporter(platform: .staging, continuation: progress)
         let records = self.records
         let now = self.now
-        guard await coordinator.waitForDemand() else { return .staging }
+        guard await coordinator.waitForDemand() else { return }
         let existing = try? await records.readAsync().staging.last { $0.sha256 == sha256 && !$0.released }
         let ctx = StagingContext(
             progress: reporter, checkpoint: existing?.checkpoint,
@@ -239,7 +299,7 @@ extension Orchestrator {
         reporter.report(.staging, sent: 0, total: file.size)
         var staged: StagedObject?
         do {
-            let object = try await stager.stage(file, sha256: sha256, contentType: media.mimeType, context: ctx)
+            let object = try await stager.stage(file, sha256: sha256, contentType: contentType, context: ctx)
             staged = object
             await failures.attempt("the staged copy \(object.key)") {
                 try await records.updateAsync { file in
@@ -251,7 +311,7 @@ extension Orchestrator {
                     }
                 }
             }
-            reporter.report(.done, sent: object.size, total: object.size, message: "staged")
+            reporter.report(.done, sent: object.size, total: object.size, message: what == "copy" ? "staged" : "\(what) staged")
             await coordinator.finish(.success(object))
         } catch {
             let failure = PublishError.wrapping(error, platform: .staging)
@@ -259,15 +319,14 @@ extension Orchestrator {
             await coordinator.finish(.failure(failure))
         }
         let deletable = await coordinator.waitUntilReleased()
-        guard let staged else { return .staging }
+        guard let staged else { return }
         guard deletable else {
-            reporter.report(PublishPhase("kept"), message: "staged copy kept until the platforms still processing have it; `atom status` deletes it")
-            return .staging
+            reporter.report(PublishPhase("kept"), message: "staged \(what) kept until the platforms still processing have it; `atom status` deletes it")
+            return
         }
-        if await delete(staged, stager: stager, reporter: reporter, failures: failures) == false {
-            reporter.report(.failed, message: "could not delete the staged copy; `atom staging clean` removes it")
+        if await delete(staged, stager: stager, reporter: reporter, failures: failures, what: what) == false {
+            reporter.report(.failed, message: "could not delete the staged \(what); `atom staging clean` removes it")
         }
-        return .staging
     }
 
     /// The unreleased staging entry for `sha256` (made if missing), changed by `change`.
@@ -285,7 +344,8 @@ extension Orchestrator {
     /// Deletes a staged copy and marks it released in the record. Runs even when the caller was cancelled:
     /// an unstructured task awaited here does not inherit cancellation.
     private func delete(
-        _ object: StagedObject, stager: any MediaStager, reporter: ProgressReporter, failures: RecordFailures
+        _ object: StagedObject, stager: any MediaStager, reporter: ProgressReporter, failures: RecordFailures,
+        what: String = "copy"
     ) async -> Bool {
         let deleted = await Task { (try? await stager.release(object)) != nil }.value
         guard deleted else { return false }
@@ -299,7 +359,7 @@ extension Orchestrator {
                 }
             }
         }
-        reporter.report(PublishPhase("released"), message: "staged copy deleted")
+        reporter.report(PublishPhase("released"), message: "staged \(what) deleted")
         return true
     }
 
@@ -311,8 +371,10 @@ extension Orchestrator {
         // Reading only decides what to delete: a failed read deletes nothing and loses nothing.
         guard let stager, let file = try? await records.readAsync() else { return }
         let busy: Set<RecordStatus> = [.processing, .uploading, .interrupted]
-        let keys = file.staging.filter { $0.sha256 == sha256 && !$0.released }.compactMap(\.key)
-        for key in keys where !file.entries.contains(where: { $0.stagingKey == key && busy.contains($0.status) }) {
+        let coverKeys = Set(file.entries.filter { $0.sha256 == sha256 }.compactMap(\.coverStagingKey))
+        let keys = file.staging.filter { ($0.sha256 == sha256 || $0.key.map(coverKeys.contains) == true) && !$0.released }.compactMap(\.key)
+        let used = { (entry: PostRecord, key: String) in entry.stagingKey == key || entry.coverStagingKey == key }
+        for key in keys where !file.entries.contains(where: { used($0, key) && busy.contains($0.status) }) {
             guard let record = file.staging.last(where: { $0.key == key }) else { continue }
             let object = StagedObject(location: record.location, key: key, size: record.size)
             _ = await delete(

@@ -49,9 +49,12 @@ public struct PlatformResult: Sendable, Codable, Equatable {
     /// Set when the record could not be written for this platform: the outcome above is real (a post may be live)
     /// but atom's record does not know it.
     public var recordError: ErrorSummary?
+    /// How the cover went, when one was asked.
+    public var cover: CoverOutcome?
 
     public init(status: RecordStatus, platform: PlatformID, id: String?, postId: String? = nil, url: String? = nil,
-                startedAt: Date? = nil, finishedAt: Date? = nil, error: ErrorSummary? = nil, note: String? = nil) {
+                startedAt: Date? = nil, finishedAt: Date? = nil, error: ErrorSummary? = nil, note: String? = nil,
+                cover: CoverOutcome? = nil) {
         self.status = status
         self.platform = platform
         self.id = id
@@ -61,6 +64,7 @@ public struct PlatformResult: Sendable, Codable, Equatable {
         self.finishedAt = finishedAt
         self.error = error
         self.note = note
+        self.cover = cover
     }
 }
 
@@ -93,6 +97,8 @@ public struct Inspection: Sendable {
     public var plans: [(platform: PlatformID, plan: PostPlan, ingestion: Ingestion)]
     /// Every problem, for every platform at once.
     public var issues: [ValidationIssue]
+    /// What each platform gets as its cover (platforms without a cover choice are absent).
+    public var covers: [PlatformID: CoverPlan] = [:]
 }
 
 /// Thrown when the file or the post breaks limits: nothing was uploaded (exit 65).

@@ -40,17 +40,31 @@ public struct Orchestrator: Sendable {
     /// Probes the file and checks every platform's limits; touches no network.
     public func inspect(_ file: MediaFileHandle, targets: [PostTarget]) async throws -> Inspection {
         let media = try await MediaProbe.probe(file)
-        return inspect(media: media, targets: targets)
+        let images = await Self.probeCovers(targets.map(\.draft))
+        return inspect(media: media, targets: targets, coverImages: images)
     }
 
-    /// Checks a probed file against every target.
-    public func inspect(media: MediaInfo, targets: [PostTarget]) -> Inspection {
+    /// Checks a probed file (and probed cover images, by path) against every target.
+    public func inspect(
+        media: MediaInfo, targets: [PostTarget], coverImages: [String: Result<CoverImage, PublishError>] = [:]
+    ) -> Inspection {
         var plans: [(PlatformID, PostPlan, Ingestion)] = []
         var issues: [ValidationIssue] = []
+        var covers: [PlatformID: CoverPlan] = [:]
         for target in targets {
             let publisher = target.publisher
             let capabilities = publisher.capabilities
-            let plan = publisher.plan(target.draft, media: media)
+            var plan = publisher.plan(target.draft, media: media)
+            if let choice = target.draft.cover, !choice.isEmpty {
+                var cover = Self.planCover(choice, images: coverImages, media: media, capabilities: capabilities)
+                if case .image? = cover.use, capabilities.cover.imageDelivery == .stagedURL, stager == nil {
+                    cover.issues.append(ValidationIssue(field: "cover",
+                        message: "\(capabilities.displayName) fetches the cover image from a staged URL but staging is not configured (set ATOM_S3_BUCKET and AWS credentials)"))
+                }
+                plan.notes += cover.notes
+                plan.problems += cover.issues
+                covers[publisher.platform] = cover
+            }
             issues += Validation.check(media, against: capabilities.mediaLimits, platform: publisher.platform)
             issues += Validation.check(plan.texts, against: capabilities.textLimits, platform: publisher.platform)
             issues += plan.problems.map { var issue = $0; issue.platform = issue.platform ?? publisher.platform; return issue }
@@ -63,7 +77,7 @@ public struct Orchestrator: Sendable {
             }
             plans.append((publisher.platform, plan, capabilities.ingestion))
         }
-        return Inspection(media: media, plans: plans, issues: issues)
+        return Inspection(media: media, plans: plans, issues: issues, covers: covers)
     }
 
     // MARK: Post
@@ -82,7 +96,7 @@ public struct Orchestrator: Sendable {
         hashing.report(.done, message: "sha256 \(sha.prefix(12))…")
         let claims = try await claim(request, media: inspection.media, sha256: sha)
         return try await run(claims: claims, file: file, media: inspection.media, sha256: sha, videoPath: request.videoPath,
-                             waitLimit: request.waitLimit, progress: progress)
+                             waitLimit: request.waitLimit, progress: progress, covers: inspection.covers)
     }
 
     /// Continues entries left `processing` or `interrupted` (`atom status`).
@@ -102,6 +116,13 @@ public struct Orchestrator: Sendable {
                     return Claim(publisher: publisher, draft: record.draft ?? PostDraft(), outcome: .skip(PlatformResult(status: .skipped, platform: record.platform, id: record.id, note: "no longer in the record")))
                 }
                 let entry = file.entries[index]
+                if entry.status == .published, entry.cover?.state == .notSet, entry.cover?.retryable == true,
+                   publisher.capabilities.cover.imageDelivery == .afterPublish, entry.postId != nil {
+                    file.entries[index].owner = .current(now: now())
+                    return Claim(publisher: publisher, draft: entry.draft ?? PostDraft(),
+                                 outcome: .proceed(recordID: entry.id, checkpoint: nil, startedAt: entry.startedAt ?? startedAt, previous: entry),
+                                 coverOnly: entry)
+                }
                 if entry.status == .published {
                     return Claim(publisher: publisher, draft: entry.draft ?? PostDraft(), outcome: .skip(Self.result(of: entry)))
                 }
@@ -120,8 +141,14 @@ public struct Orchestrator: Sendable {
             claims.append(claimed)
         }
         let media = first.media ?? MediaInfo(container: "mp4", brand: "", sizeBytes: first.sizeBytes, duration: 0, width: 0, height: 0, rotation: 0, frameRate: nil, videoCodec: nil, audioCodec: nil, audioSampleRate: nil, moovAtStart: true, hasEditList: false)
+        var covers: [PlatformID: CoverPlan] = [:]
+        for claim in claims {
+            guard case .proceed = claim.outcome else { continue }
+            let (_, plan) = await Self.replanCover(claim.draft, media: media, capabilities: claim.publisher.capabilities)
+            covers[claim.publisher.platform] = plan
+        }
         return try await run(claims: claims, file: file, media: media, sha256: first.sha256, videoPath: first.video,
-                             waitLimit: waitLimit, progress: progress, resumeOnly: true)
+                             waitLimit: waitLimit, progress: progress, resumeOnly: true, covers: covers)
     }
 
     // MARK: Claims
@@ -134,6 +161,8 @@ public struct Orchestrator: Sendable {
         var publisher: any Publisher
         var draft: PostDraft
         var outcome: Outcome
+        /// A published entry whose cover is retried alone (`atom status`).
+        var coverOnly: PostRecord? = nil
     }
 
     private func claim(_ request: PostRequest, media: MediaInfo, sha256: String) async throws -> [Claim] {

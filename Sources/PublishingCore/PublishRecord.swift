@@ -91,6 +91,10 @@ public struct PostRecord: Sendable, Codable, Equatable {
     public var sandbox: Bool?
     /// When `atom unpublish` deleted the post from the platform (status `deleted`).
     public var deletedAt: Date?
+    /// How the cover went (`atom status` retries a cover left `notSet`).
+    public var cover: CoverOutcome?
+    /// The staged cover image's key, if this platform fetched the cover from a staged URL.
+    public var coverStagingKey: String?
 
     public init(
         id: String, platform: PlatformID, status: RecordStatus, postId: String? = nil, url: String? = nil, video: String, sha256: String,

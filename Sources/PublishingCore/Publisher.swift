@@ -44,6 +44,13 @@ public protocol Publisher: Sendable {
     /// Continues a post left `processing` or interrupted (`atom status`). Defaults to ``publish(_:context:)``,
     /// which resumes from the checkpoint.
     func status(_ job: PublishJob, context: PublishContext) async throws -> PublishReceipt
+
+    /// Sets `job.cover` on the post `postID` once the video is up, for platforms whose ``CoverSupport`` delivers
+    /// the image ``CoverSupport/Delivery/afterPublish``. Called by the orchestrator after ``publish(_:context:)``
+    /// and by `atom status` to retry a cover alone. A throw never fails the post: the result says the cover was
+    /// not set, and why.
+    /// - Returns: The outcome (`.set`, or `.notSet` with the platform's reason).
+    func applyCover(_ job: PublishJob, postID: String, context: PublishContext) async throws -> CoverOutcome
 }
 
 extension Publisher {
@@ -51,6 +58,10 @@ extension Publisher {
 
     public func status(_ job: PublishJob, context: PublishContext) async throws -> PublishReceipt {
         try await publish(job, context: context)
+    }
+
+    public func applyCover(_ job: PublishJob, postID: String, context: PublishContext) async throws -> CoverOutcome {
+        CoverOutcome(state: .unsupported, detail: job.cover?.detail ?? "", reason: "\(capabilities.displayName) takes a cover only with the post")
     }
 }
 
@@ -82,6 +93,8 @@ public struct PublisherCapabilities: Sendable {
     /// Which of the platform's API setups the configuration uses, and why, when it has several (shown by
     /// `atom platforms`), e.g. "Instagram API with Facebook Login (graph.facebook.com), because …".
     public var setup: String?
+    /// How the platform takes a cover (`--cover`, `--cover-at`).
+    public var cover: CoverSupport
 
     /// Creates a declaration.
     public init(
@@ -91,7 +104,8 @@ public struct PublisherCapabilities: Sendable {
         ingestion: Ingestion = .push,
         requiredCredentials: [String] = [],
         supportsScheduling: Bool = false,
-        setup: String? = nil
+        setup: String? = nil,
+        cover: CoverSupport = .none
     ) {
         self.setup = setup
         self.displayName = displayName
@@ -100,6 +114,7 @@ public struct PublisherCapabilities: Sendable {
         self.ingestion = ingestion
         self.requiredCredentials = requiredCredentials
         self.supportsScheduling = supportsScheduling
+        self.cover = cover
     }
 }
 
@@ -123,10 +138,12 @@ public struct PostDraft: Sendable, Codable, Equatable {
     public var scheduledAt: Date?
     /// This platform's section of the manifest, in its own names (`privacy: SELF_ONLY`).
     public var options: [String: JSONValue]
+    /// The cover asked for this platform (per-platform values over flags over the manifest's top level).
+    public var cover: CoverChoice?
 
     public init(
         caption: String? = nil, title: String? = nil, tags: [String] = [], privacy: Privacy? = nil,
-        scheduledAt: Date? = nil, options: [String: JSONValue] = [:]
+        scheduledAt: Date? = nil, options: [String: JSONValue] = [:], cover: CoverChoice? = nil
     ) {
         self.caption = caption
         self.title = title
@@ -134,6 +151,7 @@ public struct PostDraft: Sendable, Codable, Equatable {
         self.privacy = privacy
         self.scheduledAt = scheduledAt
         self.options = options
+        self.cover = cover
     }
 }
 
@@ -167,14 +185,20 @@ public struct PublishJob: Sendable {
     public var sha256: String
     /// The adapter's state saved by an earlier attempt, to resume from.
     public var checkpoint: JSONValue?
+    /// The cover this platform gets (decided from ``PostDraft/cover`` and the platform's ``CoverSupport``).
+    public var cover: CoverUse?
 
-    public init(recordID: String, draft: PostDraft, media: MediaInfo, file: MediaFileHandle?, sha256: String, checkpoint: JSONValue? = nil) {
+    public init(
+        recordID: String, draft: PostDraft, media: MediaInfo, file: MediaFileHandle?, sha256: String, checkpoint: JSONValue? = nil,
+        cover: CoverUse? = nil
+    ) {
         self.recordID = recordID
         self.draft = draft
         self.media = media
         self.file = file
         self.sha256 = sha256
         self.checkpoint = checkpoint
+        self.cover = cover
     }
 
     /// The open file, or an error explaining that the video is needed to continue.
@@ -205,13 +229,18 @@ public struct PublishReceipt: Sendable, Equatable {
     public var checkpoint: JSONValue?
     /// A note for the user ("scheduled for …", "locked private by YouTube").
     public var note: String?
+    /// How the cover went, when the adapter set it with the post.
+    public var cover: CoverOutcome?
 
-    public init(status: Status, postID: String?, url: String?, checkpoint: JSONValue? = nil, note: String? = nil) {
+    public init(
+        status: Status, postID: String?, url: String?, checkpoint: JSONValue? = nil, note: String? = nil, cover: CoverOutcome? = nil
+    ) {
         self.status = status
         self.postID = postID
         self.url = url
         self.checkpoint = checkpoint
         self.note = note
+        self.cover = cover
     }
 }
 
@@ -226,6 +255,9 @@ public struct PublishContext: Sendable {
     public var stagedURL: @Sendable () async throws -> URL
     /// Tells the orchestrator this platform no longer needs the staged object (it ingested it or failed).
     public var releaseStaging: @Sendable () async -> Void
+    /// Awaits the shared staged copy of the cover image (``CoverSupport/Delivery/stagedURL``) and returns a URL
+    /// valid for `duration`; deleted with the video's copy when the platform lets go.
+    public var stagedCoverURL: @Sendable (_ validFor: Duration) async throws -> URL
     /// The clock for polling and backoff.
     public var clock: any Clock<Duration>
     /// Jitter for backoff.
@@ -244,6 +276,9 @@ public struct PublishContext: Sendable {
             throw PublishError(.configuration, message: "no staging is configured", remediation: "set ATOM_S3_BUCKET and AWS credentials")
         },
         releaseStaging: @escaping @Sendable () async -> Void = {},
+        stagedCoverURL: @escaping @Sendable (Duration) async throws -> URL = { _ in
+            throw PublishError(.configuration, message: "no staging is configured", remediation: "set ATOM_S3_BUCKET and AWS credentials")
+        },
         clock: any Clock<Duration> = ContinuousClock(),
         jitter: any JitterSource = SystemJitter(),
         now: @escaping @Sendable () -> Date = { Date() },
@@ -254,6 +289,7 @@ public struct PublishContext: Sendable {
         self.journal = journal
         self.stagedURL = stagedURL
         self.releaseStaging = releaseStaging
+        self.stagedCoverURL = stagedCoverURL
         self.clock = clock
         self.jitter = jitter
         self.now = now

@@ -117,6 +117,11 @@ struct TikTokPostSettings: Sendable, Equatable {
             }
         }
 
+        // `--cover-at` / `cover_at` when `cover_timestamp_ms` (TikTok's own name) is not set: TikTok takes only a frame.
+        if coverTimestamp == nil, let seconds = draft.cover?.frameAt, seconds * 1000 <= Double(Int32.max) {
+            coverTimestamp = CoverUse.milliseconds(seconds)
+        }
+
         let settings = TikTokPostSettings(
             caption: "", privacyLevel: privacy, privacyChosen: chosen, disableComment: bool("disable_comment"),
             disableDuet: bool("disable_duet"), disableStitch: bool("disable_stitch"), coverTimestampMs: coverTimestamp,

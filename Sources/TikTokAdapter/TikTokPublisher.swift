@@ -46,7 +46,8 @@ public struct TikTokPublisher: Publisher {
             ingestion: configuration.uploadMode == .pull ? .publicURL : .push,
             requiredCredentials: [TikTokKeys.accessToken]
                 + (configuration.uploadMode == .pull ? [TikTokKeys.verifiedURLPrefix] : []),
-            supportsScheduling: false
+            supportsScheduling: false,
+            cover: Self.coverSupport
         )
     }
 
@@ -136,7 +137,9 @@ public struct TikTokPublisher: Publisher {
     /// - Throws: ``PublishError`` naming TikTok, with its `error.code`, message and `log_id`.
     public func publish(_ job: PublishJob, context: PublishContext) async throws -> PublishReceipt {
         do {
-            return try await run(job, context: context)
+            var receipt = try await run(job, context: context)
+            receipt.cover = try coverOutcome(for: job)
+            return receipt
         } catch {
             if configuration.uploadMode == .pull { await context.releaseStaging() }
             throw PublishError.wrapping(error, platform: .tiktok)

@@ -69,7 +69,7 @@ public struct YouTubePublisher: Publisher {
     public var capabilities: PublisherCapabilities {
         PublisherCapabilities(
             displayName: Self.displayName, mediaLimits: Self.mediaLimits, textLimits: Self.textLimits, ingestion: .push,
-            requiredCredentials: Configuration.requiredKeys, supportsScheduling: true
+            requiredCredentials: Configuration.requiredKeys, supportsScheduling: true, cover: Self.coverSupport
         )
     }
 

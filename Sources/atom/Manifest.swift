@@ -11,8 +11,12 @@ struct Manifest: Sendable {
     var tags: [String]?
     var at: Date?
     var platforms: [String: [String: JSONValue]] = [:]
+    /// `cover` / `cover_at` at the top level.
+    var cover = CoverChoice()
+    /// `cover` / `cover_at` in each platform's section (taken out of its options).
+    var platformCovers: [String: CoverChoice] = [:]
 
-    static let topLevelKeys: Set<String> = ["caption", "title", "privacy", "tags", "at", "platforms"]
+    static let topLevelKeys: Set<String> = ["caption", "title", "privacy", "tags", "at", "cover", "cover_at", "platforms"]
 
     /// Loads and checks a manifest file.
     /// - Parameter known: The registered platform names.
@@ -92,6 +96,7 @@ struct Manifest: Sendable {
                 manifest.at = date
             } else { problems.append("'at' must be an ISO 8601 date-time such as 2026-12-01T18:00:00Z") }
         }
+        manifest.cover = coverChoice(root, in: "", problems: &problems)
         if let platforms = root["platforms"] {
             guard let map = platforms as? [String: Any] else {
                 throw PublishError(.invalidInput, message: "\(source): 'platforms' must be a mapping")
@@ -106,13 +111,37 @@ struct Manifest: Sendable {
                     problems.append("platforms.\(name) must be a mapping")
                     continue
                 }
-                manifest.platforms[name.lowercased()] = values.mapValues(JSONValue.init(yaml:))
+                var options = values
+                let choice = coverChoice(options, in: "platforms.\(name).", problems: &problems)
+                options["cover"] = nil
+                options["cover_at"] = nil
+                if !choice.isEmpty { manifest.platformCovers[name.lowercased()] = choice }
+                manifest.platforms[name.lowercased()] = options.mapValues(JSONValue.init(yaml:))
             }
         }
         guard problems.isEmpty else {
             throw PublishError(.invalidInput, message: "\(source): " + problems.joined(separator: "; "), remediation: "fix the manifest")
         }
         return manifest
+    }
+}
+
+extension Manifest {
+    /// Reads `cover` (a path) and `cover_at` (seconds, 0 or more) from a mapping.
+    static func coverChoice(_ map: [String: Any], in prefix: String, problems: inout [String]) -> CoverChoice {
+        var choice = CoverChoice()
+        if let value = map["cover"], !(value is NSNull) {
+            if let path = value as? String, !path.isEmpty { choice.imagePath = path } else {
+                problems.append("'\(prefix)cover' must be the path of a JPEG or PNG image")
+            }
+        }
+        if let value = map["cover_at"], !(value is NSNull) {
+            let seconds = (value as? Double) ?? (value as? Int).map(Double.init)
+            if let seconds, seconds >= 0, seconds.isFinite { choice.frameAt = seconds } else {
+                problems.append("'\(prefix)cover_at' must be a number of seconds, 0 or more")
+            }
+        }
+        return choice
     }
 }
 

@@ -140,10 +140,12 @@ struct EntryJSON: Encodable {
     var previousPostIds: [String]
     /// Set when the result happened but could not be written to the record.
     var recordError: ErrorJSON?
+    /// How the cover went, when one was asked (`null` otherwise).
+    var cover: CoverOutcome?
 
     enum CodingKeys: String, CodingKey {
         case schemaVersion, id, platform, status, postId, url, video, sha256, createdAt, updatedAt, startedAt, finishedAt
-        case error, note, sandbox, previousPostIds, recordError
+        case error, note, sandbox, previousPostIds, recordError, cover
     }
 
     init(record: PostRecord) {
@@ -162,6 +164,7 @@ struct EntryJSON: Encodable {
         note = record.note
         sandbox = record.sandbox == true
         previousPostIds = record.previousPostIds ?? []
+        cover = record.cover
     }
 
     /// A result of this run, completed from its record entry where there is one.
@@ -182,6 +185,7 @@ struct EntryJSON: Encodable {
         self.sandbox = record.map { $0.sandbox == true } ?? sandbox
         previousPostIds = record?.previousPostIds ?? []
         recordError = result.recordError.map(ErrorJSON.init)
+        cover = result.cover ?? record?.cover
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -203,6 +207,7 @@ struct EntryJSON: Encodable {
         try c.encode(sandbox, forKey: .sandbox)
         try c.encode(previousPostIds, forKey: .previousPostIds)
         try c.encode(recordError, forKey: .recordError)
+        try c.encode(cover, forKey: .cover)
     }
 }
 

@@ -17,6 +17,7 @@ enum SummaryTable {
             } else if let note = result.note {
                 detail += "  (\(note))"
             }
+            if let cover = result.cover, cover.state == .set, result.error == nil { detail += "  (\(cover))" }
             rows.append([result.platform.rawValue, result.status.rawValue, result.id ?? "-", result.postId ?? "-", detail])
         }
         var lines = table(rows, width: width, palette: palette, statusColumn: 1)

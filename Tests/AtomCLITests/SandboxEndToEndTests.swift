@@ -109,8 +109,10 @@ final class SandboxProcess: @unchecked Sendable {
 
     struct State: Decodable {
         struct Upload: Decodable { var platform: String; var id: String; var bytes: Int64; var sha256: String }
+        struct Cover: Decodable { var platform: String; var id: String; var format: String?; var sha256: String?; var frameMs: Int? }
         var uploads: [Upload]
         var storedObjects: [String]
+        var covers: [Cover]
     }
 
     private init(process: Process, environment: [String: String]) {

@@ -148,6 +148,8 @@ public final class FakeFacebook: Sendable {
         public var scheduledPublishTime: Int64?
         /// Status reads.
         public var statusReads: Int
+        /// The preferred thumbnail uploaded to `/{video-id}/thumbnails`, if any.
+        public var thumbnail: FakeImage? = nil
     }
 
     /// One request the fake answered.

@@ -20,6 +20,7 @@ struct FakeFacebookGraphService: FakeService {
         case reels
         case videos
         case video(String)
+        case thumbnails(String)
     }
 
     /// Request parameters: query, then the body (form, JSON or multipart) over it.
@@ -36,7 +37,8 @@ struct FakeFacebookGraphService: FakeService {
         }
         let parameters: Parameters
         do {
-            parameters = try await readParameters(request)
+            let limit = if case .thumbnails = route { Self.maxThumbnailBytes + (64 << 10) } else { 1 << 20 }
+            parameters = try await readParameters(request, multipartLimit: limit)
         } catch is FakeBodyTooLarge {
             return FakeFacebookError.parameter("request body too large")
         }
@@ -51,6 +53,8 @@ struct FakeFacebookGraphService: FakeService {
             return await videos(request, parameters)
         case .video(let id):
             return status(id, parameters)
+        case .thumbnails(let id):
+            return thumbnail(id, parameters)
         }
     }
 
@@ -73,6 +77,11 @@ struct FakeFacebookGraphService: FakeService {
             }
         }
         if components.count == 2, request.method == "GET", fake.state.withLock({ $0.videos[node] != nil }) { return .video(node) }
+        if components.count == 3, components[2] == "thumbnails", request.method == "POST",
+            fake.state.withLock({ $0.videos[node] != nil })
+        {
+            return .thumbnails(node)
+        }
         return nil
     }
 

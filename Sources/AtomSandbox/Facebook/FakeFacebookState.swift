@@ -62,6 +62,7 @@ struct FakeFacebookVideo {
     var processingPollsLeft: Int?
     var processingFailure: String?
     var processed = false
+    var thumbnail: FakeImage?
 
     init(id: String, format: Format) {
         self.id = id
@@ -74,7 +75,8 @@ struct FakeFacebookVideo {
         FakeFacebook.VideoSnapshot(
             format: format.rawValue, id: id, declaredSize: declaredSize, bytesReceived: digest.count, sha256: digest.hex,
             fileURL: fileURL, uploadRequests: uploadRequests, uploadOffsets: uploadOffsets, finishCount: finishCount, title: title,
-            description: description, videoState: videoState, scheduledPublishTime: scheduledPublishTime, statusReads: statusReads)
+            description: description, videoState: videoState, scheduledPublishTime: scheduledPublishTime, statusReads: statusReads,
+            thumbnail: thumbnail)
     }
 
     /// Adds received bytes.

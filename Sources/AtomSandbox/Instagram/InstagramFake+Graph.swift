@@ -164,6 +164,8 @@ extension InstagramFake {
         }
         let resumable = fields["upload_type"] == "resumable"
         let id = await addContainer(fields: fields, version: version, login: login, resumable: resumable)
+        // Like Meta, fetch cover_url with the container; a bad cover fails the container's processing.
+        if let cover = fields["cover_url"] { await finishCover(id, await Self.downloadCover(cover)) }
         if resumable {
             var root = request.baseURL
             for mount in [InstagramFakeService.Mount.graph, .instagramLogin] where root.hasSuffix(mount.rawValue) {

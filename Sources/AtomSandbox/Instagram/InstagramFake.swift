@@ -42,6 +42,8 @@ public actor InstagramFake {
         public internal(set) var polls = 0
         /// The media id once published.
         public internal(set) var mediaID: String?
+        /// The image fetched from `cover_url`, checked as a whole JPEG of at most 8 MB.
+        public internal(set) var cover: FakeImage?
 
         var pendingPolls = 0
         var failure: String?

@@ -1,4 +1,5 @@
 import Foundation
+import PublishingCore
 
 extension TikTokFake: SandboxInspectable {
     public func sandboxUploads() async -> [SandboxUpload] {
@@ -9,5 +10,14 @@ extension TikTokFake: SandboxInspectable {
             }
         }
         return uploads
+    }
+
+    public func sandboxCovers() async -> [SandboxCover] {
+        var covers: [SandboxCover] = []
+        for id in await state.publishIDs {
+            guard let ms = await state.publish(id)?.postInfo["video_cover_timestamp_ms"]?.numberValue else { continue }
+            covers.append(SandboxCover(platform: "tiktok", id: id, frameMs: Int(ms)))
+        }
+        return covers
     }
 }

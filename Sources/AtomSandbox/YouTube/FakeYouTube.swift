@@ -95,6 +95,10 @@ public final class FakeYouTube: Sendable {
     public func sessions() async -> [FakeYouTubeSession] { await state.sessionList() }
     /// Counters and protocol violations.
     public func stats() async -> FakeYouTubeStats { await state.statistics() }
+    /// The custom thumbnail set on each video (`thumbnails.set`), by video id.
+    public func thumbnails() async -> [String: FakeImage] { await state.thumbnailList() }
+    /// Makes the channel unverified: `thumbnails.set` answers 403 `forbidden`.
+    public func forbidCustomThumbnails(_ forbidden: Bool = true) async { await state.setThumbnailsForbidden(forbidden) }
 }
 
 /// A fault the fake injects.

@@ -19,6 +19,7 @@ public struct FakeYouTubeAPI: FakeService {
         case ("POST", "/upload/youtube/v3/videos"): return try await startSession(request)
         case ("PUT", "/upload/youtube/v3/videos"): return try await put(request)
         case ("GET", "/youtube/v3/videos"): return try await list(request)
+        case ("POST", "/upload/youtube/v3/thumbnails/set"): return try await setThumbnail(request)
         default: return nil
         }
     }
@@ -50,6 +51,45 @@ public struct FakeYouTubeAPI: FakeService {
         await state.violation(message)
         return FakeGoogleError.badRequest(message).response
     }
+
+    /// `thumbnails.set`: `uploadType=media`, an existing `videoId`, a whole JPEG or PNG of at most 2 MB whose bytes
+    /// match its `Content-Type`. A channel marked unverified answers 403 `forbidden`, as YouTube does.
+    private func setThumbnail(_ request: FakeRequest) async throws -> FakeResponse {
+        if let refused = await unauthorized(request) { return refused }
+        guard request.query("uploadType") == "media" || request.query("uploadType") == nil else {
+            return await violation("thumbnails.set takes uploadType=media (got \(request.query("uploadType") ?? "none"))")
+        }
+        guard let videoID = request.query("videoId"), await state.video(videoID) != nil else {
+            return FakeGoogleError(status: 404, reason: "videoNotFound", message: "The video that you are trying to update cannot be found.").response
+        }
+        guard let length = request.contentLength else { return await violation("thumbnails.set needs a Content-Length") }
+        guard length <= Self.maxThumbnailBytes else {
+            return FakeGoogleError(status: 400, reason: "mediaBodyTooLarge", message: "The thumbnail is larger than 2 MB.").response
+        }
+        let bytes = try await request.body.collect(upTo: Int(Self.maxThumbnailBytes))
+        guard bytes.count == length else { return await violation("the body is \(bytes.count) bytes, Content-Length says \(length)") }
+        if await state.thumbnailsForbidden {
+            return FakeGoogleError(
+                status: 403, reason: "forbidden",
+                message: "The authenticated user doesn't have permissions to upload and set custom video thumbnails.",
+                domain: "youtube.thumbnail"
+            ).response
+        }
+        switch FakeImage.check(bytes, declaredType: request.header("Content-Type"), maxBytes: Int(Self.maxThumbnailBytes)) {
+        case .failure(let refusal):
+            return await violation("invalid thumbnail: \(refusal.message)")
+        case .success(let image):
+            await state.setThumbnail(image, videoID: videoID)
+            let url = "\(request.baseURL)/vi/\(videoID)/default.\(image.format == "png" ? "png" : "jpg")"
+            return .json(200, .object([
+                "kind": .string("youtube#thumbnailSetResponse"),
+                "items": .array([.object(["default": .object(["url": .string(url), "width": .number(120), "height": .number(90)])])]),
+            ]))
+        }
+    }
+
+    /// `thumbnails.set`'s documented size limit.
+    public static let maxThumbnailBytes: Int64 = 2 * 1024 * 1024
 
     private func startSession(_ request: FakeRequest) async throws -> FakeResponse {
         if let refused = await unauthorized(request) { return refused }

@@ -44,6 +44,13 @@ actor FakeYouTubeState {
     private var processingPolls = 0
     private var processingOutcome = FakeYouTubeProcessingOutcome.succeeded
     private var lockPrivate = false
+    private var thumbnails: [String: FakeImage] = [:]
+    /// The channel may not set custom thumbnails (not verified).
+    private(set) var thumbnailsForbidden = false
+    func setThumbnailsForbidden(_ forbidden: Bool) { thumbnailsForbidden = forbidden }
+    func setThumbnail(_ image: FakeImage, videoID: String) { thumbnails[videoID] = image }
+    /// The custom thumbnail of each video that has one.
+    func thumbnailList() -> [String: FakeImage] { thumbnails }
     private var counters = FakeYouTubeStats(
         sessionsStarted: 0, chunkRequests: 0, statusQueries: 0, bytesReceived: 0, tokensIssued: 0,
         refreshGrants: 0, unauthorizedAnswers: 0, videosListCalls: 0, violations: [])

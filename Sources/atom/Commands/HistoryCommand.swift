@@ -242,11 +242,18 @@ struct StatusCommand: AsyncParsableCommand {
     func runStatus(_ selection: Selection, overrides: [String: String]?) async -> ExitCode {
         do {
             return try await AppContext.with(global, overrides: overrides) { app in
-                let settled = selection.entries.filter { $0.status == .published || $0.status == .deleted || $0.status == .failed && $0.checkpoint == nil }
+                // A published post whose cover could not be set is continued: `atom status` retries the cover alone.
+                let coverPending = { (entry: PostRecord) in
+                    entry.status == .published && entry.cover?.state == .notSet && entry.cover?.retryable == true
+                }
+                let settled = selection.entries.filter {
+                    $0.status == .published && !coverPending($0) || $0.status == .deleted || $0.status == .failed && $0.checkpoint == nil
+                }
                 let open = selection.entries.filter { entry in !settled.contains { $0.id == entry.id } }
                 var results = settled.map { entry in
                     PlatformResult(status: entry.status, platform: entry.platform, id: entry.id, postId: entry.postId, url: entry.url,
-                                   startedAt: entry.startedAt, finishedAt: entry.finishedAt, error: entry.error, note: entry.note)
+                                   startedAt: entry.startedAt, finishedAt: entry.finishedAt, error: entry.error, note: entry.note,
+                                   cover: entry.cover)
                 }
                 // A sandbox entry is continued only against a sandbox, a real one never against a sandbox.
                 if let entry = open.first(where: { ($0.sandbox == true) != app.recordsAsSandbox }) {

@@ -41,6 +41,12 @@ struct PostInput: ParsableArguments {
     @Flag(name: .customLong("tiktok-draft"), help: "Send to the TikTok inbox as a draft instead of posting directly.")
     var tiktokDraft = false
 
+    @Option(help: "A cover image (local JPEG or PNG) for every platform whose API takes one.")
+    var cover: String?
+
+    @Option(name: .customLong("cover-at"), help: "Seconds into the video of the frame to use as the cover, where the API can pick a frame.")
+    var coverAt: Double?
+
     /// Builds one draft per platform: flags over the manifest's top level; per-platform values stay in options.
     /// - Parameter credentials: Decides what `--to all` means (every configured platform); `nil` means every registered one.
     func drafts(registry: PlatformRegistry, credentials: (any CredentialStore)?) throws -> [(name: String, draft: PostDraft)] {
@@ -54,6 +60,9 @@ struct PostInput: ParsableArguments {
             }
             scheduled = date
         }
+        if let coverAt, !(coverAt >= 0 && coverAt.isFinite) {
+            throw ValidationError("--cover-at must be a number of seconds, 0 or more")
+        }
         // Tags are keywords: a leading '#' is dropped (platforms that use hashtags add their own).
         let flagTags = tags.map {
             $0.split(separator: ",").map { String($0.trimmingCharacters(in: .whitespaces).drop { $0 == "#" }) }.filter { !$0.isEmpty }
@@ -61,9 +70,14 @@ struct PostInput: ParsableArguments {
         return names.map { name in
             var options = manifest.platforms[name] ?? [:]
             if name == "tiktok", tiktokDraft, options["draft"] == nil { options["draft"] = .bool(true) }
+            let sectionCover = manifest.platformCovers[name] ?? CoverChoice()
+            let choice = CoverChoice(
+                imagePath: sectionCover.imagePath ?? cover ?? manifest.cover.imagePath,
+                frameAt: sectionCover.frameAt ?? coverAt ?? manifest.cover.frameAt)
             let draft = PostDraft(
                 caption: caption ?? manifest.caption, title: title ?? manifest.title, tags: flagTags ?? manifest.tags ?? [],
-                privacy: privacy ?? manifest.privacy, scheduledAt: scheduled, options: options
+                privacy: privacy ?? manifest.privacy, scheduledAt: scheduled, options: options,
+                cover: choice.isEmpty ? nil : choice
             )
             return (name, draft)
         }

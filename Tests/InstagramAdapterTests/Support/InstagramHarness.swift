@@ -19,7 +19,7 @@ struct FileServer: FakeService {
         let size =
             (try FileManager.default.attributesOfItem(atPath: Fixtures.path(name))[.size] as? NSNumber)?.int64Value ?? 0
         return FakeResponse(
-            status: 200, headers: [("Content-Type", "video/mp4")],
+            status: 200, headers: [("Content-Type", name.hasSuffix(".jpg") ? "image/jpeg" : "video/mp4")],
             body: .file(path: Fixtures.path(name), range: 0..<size))
     }
 }
