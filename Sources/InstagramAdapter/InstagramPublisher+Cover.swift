@@ -24,7 +24,7 @@ extension InstagramPublisher {
             return ([("thumb_offset", String(CoverUse.milliseconds(seconds)))], .set(use))
         case .image:
             do {
-                let url = try await context.stagedCoverURL(configuration.stagedURLLifetime)
+                let url = try await context.stagedCoverURL()
                 return ([("cover_url", url.absoluteString)], .set(use))
             } catch {
                 let failure = PublishError.wrapping(error, platform: .instagram)

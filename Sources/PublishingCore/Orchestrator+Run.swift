@@ -81,7 +81,7 @@ extension Orchestrator {
                     await coordinator.release(platform)
                     await coverCoordinator.release(platform)
                 },
-                stagedCoverURL: { [stager, stagingURLLifetime] _ in
+                stagedCoverURL: { [stager, stagingURLLifetime] in
                     guard let stager else {
                         throw PublishError(.configuration, platform: platform, message: "needs a staged cover URL but staging is not configured",
                                            remediation: "set ATOM_S3_BUCKET and AWS credentials in .env")

@@ -256,8 +256,8 @@ public struct PublishContext: Sendable {
     /// Tells the orchestrator this platform no longer needs the staged object (it ingested it or failed).
     public var releaseStaging: @Sendable () async -> Void
     /// Awaits the shared staged copy of the cover image (``CoverSupport/Delivery/stagedURL``) and returns a URL
-    /// valid for `duration`; deleted with the video's copy when the platform lets go.
-    public var stagedCoverURL: @Sendable (_ validFor: Duration) async throws -> URL
+    /// that lives the configured lifetime, like ``stagedURL``; deleted with the video's copy when the platform lets go.
+    public var stagedCoverURL: @Sendable () async throws -> URL
     /// The clock for polling and backoff.
     public var clock: any Clock<Duration>
     /// Jitter for backoff.
@@ -276,7 +276,7 @@ public struct PublishContext: Sendable {
             throw PublishError(.configuration, message: "no staging is configured", remediation: "set ATOM_S3_BUCKET and AWS credentials")
         },
         releaseStaging: @escaping @Sendable () async -> Void = {},
-        stagedCoverURL: @escaping @Sendable (Duration) async throws -> URL = { _ in
+        stagedCoverURL: @escaping @Sendable () async throws -> URL = {
             throw PublishError(.configuration, message: "no staging is configured", remediation: "set ATOM_S3_BUCKET and AWS credentials")
         },
         clock: any Clock<Duration> = ContinuousClock(),
