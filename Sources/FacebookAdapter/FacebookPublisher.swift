@@ -13,7 +13,7 @@ public struct FacebookPublisher: Publisher {
     public let platform = PlatformID.facebook
     /// Settings read from the credential store.
     public let configuration: Configuration
-    private let client: GraphClient
+    let client: GraphClient
     private let now: @Sendable () -> Date
 
     /// Creates a publisher.
@@ -36,7 +36,8 @@ public struct FacebookPublisher: Publisher {
         PublisherCapabilities(
             displayName: "Facebook", mediaLimits: FacebookSpecs.pageVideo, textLimits: FacebookSpecs.textLimits,
             ingestion: configuration.uploadMode == .url ? .publicURL : .push,
-            requiredCredentials: ["FACEBOOK_PAGE_ID", "FACEBOOK_PAGE_ACCESS_TOKEN"], supportsScheduling: true
+            requiredCredentials: ["FACEBOOK_PAGE_ID", "FACEBOOK_PAGE_ACCESS_TOKEN"], supportsScheduling: true,
+            minimumScheduleLead: FacebookSpecs.minimumScheduleLead
         )
     }
 

@@ -77,8 +77,12 @@ public struct PublisherCapabilities: Sendable {
     public var ingestion: Ingestion
     /// The credential keys the platform needs (for `atom platforms` and configuration errors).
     public var requiredCredentials: [String]
-    /// Whether the platform can schedule (`--at`).
+    /// Whether the platform's own API can schedule (`--at`): the post is uploaded now and the platform
+    /// publishes it at that time. Where it cannot, atom posts at that time itself, woken by the OS scheduler.
     public var supportsScheduling: Bool
+    /// The shortest lead the platform accepts for its own scheduling; a sooner `--at` is posted by atom at
+    /// that time instead (woken by the OS scheduler), as for a platform without scheduling.
+    public var minimumScheduleLead: TimeInterval
 
     /// Creates a declaration.
     public init(
@@ -87,7 +91,8 @@ public struct PublisherCapabilities: Sendable {
         textLimits: [TextField: TextLimit] = [:],
         ingestion: Ingestion = .push,
         requiredCredentials: [String] = [],
-        supportsScheduling: Bool = false
+        supportsScheduling: Bool = false,
+        minimumScheduleLead: TimeInterval = 0
     ) {
         self.displayName = displayName
         self.mediaLimits = mediaLimits
@@ -95,6 +100,7 @@ public struct PublisherCapabilities: Sendable {
         self.ingestion = ingestion
         self.requiredCredentials = requiredCredentials
         self.supportsScheduling = supportsScheduling
+        self.minimumScheduleLead = minimumScheduleLead
     }
 }
 

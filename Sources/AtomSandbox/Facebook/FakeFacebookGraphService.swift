@@ -20,6 +20,7 @@ struct FakeFacebookGraphService: FakeService {
         case reels
         case videos
         case video(String)
+        case deleteVideo(String)
     }
 
     /// Request parameters: query, then the body (form, JSON or multipart) over it.
@@ -51,6 +52,8 @@ struct FakeFacebookGraphService: FakeService {
             return await videos(request, parameters)
         case .video(let id):
             return status(id, parameters)
+        case .deleteVideo(let id):
+            return deleteVideo(id)
         }
     }
 
@@ -73,6 +76,7 @@ struct FakeFacebookGraphService: FakeService {
             }
         }
         if components.count == 2, request.method == "GET", fake.state.withLock({ $0.videos[node] != nil }) { return .video(node) }
+        if components.count == 2, request.method == "DELETE" { return .deleteVideo(node) }
         return nil
     }
 

@@ -5,7 +5,7 @@ import PublishingCore
 /// The YouTube Data API part of ``FakeYouTube``, mounted at `/youtube`: resumable `videos.insert` and `videos.list`.
 public struct FakeYouTubeAPI: FakeService {
     let fake: FakeYouTube
-    private var state: FakeYouTubeState { fake.state }
+    var state: FakeYouTubeState { fake.state }
 
     /// The chunk granularity YouTube enforces for every chunk but the last.
     public static let chunkGranularity: Int64 = 256 * 1024
@@ -19,6 +19,7 @@ public struct FakeYouTubeAPI: FakeService {
         case ("POST", "/upload/youtube/v3/videos"): return try await startSession(request)
         case ("PUT", "/upload/youtube/v3/videos"): return try await put(request)
         case ("GET", "/youtube/v3/videos"): return try await list(request)
+        case ("PUT", "/youtube/v3/videos"): return try await update(request)
         default: return nil
         }
     }
@@ -35,7 +36,7 @@ public struct FakeYouTubeAPI: FakeService {
 
     // MARK: Requests
 
-    private func unauthorized(_ request: FakeRequest) async -> FakeResponse? {
+    func unauthorized(_ request: FakeRequest) async -> FakeResponse? {
         guard await state.isValid(accessToken: request.bearerToken) else {
             await state.noteUnauthorized()
             var response = FakeGoogleError.unauthorized.response
@@ -46,7 +47,7 @@ public struct FakeYouTubeAPI: FakeService {
         return nil
     }
 
-    private func violation(_ message: String) async -> FakeResponse {
+    func violation(_ message: String) async -> FakeResponse {
         await state.violation(message)
         return FakeGoogleError.badRequest(message).response
     }

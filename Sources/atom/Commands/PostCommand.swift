@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PublishingCore
+import Scheduling
 
 /// Options shared by `post` and `validate`: what to post where.
 struct PostInput: ParsableArguments {
@@ -22,7 +23,7 @@ struct PostInput: ParsableArguments {
     @Option(help: "public|private|unlisted|friends|followers, mapped to each platform's nearest level.")
     var privacy: Privacy?
 
-    @Option(help: "Schedule at this ISO 8601 time, where the platform's API allows it.")
+    @Option(help: "Publish at this ISO 8601 time: through the platform's own scheduling where it has one, else posted by atom then, woken by the OS scheduler (see `atom schedule`).")
     var at: String?
 
     @Option(help: "A YAML or JSON manifest with per-platform overrides.")
@@ -77,9 +78,19 @@ struct PostCommand: AsyncParsableCommand {
     @Flag(help: "Post to atom's built-in loopback sandbox instead of the real platforms.")
     var sandbox = false
 
+    @Flag(name: .customLong("late-ok"), help: "With --at: post even if the machine wakes later than the missed window.")
+    var lateOK = false
+
+    @Option(name: .customLong("missed-window"),
+            help: "With --at: how late atom may still post (e.g. 90m, 6h; default 6h); later, the job is reported missed.")
+    var missedWindow: WindowDuration?
+
     func validate() throws {
         try input.to.validate(against: Registry.platforms)
         guard wait >= 0 else { throw ValidationError("--wait must be 0 or more seconds") }
+        if input.at == nil, lateOK || missedWindow != nil {
+            throw ValidationError("--late-ok and --missed-window go with --at")
+        }
     }
 
     func run() async throws {
@@ -100,7 +111,14 @@ struct PostCommand: AsyncParsableCommand {
             return try await AppContext.with(global, overrides: overrides) { app in
                 let drafts = try input.drafts(registry: app.registry)
                 let publishers = try app.publishers(for: drafts.map(\.name))
-                let targets = zip(publishers, drafts).map { PostTarget(publisher: $0, draft: $1.draft) }
+                var targets = zip(publishers, drafts).map { PostTarget(publisher: $0, draft: $1.draft) }
+                // --at: the platform schedules where its API can; elsewhere atom posts at that time (ScheduleSubmit).
+                var schedule: ScheduleSubmit.Plan?
+                if let at = drafts.first?.draft.scheduledAt {
+                    let plan = try await ScheduleSubmit.plan(targets, at: at, dotEnv: app.dotEnv)
+                    targets = plan.targets
+                    schedule = plan
+                }
                 let orchestrator = try app.orchestrator()
                 let needURL = publishers.filter { $0.capabilities.ingestion == .publicURL }.map(\.platform.rawValue)
                 if !needURL.isEmpty, orchestrator.stager == nil {
@@ -109,11 +127,20 @@ struct PostCommand: AsyncParsableCommand {
                         remediation: "set ATOM_S3_BUCKET and AWS credentials in \(global.envFile) (or use the platform's push mode); nothing was uploaded")
                 }
                 if dryRun {
+                    schedule?.describe()
                     return try await DryRun.run(video: input.video, targets: targets, orchestrator: orchestrator, global: global)
                 }
-                let request = PostRequest(videoPath: input.video, targets: targets, force: force, waitLimit: .seconds(wait), sandbox: app.sandbox)
-                let report = try await Interruptible.run(platforms: publishers.map(\.platform), quiet: global.quiet || global.json && !Console.stderrIsTTY) { progress in
-                    try await orchestrator.post(request, progress: progress)
+                let report: PostReport
+                if let schedule {
+                    let submit = ScheduleSubmit(
+                        app: app, global: global, video: input.video, lateOK: lateOK,
+                        missedWindow: missedWindow?.seconds ?? ScheduledJob.defaultMissedWindow, force: force, wait: wait)
+                    report = try await submit.submit(schedule, orchestrator: orchestrator)
+                } else {
+                    let request = PostRequest(videoPath: input.video, targets: targets, force: force, waitLimit: .seconds(wait), sandbox: app.sandbox)
+                    report = try await Interruptible.run(platforms: publishers.map(\.platform), quiet: global.quiet || global.json && !Console.stderrIsTTY) { progress in
+                        try await orchestrator.post(request, progress: progress)
+                    }
                 }
                 if global.json { try Console.json(PostJSON(report, sandbox: app.sandbox)) }
                 if !global.json || Console.stderrIsTTY || !global.quiet {
