@@ -164,6 +164,28 @@ struct ScheduleEndToEndTests {
         }
     }
 
+    @Test("validate and --dry-run with --at: every platform accepted, each one's way said, nothing sent or recorded")
+    func validateAndDryRun() async throws {
+        try await withSetup { setup in
+            let at = Self.iso(Date().addingTimeInterval(3600).rounded())
+            let video = Fixtures.path("vertical.mp4")
+            let validate = try await setup.atom(["validate", video, "--to", "tiktok,youtube", "--caption", "x", "--at", at])
+            #expect(validate.code == 0, "stderr: \(validate.stderr)")
+            #expect(validate.stderr.contains("tiktok: posted by atom at \(at), woken by cron"), "stderr: \(validate.stderr)")
+            #expect(validate.stderr.contains("youtube: uploaded now, published by the platform at \(at)"))
+            let dryRun = try await setup.atom(["post", video, "--to", "instagram,facebook", "--caption", "x", "--at", at, "--dry-run"])
+            #expect(dryRun.code == 0, "stderr: \(dryRun.stderr)")
+            #expect(try await setup.sandbox.state().uploads.isEmpty)
+            let list = try await setup.atom(["schedule", "list", "--json"])
+            #expect(try Self.object(list.stdout)["jobs"]?.arrayValue?.isEmpty == true)
+            let usage = try await setup.atom(["post", video, "--to", "tiktok", "--late-ok"])
+            #expect(usage.code == 64)
+            let past = try await setup.atom(["post", video, "--to", "tiktok", "--at", "2020-01-01T00:00:00Z"])
+            #expect(past.code == 64)
+            #expect(past.stderr.contains("is in the past"))
+        }
+    }
+
     @Test("cancel: YouTube set back to private, the Facebook video deleted, TikTok never posted")
     func cancel() async throws {
         try await withSetup { setup in
