@@ -16,13 +16,16 @@ extension FacebookPublisher: ScheduleCancelling {
     }
 
     private func delete(_ postID: String, operationID: String) async throws -> String {
-        let request = HTTPRequest(method: .delete, path: client.path(postID), query: client.proofQuery, headerFields: client.graphHeaders)
+        let request = HTTPRequest(
+            method: .delete, path: client.path(postID), query: client.proofQuery, headerFields: client.graphHeaders)
         let answer = try await client.exchange(
-            request, body: nil, baseURL: client.configuration.graphBaseURL, as: SuccessAnswer.self, operationID: operationID)
+            request, body: nil, baseURL: client.configuration.graphBaseURL, as: SuccessAnswer.self,
+            operationID: operationID)
         guard answer.success != false else {
-            throw PublishError(.rejected, platform: platform, operationID: operationID,
-                               message: "Facebook answered success: false to deleting scheduled video \(postID)",
-                               remediation: "delete it in Meta Business Suite before its time")
+            throw PublishError(
+                .rejected, platform: platform, operationID: operationID,
+                message: "Facebook answered success: false to deleting scheduled video \(postID)",
+                remediation: "delete it in Meta Business Suite before its time")
         }
         return "deleted the scheduled video \(postID)"
     }

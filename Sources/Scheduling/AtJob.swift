@@ -21,7 +21,9 @@ public struct AtJob: WakeUpScheduler {
         calendar.timeZone = TimeZone(identifier: "UTC") ?? calendar.timeZone
         let second = Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.up))
         let p = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: second)
-        return String(format: "%04d%02d%02d%02d%02d.%02d", p.year ?? 0, p.month ?? 0, p.day ?? 0, p.hour ?? 0, p.minute ?? 0, p.second ?? 0)
+        return String(
+            format: "%04d%02d%02d%02d%02d.%02d", p.year ?? 0, p.month ?? 0, p.day ?? 0, p.hour ?? 0, p.minute ?? 0,
+            p.second ?? 0)
     }
 
     /// The shell line `at` runs: variables, the command, output appended to the log; every word single-quoted.
@@ -38,7 +40,9 @@ public struct AtJob: WakeUpScheduler {
 
     public func availability() async -> SchedulerAvailability {
         let result = (try? await runner.run("atq", [], environment: [:], input: nil)) ?? CommandResult(status: 127)
-        if result.status == 0 { return SchedulerAvailability(kind: kind, isAvailable: true, detail: "at/atd available") }
+        if result.status == 0 {
+            return SchedulerAvailability(kind: kind, isAvailable: true, detail: "at/atd available")
+        }
         let why = result.status == 127 ? "no `at` installed" : "atq: \(result.firstLine)"
         return SchedulerAvailability(kind: kind, isAvailable: false, detail: why)
     }
@@ -53,7 +57,8 @@ public struct AtJob: WakeUpScheduler {
         else {
             throw PublishError(
                 .configuration, message: "at could not queue the job: \(result.firstLine)",
-                remediation: "check that atd runs, or set ATOM_SCHEDULER=cron and run `atom schedule run-due` from cron")
+                remediation: "check that atd runs, or set ATOM_SCHEDULER=cron and run `atom schedule run-due` from cron"
+            )
         }
         return WakeUp(kind: kind, handle: String(number), summary: "at job \(number)")
     }
@@ -63,7 +68,11 @@ public struct AtJob: WakeUpScheduler {
     }
 
     public func isArmed(_ wakeUp: WakeUp) async -> Bool? {
-        guard let result = try? await runner.run("atq", [], environment: [:], input: nil), result.status == 0 else { return nil }
-        return result.stdout.split(separator: "\n").contains { $0.split(whereSeparator: \.isWhitespace).first.map(String.init) == wakeUp.handle }
+        guard let result = try? await runner.run("atq", [], environment: [:], input: nil), result.status == 0 else {
+            return nil
+        }
+        return result.stdout.split(separator: "\n").contains {
+            $0.split(whereSeparator: \.isWhitespace).first.map(String.init) == wakeUp.handle
+        }
     }
 }

@@ -27,8 +27,12 @@ public struct CommandResult: Sendable, Equatable {
 public protocol CommandRunner: Sendable {
     /// Runs `program` (looked up on the search path) with `arguments`.
     /// - Parameters:
+    ///   - program: A program name looked up on the search path, or an absolute path.
+    ///   - arguments: Its arguments.
     ///   - environment: Extra variables for the child, over the runner's own.
     ///   - input: Text written to the child's standard input.
+    /// - Returns: The exit status and both outputs (status 127 when the program is not there).
+    /// - Throws: Only when the runner itself fails; a failing program is a non-zero status.
     func run(_ program: String, _ arguments: [String], environment: [String: String], input: String?) async throws
         -> CommandResult
 }
@@ -52,7 +56,8 @@ public struct ProcessCommandRunner: CommandRunner {
         return searchPath.map { $0 + "/" + program }.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
-    public func run(_ program: String, _ arguments: [String], environment: [String: String], input: String?) async throws
+    public func run(_ program: String, _ arguments: [String], environment: [String: String], input: String?)
+        async throws
         -> CommandResult
     {
         guard let path = locate(program) else { return CommandResult(status: 127, stderr: "\(program): not found") }

@@ -12,7 +12,8 @@ public struct CronScheduler: WakeUpScheduler {
     public static let suggestedLine = "*/5 * * * * atom schedule run-due"
 
     public func availability() async -> SchedulerAvailability {
-        SchedulerAvailability(kind: kind, isAvailable: true, detail: "your cron runs `atom schedule run-due` (ATOM_SCHEDULER=cron)")
+        SchedulerAvailability(
+            kind: kind, isAvailable: true, detail: "your cron runs `atom schedule run-due` (ATOM_SCHEDULER=cron)")
     }
 
     public func arm(_ request: WakeUpRequest) async throws -> WakeUp {

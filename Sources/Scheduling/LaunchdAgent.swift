@@ -19,6 +19,7 @@ public struct LaunchdAgent: WakeUpScheduler {
 
     /// Creates the scheduler.
     /// - Parameters:
+    ///   - runner: Runs `launchctl`.
     ///   - agentsFolder: `~/Library/LaunchAgents`.
     ///   - userID: The user's uid (the `gui/<uid>` domain).
     ///   - timeZone: The Mac's time zone, in which launchd reads `StartCalendarInterval`.
@@ -56,10 +57,12 @@ public struct LaunchdAgent: WakeUpScheduler {
     private func plistPath(_ label: String) -> String { agentsFolder + "/" + label + ".plist" }
 
     public func availability() async -> SchedulerAvailability {
-        let result = (try? await runner.run("launchctl", ["print", "gui/\(userID)"], environment: [:], input: nil))
+        let result =
+            (try? await runner.run("launchctl", ["print", "gui/\(userID)"], environment: [:], input: nil))
             ?? CommandResult(status: 127)
         if result.status == 0 {
-            return SchedulerAvailability(kind: kind, isAvailable: true, detail: "launchd gui/\(userID) domain reachable")
+            return SchedulerAvailability(
+                kind: kind, isAvailable: true, detail: "launchd gui/\(userID) domain reachable")
         }
         let why = result.status == 127 ? "no launchctl (not macOS)" : "launchctl: \(result.firstLine)"
         return SchedulerAvailability(kind: kind, isAvailable: false, detail: why)
@@ -74,7 +77,8 @@ public struct LaunchdAgent: WakeUpScheduler {
             throw PublishError(.configuration, message: "cannot create \(agentsFolder): \(error.localizedDescription)")
         }
         try AtomicFile.write(try Self.plist(for: request, timeZone: timeZone), to: path, mode: 0o644)
-        let result = try await runner.run("launchctl", ["bootstrap", "gui/\(userID)", path], environment: [:], input: nil)
+        let result = try await runner.run(
+            "launchctl", ["bootstrap", "gui/\(userID)", path], environment: [:], input: nil)
         guard result.status == 0 else {
             try? FileManager.default.removeItem(atPath: path)
             throw PublishError(
@@ -85,13 +89,16 @@ public struct LaunchdAgent: WakeUpScheduler {
     }
 
     public func disarm(_ wakeUp: WakeUp) async throws {
-        _ = try await runner.run("launchctl", ["bootout", "gui/\(userID)/\(wakeUp.handle)"], environment: [:], input: nil)
+        _ = try await runner.run(
+            "launchctl", ["bootout", "gui/\(userID)/\(wakeUp.handle)"], environment: [:], input: nil)
         let path = plistPath(wakeUp.handle)
         if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
     }
 
     public func isArmed(_ wakeUp: WakeUp) async -> Bool? {
-        guard let result = try? await runner.run("launchctl", ["print", "gui/\(userID)/\(wakeUp.handle)"], environment: [:], input: nil),
+        guard
+            let result = try? await runner.run(
+                "launchctl", ["print", "gui/\(userID)/\(wakeUp.handle)"], environment: [:], input: nil),
             result.status != 127
         else { return nil }
         return result.status == 0

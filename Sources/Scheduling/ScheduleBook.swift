@@ -18,7 +18,9 @@ public struct ScheduleBook: Sendable {
     /// Records `job` and, when it has deferred parts, arms `scheduler` for it. If arming fails the job is
     /// removed again and the error is rethrown: nothing is left half-scheduled.
     /// - Returns: The job with its wake-up.
-    public func add(_ job: ScheduledJob, scheduler: (any WakeUpScheduler)?, request: WakeUpRequest) async throws -> ScheduledJob {
+    public func add(_ job: ScheduledJob, scheduler: (any WakeUpScheduler)?, request: WakeUpRequest) async throws
+        -> ScheduledJob
+    {
         var job = job
         try await store.updateAsync { [job] in $0.jobs.append(job) }
         guard let scheduler, !job.deferredParts.isEmpty else { return job }
@@ -51,7 +53,8 @@ public struct ScheduleBook: Sendable {
                     continue
                 case .missed(let late):
                     file.jobs[index].status = .missed
-                    file.jobs[index].reason = "missed its time by \(Self.duration(late)) (the window is "
+                    file.jobs[index].reason =
+                        "missed its time by \(Self.duration(late)) (the window is "
                         + "\(Self.duration(job.missedWindow))); nothing was posted. Post it now with `atom post`, "
                         + "or schedule it again with --late-ok"
                     for part in file.jobs[index].parts.indices where file.jobs[index].parts[part].mode == .deferred {
@@ -83,7 +86,8 @@ public struct ScheduleBook: Sendable {
     /// Removes a job's wake-up, if it has one and the job is no longer pending.
     /// - Returns: A problem, worded for the user, if the scheduler refused.
     public func disarm(_ job: ScheduledJob) async -> String? {
-        guard job.status != .pending, job.status != .running, let wakeUp = job.wakeUp, let scheduler = schedulerFor(wakeUp)
+        guard job.status != .pending, job.status != .running, let wakeUp = job.wakeUp,
+            let scheduler = schedulerFor(wakeUp)
         else { return nil }
         do {
             try await scheduler.disarm(wakeUp)
@@ -102,7 +106,8 @@ public struct ScheduleBook: Sendable {
             guard job.status == .pending else {
                 throw PublishError(
                     .conflict, message: "job \(job.id) is \(job.status.rawValue); there is nothing to cancel",
-                    remediation: job.status == .running ? "it is being posted right now" : "see `atom schedule list --all`")
+                    remediation: job.status == .running
+                        ? "it is being posted right now" : "see `atom schedule list --all`")
             }
             file.jobs[index].status = .cancelled
             file.jobs[index].reason = "cancelled by `atom schedule cancel`"

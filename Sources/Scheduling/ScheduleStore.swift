@@ -3,9 +3,9 @@ import NIOPosix
 import PublishingCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Scheduled jobs in `schedule.json` next to the record (`ATOM_STATE_DIR`): written atomically, every
@@ -41,7 +41,8 @@ public final class ScheduleStore: Sendable {
 
     /// ``update(_:)`` on the blocking-I/O pool.
     @discardableResult
-    public func updateAsync<T: Sendable>(_ body: @escaping @Sendable (inout ScheduleFile) throws -> T) async throws -> T {
+    public func updateAsync<T: Sendable>(_ body: @escaping @Sendable (inout ScheduleFile) throws -> T) async throws -> T
+    {
         try await Task { try await NIOThreadPool.singleton.runIfActive { try self.update(body) } }.value
     }
 
@@ -56,8 +57,9 @@ public final class ScheduleStore: Sendable {
                 try FileManager.default.createDirectory(
                     atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             } catch {
-                throw PublishError(.storage, message: "cannot create the state folder \(directory): \(error.localizedDescription)",
-                                   remediation: "set ATOM_STATE_DIR to a writable folder")
+                throw PublishError(
+                    .storage, message: "cannot create the state folder \(directory): \(error.localizedDescription)",
+                    remediation: "set ATOM_STATE_DIR to a writable folder")
             }
         }
         let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
@@ -80,12 +82,14 @@ public final class ScheduleStore: Sendable {
         do {
             file = try JSONDecoder.atom.decode(ScheduleFile.self, from: data)
         } catch {
-            throw PublishError(.storage, message: "\(path) is not a valid atom schedule: \(error)",
-                               remediation: "move the file aside; scheduled jobs in it will not run")
+            throw PublishError(
+                .storage, message: "\(path) is not a valid atom schedule: \(error)",
+                remediation: "move the file aside; scheduled jobs in it will not run")
         }
         guard file.version <= ScheduleFile.currentVersion else {
-            throw PublishError(.storage, message: "\(path) was written by a newer atom (schema \(file.version))",
-                               remediation: "upgrade atom")
+            throw PublishError(
+                .storage, message: "\(path) was written by a newer atom (schema \(file.version))",
+                remediation: "upgrade atom")
         }
         return file
     }

@@ -23,7 +23,9 @@ public struct ScheduledJob: Sendable, Codable, Equatable {
         /// Cancelled by `atom schedule cancel`.
         public static let cancelled = Status("cancelled")
         public var description: String { rawValue }
-        public init(from decoder: any Decoder) throws { rawValue = try decoder.singleValueContainer().decode(String.self) }
+        public init(from decoder: any Decoder) throws {
+            rawValue = try decoder.singleValueContainer().decode(String.self)
+        }
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.singleValueContainer()
             try container.encode(rawValue)
@@ -39,7 +41,9 @@ public struct ScheduledJob: Sendable, Codable, Equatable {
         /// Posted at the job's time by `atom schedule run-due`, woken by the OS scheduler.
         public static let deferred = Mode("deferred")
         public var description: String { rawValue }
-        public init(from decoder: any Decoder) throws { rawValue = try decoder.singleValueContainer().decode(String.self) }
+        public init(from decoder: any Decoder) throws {
+            rawValue = try decoder.singleValueContainer().decode(String.self)
+        }
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.singleValueContainer()
             try container.encode(rawValue)
@@ -150,8 +154,9 @@ public struct ScheduleFile: Sendable, Codable, Equatable {
         if matches.isEmpty {
             throw PublishError(.notFound, message: "no scheduled job \(id)", remediation: "see `atom schedule list`")
         }
-        throw PublishError(.invalidInput, message: "job id \(id) is ambiguous: \(matches.map { jobs[$0].id }.joined(separator: ", "))",
-                           remediation: "give more of the id")
+        throw PublishError(
+            .invalidInput, message: "job id \(id) is ambiguous: \(matches.map { jobs[$0].id }.joined(separator: ", "))",
+            remediation: "give more of the id")
     }
 }
 

@@ -13,6 +13,7 @@ public struct SchedulerChoice: Sendable {
     /// - Parameters:
     ///   - preference: `ATOM_SCHEDULER` (`systemd`, `launchd`, `at`, `cron`), if set.
     ///   - candidates: Every scheduler this build knows, in order of preference.
+    /// - Returns: The scheduler to use (if any) and what was found for each candidate checked.
     /// - Throws: A `configuration` ``PublishError`` when `preference` names no known scheduler.
     public static func detect(preference: String?, candidates: [any WakeUpScheduler]) async throws -> SchedulerChoice {
         if let preference = preference?.lowercased(), !preference.isEmpty {
@@ -44,6 +45,7 @@ public struct SchedulerChoice: Sendable {
 
     /// The refusal when no scheduler is available, with the alternatives.
     /// - Parameter platforms: The platforms that would need a wake-up.
+    /// - Returns: A `configuration` error naming what was looked for, with the alternatives.
     public func unavailableError(platforms: [String]) -> PublishError {
         PublishError(
             .configuration,

@@ -52,12 +52,14 @@ public struct SystemdUserTimer: WakeUpScheduler {
     }
 
     public func availability() async -> SchedulerAvailability {
-        let run = (try? await runner.run("systemd-run", ["--version"], environment: [:], input: nil))
+        let run =
+            (try? await runner.run("systemd-run", ["--version"], environment: [:], input: nil))
             ?? CommandResult(status: 127)
         guard run.status == 0 else {
             return SchedulerAvailability(kind: kind, isAvailable: false, detail: "no systemd-run on PATH")
         }
-        let manager = (try? await runner.run("systemctl", ["--user", "show-environment"], environment: [:], input: nil))
+        let manager =
+            (try? await runner.run("systemctl", ["--user", "show-environment"], environment: [:], input: nil))
             ?? CommandResult(status: 127)
         guard manager.status == 0 else {
             let why = manager.firstLine.isEmpty ? "exit \(manager.status)" : manager.firstLine
@@ -72,7 +74,9 @@ public struct SystemdUserTimer: WakeUpScheduler {
         guard result.status == 0 else {
             throw PublishError(
                 .configuration, message: "systemd-run could not arm a timer: \(result.firstLine)",
-                remediation: "check `systemctl --user status`, or set ATOM_SCHEDULER=cron and run `atom schedule run-due` from cron")
+                remediation:
+                    "check `systemctl --user status`, or set ATOM_SCHEDULER=cron and run `atom schedule run-due` from cron"
+            )
         }
         let unit = Self.unitName(for: request.jobID)
         return WakeUp(kind: kind, handle: unit, summary: "systemd user timer \(unit).timer")
@@ -80,12 +84,16 @@ public struct SystemdUserTimer: WakeUpScheduler {
 
     public func disarm(_ wakeUp: WakeUp) async throws {
         // Stopping a transient timer unloads it; its elapsed service is collected by `reset-failed`.
-        _ = try await runner.run("systemctl", ["--user", "stop", wakeUp.handle + ".timer"], environment: [:], input: nil)
-        _ = try await runner.run("systemctl", ["--user", "reset-failed", wakeUp.handle + ".service"], environment: [:], input: nil)
+        _ = try await runner.run(
+            "systemctl", ["--user", "stop", wakeUp.handle + ".timer"], environment: [:], input: nil)
+        _ = try await runner.run(
+            "systemctl", ["--user", "reset-failed", wakeUp.handle + ".service"], environment: [:], input: nil)
     }
 
     public func isArmed(_ wakeUp: WakeUp) async -> Bool? {
-        guard let result = try? await runner.run("systemctl", ["--user", "is-active", wakeUp.handle + ".timer"], environment: [:], input: nil)
+        guard
+            let result = try? await runner.run(
+                "systemctl", ["--user", "is-active", wakeUp.handle + ".timer"], environment: [:], input: nil)
         else { return nil }
         if result.status == 127 { return nil }
         return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "active"

@@ -24,7 +24,8 @@ extension YouTubePublisher: ScheduleCancelling {
                 request, body: try HTTPBodies.json(resource), baseURL: configuration.baseURL, operationID: operationID)
             let bytes = try await HTTPBodies.collect(body)
             guard response.status.code == 200 else {
-                throw mapper.map(status: response.status.code, body: bytes, headers: response.headerFields, operationID: operationID)
+                throw mapper.map(
+                    status: response.status.code, body: bytes, headers: response.headerFields, operationID: operationID)
             }
             return "set back to private without a publish time (video \(postID) stays on the channel, unpublished)"
         } catch let failure as YouTubeFailure {
@@ -35,16 +36,21 @@ extension YouTubePublisher: ScheduleCancelling {
     /// The video's `status` object as YouTube returns it.
     private func currentStatus(of videoID: String) async throws -> [String: JSONValue] {
         let operationID = "youtube.videos.list"
-        let request = HTTPRequest(method: .get, path: "/youtube/v3/videos", query: [("part", "status"), ("id", videoID)])
-        let (response, body) = try await api.send(request, body: nil, baseURL: configuration.baseURL, operationID: operationID)
+        let request = HTTPRequest(
+            method: .get, path: "/youtube/v3/videos", query: [("part", "status"), ("id", videoID)])
+        let (response, body) = try await api.send(
+            request, body: nil, baseURL: configuration.baseURL, operationID: operationID)
         let bytes = try await HTTPBodies.collect(body)
         guard response.status.code == 200 else {
-            throw mapper.map(status: response.status.code, body: bytes, headers: response.headerFields, operationID: operationID)
+            throw mapper.map(
+                status: response.status.code, body: bytes, headers: response.headerFields, operationID: operationID)
         }
         guard let list = try? JSONDecoder().decode(JSONValue.self, from: Data(bytes)).objectValue else {
             throw YouTubeFailure.protocolViolation(operationID: operationID, detail: "unreadable videos.list answer")
         }
-        let items = list["items"].flatMap { value -> [JSONValue]? in if case .array(let items) = value { items } else { nil } } ?? []
+        let items =
+            list["items"].flatMap { value -> [JSONValue]? in if case .array(let items) = value { items } else { nil } }
+            ?? []
         guard let item = items.compactMap(\.objectValue).first(where: { $0["id"]?.stringValue == videoID }) else {
             throw PublishError(
                 .notFound, platform: platform, operationID: operationID,

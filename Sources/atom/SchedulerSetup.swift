@@ -6,12 +6,14 @@ import Scheduling
 /// The OS schedulers this build knows, built from the process environment (the composition root's job).
 enum SchedulerSetup {
     /// Every candidate, in order of preference: launchd (macOS), user systemd, `at`, then cron (only when chosen).
-    static func candidates(environment: [String: String] = ProcessInfo.processInfo.environment) -> [any WakeUpScheduler] {
+    static func candidates(environment: [String: String] = ProcessInfo.processInfo.environment) -> [any WakeUpScheduler]
+    {
         let path = (environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":").map(String.init)
         let runner = ProcessCommandRunner(searchPath: path, baseEnvironment: environment)
         let home = environment["HOME"] ?? NSHomeDirectory()
         return [
-            LaunchdAgent(runner: runner, agentsFolder: home + "/Library/LaunchAgents", userID: getuid(), timeZone: .current),
+            LaunchdAgent(
+                runner: runner, agentsFolder: home + "/Library/LaunchAgents", userID: getuid(), timeZone: .current),
             SystemdUserTimer(runner: runner),
             AtJob(runner: runner),
             CronScheduler(),
@@ -23,7 +25,8 @@ enum SchedulerSetup {
     static func detect(dotEnv: DotEnvFile? = nil) async throws -> SchedulerChoice {
         let environment = ProcessInfo.processInfo.environment
         let preference = environment["ATOM_SCHEDULER"] ?? ((try? dotEnv?.nonEmpty("ATOM_SCHEDULER")) ?? nil)
-        return try await SchedulerChoice.detect(preference: preference, candidates: candidates(environment: environment))
+        return try await SchedulerChoice.detect(
+            preference: preference, candidates: candidates(environment: environment))
     }
 
     /// The scheduler that armed `wakeUp`, to remove it.

@@ -31,7 +31,10 @@ struct ScheduleEndToEndTests {
             defer { sandbox.stop() }
             let dotEnv = sandbox.environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)\n" }.joined()
             try dotEnv.write(toFile: dir + "/.env", atomically: true, encoding: .utf8)
-            try await body(Setup(sandbox: sandbox, dir: dir, environment: ["ATOM_STATE_DIR": dir + "/state", "ATOM_SCHEDULER": "cron"]))
+            try await body(
+                Setup(
+                    sandbox: sandbox, dir: dir,
+                    environment: ["ATOM_STATE_DIR": dir + "/state", "ATOM_SCHEDULER": "cron"]))
         }
     }
 
@@ -49,13 +52,21 @@ struct ScheduleEndToEndTests {
         try await withSetup { setup in
             let video = Fixtures.path("vertical.mp4")
             let at = Date().addingTimeInterval(3600).rounded()
-            let post = try await setup.atom(["post", video, "--to", Self.platforms.joined(separator: ","), "--caption", "Sunrise #sunrise",
-                                             "--at", Self.iso(at), "--json"])
+            let post = try await setup.atom([
+                "post", video, "--to", Self.platforms.joined(separator: ","), "--caption", "Sunrise #sunrise",
+                "--at", Self.iso(at), "--json",
+            ])
             #expect(post.code == 0, "stderr: \(post.stderr)")
             let results = try Self.object(post.stdout)["results"]?.arrayValue?.compactMap(\.objectValue) ?? []
             #expect(results.compactMap { $0["platform"]?.stringValue } == Self.platforms)
-            let status = Dictionary(uniqueKeysWithValues: results.map { ($0["platform"]?.stringValue ?? "", $0["status"]?.stringValue ?? "") })
-            #expect(status == ["tiktok": "scheduled", "instagram": "scheduled", "youtube": "published", "facebook": "published"])
+            let status = Dictionary(
+                uniqueKeysWithValues: results.map {
+                    ($0["platform"]?.stringValue ?? "", $0["status"]?.stringValue ?? "")
+                })
+            #expect(
+                status == [
+                    "tiktok": "scheduled", "instagram": "scheduled", "youtube": "published", "facebook": "published",
+                ])
             #expect(try await setup.uploads("youtube") == 1)
             #expect(try await setup.uploads("facebook") == 1)
             #expect(try await setup.uploads("tiktok") == 0)
@@ -86,13 +97,18 @@ struct ScheduleEndToEndTests {
             #expect(try await setup.uploads("tiktok") == 0)
 
             // At its time the deferred platforms are posted.
-            let due = try await setup.atom(["schedule", "run-due", "--now", Self.iso(at.addingTimeInterval(60)), "--json"])
+            let due = try await setup.atom([
+                "schedule", "run-due", "--now", Self.iso(at.addingTimeInterval(60)), "--json",
+            ])
             #expect(due.code == 0, "stderr: \(due.stderr)")
             let ran = (try Self.object(due.stdout)["jobs"]?.arrayValue ?? []).compactMap(\.objectValue)
             #expect(ran.map { $0["id"]?.stringValue } == [id])
             #expect(ran.first?["status"]?.stringValue == "done")
             let parts = (ran.first?["platforms"]?.arrayValue ?? []).compactMap(\.objectValue)
-            #expect(parts.filter { $0["mode"]?.stringValue == "deferred" }.allSatisfy { $0["status"]?.stringValue == "published" })
+            #expect(
+                parts.filter { $0["mode"]?.stringValue == "deferred" }.allSatisfy {
+                    $0["status"]?.stringValue == "published"
+                })
 
             // A second run (another timer, cron) posts nothing again.
             let again = try await setup.atom(["schedule", "run-due", "--now", Self.iso(at.addingTimeInterval(120))])
@@ -124,7 +140,9 @@ struct ScheduleEndToEndTests {
             try handle.close()
             let due = try await setup.atom(["schedule", "run-due", "--now", Self.iso(at.addingTimeInterval(60))])
             #expect(due.code == 1)
-            #expect(due.stdout.contains("failed: the video \(video) changed since it was scheduled"), "stdout: \(due.stdout)")
+            #expect(
+                due.stdout.contains("failed: the video \(video) changed since it was scheduled"),
+                "stdout: \(due.stdout)")
             #expect(try await setup.uploads("tiktok") == 0)
         }
     }
@@ -133,10 +151,14 @@ struct ScheduleEndToEndTests {
     func missed() async throws {
         try await withSetup { setup in
             let at = Date().addingTimeInterval(3600).rounded()
-            let post = try await setup.atom(["post", Fixtures.path("vertical.mp4"), "--to", "instagram", "--caption", "x",
-                                             "--at", Self.iso(at), "--missed-window", "30m"])
+            let post = try await setup.atom([
+                "post", Fixtures.path("vertical.mp4"), "--to", "instagram", "--caption", "x",
+                "--at", Self.iso(at), "--missed-window", "30m",
+            ])
             #expect(post.code == 0, "stderr: \(post.stderr)")
-            let due = try await setup.atom(["schedule", "run-due", "--now", Self.iso(at.addingTimeInterval(2 * 3600)), "--json"])
+            let due = try await setup.atom([
+                "schedule", "run-due", "--now", Self.iso(at.addingTimeInterval(2 * 3600)), "--json",
+            ])
             #expect(due.code == 1)
             let job = try #require((try Self.object(due.stdout)["jobs"]?.arrayValue ?? []).first?.objectValue)
             #expect(job["status"]?.stringValue == "missed")
@@ -151,7 +173,10 @@ struct ScheduleEndToEndTests {
             let at = Date().addingTimeInterval(3600).rounded()
             // ATOM_SCHEDULER=systemd with no systemd-run on PATH: unavailable on any machine.
             let post = try await setup.atom(
-                ["post", Fixtures.path("vertical.mp4"), "--to", "youtube,tiktok", "--caption", "x", "--at", Self.iso(at)],
+                [
+                    "post", Fixtures.path("vertical.mp4"), "--to", "youtube,tiktok", "--caption", "x", "--at",
+                    Self.iso(at),
+                ],
                 environment: ["ATOM_SCHEDULER": "systemd", "PATH": "/nonexistent"])
             #expect(post.code == 78, "stderr: \(post.stderr)")
             #expect(post.stderr.contains("tiktok cannot schedule through the platform's API"), "stderr: \(post.stderr)")
@@ -169,11 +194,17 @@ struct ScheduleEndToEndTests {
         try await withSetup { setup in
             let at = Self.iso(Date().addingTimeInterval(3600).rounded())
             let video = Fixtures.path("vertical.mp4")
-            let validate = try await setup.atom(["validate", video, "--to", "tiktok,youtube", "--caption", "x", "--at", at])
+            let validate = try await setup.atom([
+                "validate", video, "--to", "tiktok,youtube", "--caption", "x", "--at", at,
+            ])
             #expect(validate.code == 0, "stderr: \(validate.stderr)")
-            #expect(validate.stderr.contains("tiktok: posted by atom at \(at), woken by cron"), "stderr: \(validate.stderr)")
+            #expect(
+                validate.stderr.contains("tiktok: posted by atom at \(at), woken by cron"), "stderr: \(validate.stderr)"
+            )
             #expect(validate.stderr.contains("youtube: uploaded now, published by the platform at \(at)"))
-            let dryRun = try await setup.atom(["post", video, "--to", "instagram,facebook", "--caption", "x", "--at", at, "--dry-run"])
+            let dryRun = try await setup.atom([
+                "post", video, "--to", "instagram,facebook", "--caption", "x", "--at", at, "--dry-run",
+            ])
             #expect(dryRun.code == 0, "stderr: \(dryRun.stderr)")
             #expect(try await setup.sandbox.state().uploads.isEmpty)
             let list = try await setup.atom(["schedule", "list", "--json"])
@@ -190,11 +221,14 @@ struct ScheduleEndToEndTests {
     func cancel() async throws {
         try await withSetup { setup in
             let at = Date().addingTimeInterval(3600).rounded()
-            let post = try await setup.atom(["post", Fixtures.path("vertical.mp4"), "--to", "tiktok,youtube,facebook",
-                                             "--caption", "x", "--at", Self.iso(at), "--json"])
+            let post = try await setup.atom([
+                "post", Fixtures.path("vertical.mp4"), "--to", "tiktok,youtube,facebook",
+                "--caption", "x", "--at", Self.iso(at), "--json",
+            ])
             #expect(post.code == 0, "stderr: \(post.stderr)")
             let list = try await setup.atom(["schedule", "list", "--json"])
-            let id = try #require((try Self.object(list.stdout)["jobs"]?.arrayValue ?? []).first?.objectValue?["id"]?.stringValue)
+            let id = try #require(
+                (try Self.object(list.stdout)["jobs"]?.arrayValue ?? []).first?.objectValue?["id"]?.stringValue)
             let cancel = try await setup.atom(["schedule", "cancel", String(id.prefix(5)), "--json"])
             #expect(cancel.code == 0, "stdout: \(cancel.stdout) stderr: \(cancel.stderr)")
             let outcomes = (try Self.object(cancel.stdout)["results"]?.arrayValue ?? []).compactMap(\.objectValue)

@@ -10,7 +10,9 @@ struct OSSchedulerTextTests {
     @Test("OnCalendar is one exact second in UTC, whatever the time zone")
     func onCalendarIsUTC() {
         #expect(SystemdUserTimer.onCalendar(sampleTime) == "2026-12-01 18:00:00 UTC")
-        #expect(SystemdUserTimer.onCalendar(sampleTime.addingTimeInterval(3_600 * 24 * 40 + 7)) == "2027-01-10 18:00:07 UTC")
+        #expect(
+            SystemdUserTimer.onCalendar(sampleTime.addingTimeInterval(3_600 * 24 * 40 + 7)) == "2027-01-10 18:00:07 UTC"
+        )
         let pattern = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC$/
         #expect(SystemdUserTimer.onCalendar(Date(timeIntervalSince1970: 0)).wholeMatch(of: pattern) != nil)
     }
@@ -64,7 +66,8 @@ struct OSSchedulerTextTests {
     func plutilLintsPlist() throws {
         try TemporaryDirectoryForTests.with { dir in
             let path = dir + "/agent.plist"
-            try LaunchdAgent.plist(for: sampleRequest(), timeZone: TimeZone(identifier: "UTC") ?? .current).write(to: URL(fileURLWithPath: path))
+            try LaunchdAgent.plist(for: sampleRequest(), timeZone: TimeZone(identifier: "UTC") ?? .current).write(
+                to: URL(fileURLWithPath: path))
             let result = try #require(try runTool("plutil", ["-lint", path]))
             #expect(result.status == 0, "\(result.output)")
         }
@@ -77,8 +80,10 @@ struct OSSchedulerTextTests {
         var request = sampleRequest()
         request.command = ["/Users/o'neil/atom", "schedule", "run-due"]
         request.environment = ["ATOM_STATE_DIR": "/tmp/state dir"]
-        #expect(AtJob.script(for: request)
-            == "ATOM_STATE_DIR='/tmp/state dir' '/Users/o'\\''neil/atom' 'schedule' 'run-due' >> '/home/me/.atom/schedule.log' 2>&1\n")
+        #expect(
+            AtJob.script(for: request)
+                == "ATOM_STATE_DIR='/tmp/state dir' '/Users/o'\\''neil/atom' 'schedule' 'run-due' >> '/home/me/.atom/schedule.log' 2>&1\n"
+        )
     }
 }
 

@@ -8,9 +8,12 @@ import Testing
 struct ScheduleBookTests {
     func withBook<T>(scheduler: RecordingScheduler, _ body: (ScheduleBook) async throws -> T) async throws -> T {
         try await TemporaryDirectoryForTests.withAsync { dir in
-            try await body(ScheduleBook(store: ScheduleStore(directory: dir + "/state"), schedulerFor: { [scheduler] in
-                $0.kind == scheduler.kind ? scheduler : nil
-            }))
+            try await body(
+                ScheduleBook(
+                    store: ScheduleStore(directory: dir + "/state"),
+                    schedulerFor: { [scheduler] in
+                        $0.kind == scheduler.kind ? scheduler : nil
+                    }))
         }
     }
 
@@ -122,15 +125,18 @@ struct ScheduleBookTests {
 
 @Suite("Scheduling decisions: native or deferred, due or missed, which scheduler")
 struct SchedulingDecisionTests {
-    @Test("native only where the platform declares scheduling and the lead is long enough", arguments: [
-        (true, 0.0, 60.0, ScheduledJob.Mode.native),
-        (true, 600.0, 120.0, ScheduledJob.Mode.deferred),
-        (true, 600.0, 3600.0, ScheduledJob.Mode.native),
-        (false, 0.0, 3600.0, ScheduledJob.Mode.deferred),
-    ])
+    @Test(
+        "native only where the platform declares scheduling and the lead is long enough",
+        arguments: [
+            (true, 0.0, 60.0, ScheduledJob.Mode.native),
+            (true, 600.0, 120.0, ScheduledJob.Mode.deferred),
+            (true, 600.0, 3600.0, ScheduledJob.Mode.native),
+            (false, 0.0, 3600.0, ScheduledJob.Mode.deferred),
+        ])
     func mode(supports: Bool, minimumLead: Double, lead: Double, expected: ScheduledJob.Mode) {
         let capabilities = PublisherCapabilities(
-            displayName: "X", mediaLimits: MediaLimits(), supportsScheduling: supports, minimumScheduleLead: minimumLead)
+            displayName: "X", mediaLimits: MediaLimits(), supportsScheduling: supports, minimumScheduleLead: minimumLead
+        )
         #expect(ScheduledJob.Mode.choose(for: capabilities, lead: lead) == expected)
     }
 
@@ -153,7 +159,8 @@ struct SchedulingDecisionTests {
         #expect(auto.findings.map(\.kind) == ["systemd", "at"])
         let chosen = try await SchedulerChoice.detect(preference: "CRON", candidates: [systemd, at, cron])
         #expect(chosen.scheduler?.kind == "cron")
-        let none = try await SchedulerChoice.detect(preference: nil, candidates: [systemd, RecordingScheduler(kind: "at", available: false), cron])
+        let none = try await SchedulerChoice.detect(
+            preference: nil, candidates: [systemd, RecordingScheduler(kind: "at", available: false), cron])
         #expect(none.scheduler == nil)
         #expect(none.summary == "no OS scheduler: no systemd here; no at here")
         let refusal = none.unavailableError(platforms: ["tiktok", "instagram"])
@@ -161,7 +168,9 @@ struct SchedulingDecisionTests {
         #expect(refusal.message.contains("tiktok, instagram cannot schedule"))
         #expect(refusal.remediation?.contains("nothing was uploaded") == true)
         #expect(refusal.remediation?.contains("atom schedule run-due") == true)
-        await #expect(throws: PublishError.self) { try await SchedulerChoice.detect(preference: "anacron", candidates: [systemd]) }
+        await #expect(throws: PublishError.self) {
+            try await SchedulerChoice.detect(preference: "anacron", candidates: [systemd])
+        }
     }
 
     @Test("jobs survive a round trip through the store, drafts and wake-ups included")

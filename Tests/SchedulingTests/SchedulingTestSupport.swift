@@ -22,7 +22,8 @@ final class RecordingScheduler: WakeUpScheduler, @unchecked Sendable {
     var disarmed: [WakeUp] { lock.withLock { removed } }
 
     func availability() async -> SchedulerAvailability {
-        SchedulerAvailability(kind: kind, isAvailable: available, detail: available ? "\(kind) ready" : "no \(kind) here")
+        SchedulerAvailability(
+            kind: kind, isAvailable: available, detail: available ? "\(kind) ready" : "no \(kind) here")
     }
 
     func arm(_ request: WakeUpRequest) async throws -> WakeUp {
@@ -60,8 +61,12 @@ final class ScriptedRunner: CommandRunner, @unchecked Sendable {
 
     var calls: [Call] { lock.withLock { recorded } }
 
-    func run(_ program: String, _ arguments: [String], environment: [String: String], input: String?) async throws -> CommandResult {
-        lock.withLock { recorded.append(Call(program: program, arguments: arguments, environment: environment, input: input)) }
+    func run(_ program: String, _ arguments: [String], environment: [String: String], input: String?) async throws
+        -> CommandResult
+    {
+        lock.withLock {
+            recorded.append(Call(program: program, arguments: arguments, environment: environment, input: input))
+        }
         return answer(program, arguments)
     }
 }
@@ -73,17 +78,23 @@ let sampleTime = Date(timeIntervalSince1970: 1_796_148_000)
 func sampleRequest(at: Date = sampleTime, jobID: String = "1a2b3c4d5e6f") -> WakeUpRequest {
     WakeUpRequest(
         jobID: jobID, at: at, command: ["/opt/atom/bin/atom", "schedule", "run-due"],
-        environment: ["PATH": "/usr/bin:/bin", "ATOM_STATE_DIR": "/home/me/.atom"], logPath: "/home/me/.atom/schedule.log")
+        environment: ["PATH": "/usr/bin:/bin", "ATOM_STATE_DIR": "/home/me/.atom"],
+        logPath: "/home/me/.atom/schedule.log")
 }
 
 /// A job with one deferred and one native part.
-func sampleJob(at: Date = sampleTime, lateOK: Bool = false, window: TimeInterval = ScheduledJob.defaultMissedWindow) -> ScheduledJob {
+func sampleJob(at: Date = sampleTime, lateOK: Bool = false, window: TimeInterval = ScheduledJob.defaultMissedWindow)
+    -> ScheduledJob
+{
     ScheduledJob(
-        at: at, createdAt: at.addingTimeInterval(-3600), video: "/videos/clip.mp4", sha256: String(repeating: "ab", count: 32),
+        at: at, createdAt: at.addingTimeInterval(-3600), video: "/videos/clip.mp4",
+        sha256: String(repeating: "ab", count: 32),
         sizeBytes: 1234, envFile: "/home/me/.env", sandbox: false, lateOK: lateOK, missedWindow: window,
         parts: [
-            ScheduledJob.Part(platform: PlatformID("deferredplatform"), mode: .deferred, draft: PostDraft(caption: "hi")),
-            ScheduledJob.Part(platform: PlatformID("nativeplatform"), mode: .native, draft: PostDraft(caption: "hi", scheduledAt: at)),
+            ScheduledJob.Part(
+                platform: PlatformID("deferredplatform"), mode: .deferred, draft: PostDraft(caption: "hi")),
+            ScheduledJob.Part(
+                platform: PlatformID("nativeplatform"), mode: .native, draft: PostDraft(caption: "hi", scheduledAt: at)),
         ])
 }
 

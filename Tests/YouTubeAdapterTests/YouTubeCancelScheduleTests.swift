@@ -13,11 +13,13 @@ struct YouTubeCancelScheduleTests {
         try await YouTubeHarness.run { h in
             let at = YouTubeHarness.now.addingTimeInterval(86_400)
             let publisher = try h.publisher()
-            let receipt = try await publisher.publish(h.job(PostDraft(title: "Sunrise", scheduledAt: at)), context: h.context())
+            let receipt = try await publisher.publish(
+                h.job(PostDraft(title: "Sunrise", scheduledAt: at)), context: h.context())
             let scheduled = try await h.onlyVideo()
             #expect(scheduled.publishAt != nil)
             let canceller = try #require(publisher as? any ScheduleCancelling)
-            let note = try await canceller.cancelScheduledPost(postID: try #require(receipt.postID), context: h.context())
+            let note = try await canceller.cancelScheduledPost(
+                postID: try #require(receipt.postID), context: h.context())
             #expect(note.hasPrefix("set back to private without a publish time"))
             let video = try await h.onlyVideo()
             #expect(video.publishAt == nil)

@@ -13,7 +13,8 @@ extension FakeFacebookGraphService {
         }
         guard removed else {
             return FakeFacebookError.graph(
-                400, code: 100, subcode: 33, message: "Unsupported delete request. Object with ID '\(id)' does not exist, "
+                400, code: 100, subcode: 33,
+                message: "Unsupported delete request. Object with ID '\(id)' does not exist, "
                     + "cannot be loaded due to missing permissions, or does not support this operation.")
         }
         return .json(200, .object(["success": .bool(true)]))

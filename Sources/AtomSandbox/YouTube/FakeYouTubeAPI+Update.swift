@@ -8,7 +8,8 @@ extension FakeYouTubeAPI {
     func update(_ request: FakeRequest) async throws -> FakeResponse {
         if let refused = await unauthorized(request) { return refused }
         guard request.query("part") == "status" else {
-            return await violation("the sandbox's videos.update takes part=status (got \(request.query("part") ?? "none"))")
+            return await violation(
+                "the sandbox's videos.update takes part=status (got \(request.query("part") ?? "none"))")
         }
         let json: JSONValue
         do { json = try await request.jsonBody() } catch { return await violation("the video resource is not JSON") }
@@ -18,18 +19,27 @@ extension FakeYouTubeAPI {
         guard let status = root["status"]?.objectValue, let privacy = status["privacyStatus"]?.stringValue,
             ["public", "private", "unlisted"].contains(privacy)
         else {
-            return FakeGoogleError(status: 400, reason: "invalidVideoMetadata", message: "status.privacyStatus is missing or invalid.",
-                                   domain: "youtube.video").response
+            return FakeGoogleError(
+                status: 400, reason: "invalidVideoMetadata", message: "status.privacyStatus is missing or invalid.",
+                domain: "youtube.video"
+            ).response
         }
         let publishAt = status["publishAt"]?.stringValue
         if publishAt != nil, privacy != "private" {
-            return FakeGoogleError(status: 400, reason: "invalidPublishAt", message: "publishAt needs privacyStatus private.",
-                                   domain: "youtube.video").response
+            return FakeGoogleError(
+                status: 400, reason: "invalidPublishAt", message: "publishAt needs privacyStatus private.",
+                domain: "youtube.video"
+            ).response
         }
-        guard let video = await state.updateStatus(
-            id, privacy: privacy, publishAt: publishAt, madeForKids: status["selfDeclaredMadeForKids"]?.boolValue) else {
-            return FakeGoogleError(status: 404, reason: "videoNotFound", message: "The video that you are trying to update cannot be found.",
-                                   domain: "youtube.video").response
+        guard
+            let video = await state.updateStatus(
+                id, privacy: privacy, publishAt: publishAt, madeForKids: status["selfDeclaredMadeForKids"]?.boolValue)
+        else {
+            return FakeGoogleError(
+                status: 404, reason: "videoNotFound",
+                message: "The video that you are trying to update cannot be found.",
+                domain: "youtube.video"
+            ).response
         }
         return .json(200, Self.resource(video))
     }

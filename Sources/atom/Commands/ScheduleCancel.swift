@@ -43,7 +43,8 @@ struct ScheduleCancelCommand: AsyncParsableCommand {
                 }
             }
             for part in job.deferredParts where part.status == "cancelled" {
-                outcomes.append(Outcome(platform: part.platform.rawValue, cancelled: true, message: "will not be posted"))
+                outcomes.append(
+                    Outcome(platform: part.platform.rawValue, cancelled: true, message: "will not be posted"))
             }
             let native = job.parts.filter { $0.mode == .native }
             if !native.isEmpty { outcomes += await cancelNative(native, of: job) }
@@ -52,7 +53,8 @@ struct ScheduleCancelCommand: AsyncParsableCommand {
             } else {
                 Console.out("job \(job.id) cancelled")
                 for outcome in outcomes {
-                    Console.out("\(outcome.platform) \(outcome.cancelled ? "cancelled" : "NOT cancelled") \(outcome.message)")
+                    Console.out(
+                        "\(outcome.platform) \(outcome.cancelled ? "cancelled" : "NOT cancelled") \(outcome.message)")
                 }
             }
             code = outcomes.allSatisfy(\.cancelled) ? Exit.ok : Exit.platformFailed
@@ -81,7 +83,9 @@ struct ScheduleCancelCommand: AsyncParsableCommand {
         }
         if job.sandbox {
             return (try? await SandboxRunner.withSandbox(log: nil) { overrides in await body(overrides) })
-                ?? parts.map { Outcome(platform: $0.platform.rawValue, cancelled: false, message: "the sandbox did not start") }
+                ?? parts.map {
+                    Outcome(platform: $0.platform.rawValue, cancelled: false, message: "the sandbox did not start")
+                }
         }
         return await body(nil)
     }
@@ -89,20 +93,28 @@ struct ScheduleCancelCommand: AsyncParsableCommand {
     private static func cancel(_ part: ScheduledJob.Part, app: AppContext, at: Date) async -> Outcome {
         let name = part.platform.rawValue
         guard let postID = part.postId else {
-            return Outcome(platform: name, cancelled: true, message: "was not uploaded (\(part.status ?? "no result")); nothing to cancel")
+            return Outcome(
+                platform: name, cancelled: true,
+                message: "was not uploaded (\(part.status ?? "no result")); nothing to cancel")
         }
         do {
             let publisher = try app.publishers(for: [name]).first
             guard let canceller = publisher as? any ScheduleCancelling else {
-                return Outcome(platform: name, cancelled: false,
-                               message: "its API cannot cancel a scheduled post: delete \(postID) in the app before \(at.formatted(.iso8601))")
+                return Outcome(
+                    platform: name, cancelled: false,
+                    message:
+                        "its API cannot cancel a scheduled post: delete \(postID) in the app before \(at.formatted(.iso8601))"
+                )
             }
-            let done = try await canceller.cancelScheduledPost(postID: postID, context: PublishContext(logger: app.logger))
+            let done = try await canceller.cancelScheduledPost(
+                postID: postID, context: PublishContext(logger: app.logger))
             return Outcome(platform: name, cancelled: true, message: done)
         } catch let error as PublishError {
-            return Outcome(platform: name, cancelled: false,
-                           message: "\(error.attributed(to: part.platform).description) — it may still publish at \(at.formatted(.iso8601)); "
-                               + "remove \(postID) in the app")
+            return Outcome(
+                platform: name, cancelled: false,
+                message:
+                    "\(error.attributed(to: part.platform).description) — it may still publish at \(at.formatted(.iso8601)); "
+                    + "remove \(postID) in the app")
         } catch {
             return Outcome(platform: name, cancelled: false, message: "\(error)")
         }

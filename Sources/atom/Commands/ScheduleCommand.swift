@@ -49,7 +49,8 @@ struct JobJSON: Encodable {
     var armed: Bool?
 
     enum CodingKeys: String, CodingKey {
-        case id, status, at, video, sha256, sandbox, lateOk, missedWindowSeconds, wakeUp, armed, reason, platforms, createdAt
+        case id, status, at, video, sha256, sandbox, lateOk, missedWindowSeconds, wakeUp, armed, reason, platforms,
+            createdAt
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -66,10 +67,13 @@ struct JobJSON: Encodable {
         try c.encode(armed, forKey: .armed)
         try c.encode(job.reason, forKey: .reason)
         try c.encode(job.createdAt, forKey: .createdAt)
-        try c.encode(job.parts.map { part in
-            PartJSON(platform: part.platform.rawValue, mode: part.mode.rawValue, status: part.status, recordId: part.recordID,
-                     postId: part.postId, url: part.url, note: part.note, error: part.error.map(ErrorJSON.init))
-        }, forKey: .platforms)
+        try c.encode(
+            job.parts.map { part in
+                PartJSON(
+                    platform: part.platform.rawValue, mode: part.mode.rawValue, status: part.status,
+                    recordId: part.recordID,
+                    postId: part.postId, url: part.url, note: part.note, error: part.error.map(ErrorJSON.init))
+            }, forKey: .platforms)
     }
 }
 
@@ -86,7 +90,8 @@ enum ScheduleStores {
 
 struct ScheduleListCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "list", abstract: "Pending scheduled posts: platforms, time, video and its SHA-256, how each will be woken.")
+        commandName: "list",
+        abstract: "Pending scheduled posts: platforms, time, video and its SHA-256, how each will be woken.")
 
     @OptionGroup var global: GlobalOptions
 
@@ -115,23 +120,31 @@ struct ScheduleListCommand: AsyncParsableCommand {
             var listed: [JobJSON] = []
             for job in jobs {
                 var armed: Bool?
-                if job.status == .pending, let wakeUp = job.wakeUp, let scheduler = SchedulerSetup.scheduler(for: wakeUp) {
+                if job.status == .pending, let wakeUp = job.wakeUp,
+                    let scheduler = SchedulerSetup.scheduler(for: wakeUp)
+                {
                     armed = await scheduler.isArmed(wakeUp)
                 }
                 listed.append(JobJSON(job: job, armed: armed))
             }
-            let scheduler = SchedulerJSON(kind: choice.scheduler?.kind, available: choice.scheduler != nil, detail: choice.summary)
+            let scheduler = SchedulerJSON(
+                kind: choice.scheduler?.kind, available: choice.scheduler != nil, detail: choice.summary)
             if global.json {
                 try Console.json(ListJSON(scheduler: scheduler, jobs: listed))
             } else {
                 if listed.isEmpty { Console.out("no scheduled posts") }
                 for entry in listed {
                     let job = entry.job
-                    let platforms = job.parts.map { "\($0.platform.rawValue)(\($0.mode == .native ? "platform" : "atom"))" }
+                    let platforms = job.parts.map {
+                        "\($0.platform.rawValue)(\($0.mode == .native ? "platform" : "atom"))"
+                    }
                     var wake = job.wakeUp?.summary ?? (job.deferredParts.isEmpty ? "scheduled at the platform" : "-")
                     if entry.armed == false { wake += " — NOT ARMED: run `atom schedule run-due` at that time" }
-                    Console.out([job.id, job.at.formatted(.iso8601), job.status.rawValue, platforms.joined(separator: ","),
-                                 job.video, "sha256 " + job.sha256, wake + (job.sandbox ? " (sandbox)" : "")].joined(separator: "  "))
+                    Console.out(
+                        [
+                            job.id, job.at.formatted(.iso8601), job.status.rawValue, platforms.joined(separator: ","),
+                            job.video, "sha256 " + job.sha256, wake + (job.sandbox ? " (sandbox)" : ""),
+                        ].joined(separator: "  "))
                 }
                 Console.info("scheduler: " + choice.summary)
             }

@@ -9,8 +9,10 @@ import Scheduling
 struct ScheduleRunDueCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run-due",
-        abstract: "Post every scheduled job whose time has come (run by the OS timer, or from cron: */5 * * * * atom schedule run-due).",
-        discussion: "Exit codes: 0 nothing failed (or nothing was due), 1 a job failed or was missed, 3 still processing, 130 interrupted."
+        abstract:
+            "Post every scheduled job whose time has come (run by the OS timer, or from cron: */5 * * * * atom schedule run-due).",
+        discussion:
+            "Exit codes: 0 nothing failed (or nothing was due), 1 a job failed or was missed, 3 still processing, 130 interrupted."
     )
 
     @OptionGroup var global: GlobalOptions
@@ -36,7 +38,9 @@ struct ScheduleRunDueCommand: AsyncParsableCommand {
         do {
             var clock = Date()
             if let now {
-                guard let date = DateParsing.parse(now) else { throw ValidationError("--now must be an ISO 8601 date-time") }
+                guard let date = DateParsing.parse(now) else {
+                    throw ValidationError("--now must be an ISO 8601 date-time")
+                }
                 clock = date
             }
             let outcomes = try await DueRunner(global: global, now: clock, wait: wait).run(only: job)
@@ -46,7 +50,9 @@ struct ScheduleRunDueCommand: AsyncParsableCommand {
                 Console.out("no scheduled posts due")
             } else {
                 for job in outcomes {
-                    if job.status == .missed || job.status == .failed, job.deferredParts.allSatisfy({ $0.recordID == nil }) {
+                    if job.status == .missed || job.status == .failed,
+                        job.deferredParts.allSatisfy({ $0.recordID == nil })
+                    {
                         Console.out("job \(job.id) \(job.status.rawValue): \(job.reason ?? "")")
                         continue
                     }
@@ -100,13 +106,16 @@ struct DueRunner {
             do {
                 file = try MediaFileHandle(path: job.video)
             } catch {
-                throw PublishError(.invalidInput, message: "the video \(job.video) is gone or unreadable; nothing was posted",
-                                   remediation: "put the file back and run `atom schedule run-due --job \(job.id)`, or post it again")
+                throw PublishError(
+                    .invalidInput, message: "the video \(job.video) is gone or unreadable; nothing was posted",
+                    remediation: "put the file back and run `atom schedule run-due --job \(job.id)`, or post it again")
             }
             let sha = try await FileDigest.sha256(of: file)
             guard sha == job.sha256 else {
-                throw PublishError(.invalidInput, message: "the video \(job.video) changed since it was scheduled (its SHA-256 differs); "
-                                   + "nothing was posted", remediation: "schedule the new file with `atom post … --at`")
+                throw PublishError(
+                    .invalidInput,
+                    message: "the video \(job.video) changed since it was scheduled (its SHA-256 differs); "
+                        + "nothing was posted", remediation: "schedule the new file with `atom post … --at`")
             }
             var options = global
             options.envFile = job.envFile
@@ -135,7 +144,8 @@ struct DueRunner {
             }
         } catch {
             job.status = .failed
-            let summary = (error as? PublishError).map(ErrorSummary.init)
+            let summary =
+                (error as? PublishError).map(ErrorSummary.init)
                 ?? ErrorSummary(code: "error", message: String(describing: error), retryable: false)
             job.reason = summary.message + (summary.remediation.map { " — \($0)" } ?? "")
             for index in job.parts.indices where job.parts[index].mode == .deferred && job.parts[index].status == nil {
@@ -147,14 +157,18 @@ struct DueRunner {
     }
 
     private static func post(
-        _ parts: [ScheduledJob.Part], of job: ScheduledJob, options: GlobalOptions, overrides: [String: String]?, wait: Int
+        _ parts: [ScheduledJob.Part], of job: ScheduledJob, options: GlobalOptions, overrides: [String: String]?,
+        wait: Int
     ) async throws -> PostReport {
         try await AppContext.with(options, overrides: overrides) { app in
             let publishers = try app.publishers(for: parts.map(\.platform.rawValue))
             let targets = zip(publishers, parts).map { PostTarget(publisher: $0, draft: $1.draft) }
             let orchestrator = try app.orchestrator()
-            let request = PostRequest(videoPath: job.video, targets: targets, waitLimit: .seconds(wait), sandbox: app.sandbox)
-            return try await Interruptible.run(platforms: publishers.map(\.platform), quiet: options.quiet || !Console.stderrIsTTY) { progress in
+            let request = PostRequest(
+                videoPath: job.video, targets: targets, waitLimit: .seconds(wait), sandbox: app.sandbox)
+            return try await Interruptible.run(
+                platforms: publishers.map(\.platform), quiet: options.quiet || !Console.stderrIsTTY
+            ) { progress in
                 try await orchestrator.post(request, progress: progress)
             }
         }

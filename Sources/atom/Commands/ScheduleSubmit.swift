@@ -16,15 +16,24 @@ struct ScheduleSubmit {
         /// The scheduler that wakes the deferred parts (`nil` when every platform schedules natively).
         var scheduler: (any WakeUpScheduler)?
 
-        var native: [PostTarget] { targets.filter { target in parts.contains { $0.platform == target.publisher.platform && $0.mode == .native } } }
-        var deferred: [PostTarget] { targets.filter { target in parts.contains { $0.platform == target.publisher.platform && $0.mode == .deferred } } }
+        var native: [PostTarget] {
+            targets.filter { target in parts.contains { $0.platform == target.publisher.platform && $0.mode == .native }
+            }
+        }
+        var deferred: [PostTarget] {
+            targets.filter { target in
+                parts.contains { $0.platform == target.publisher.platform && $0.mode == .deferred }
+            }
+        }
 
         /// One line per platform for `--dry-run` (stderr).
         func describe() {
             for part in parts {
-                Console.info("\(part.platform.rawValue): " + (part.mode == .native
-                    ? "uploaded now, published by the platform at \(at.formatted(.iso8601))"
-                    : "posted by atom at \(at.formatted(.iso8601)), woken by \(scheduler?.kind ?? "nothing")"))
+                Console.info(
+                    "\(part.platform.rawValue): "
+                        + (part.mode == .native
+                            ? "uploaded now, published by the platform at \(at.formatted(.iso8601))"
+                            : "posted by atom at \(at.formatted(.iso8601)), woken by \(scheduler?.kind ?? "nothing")"))
             }
         }
     }
@@ -84,9 +93,11 @@ struct ScheduleSubmit {
         var report = PostReport(video: video, sha256: sha, results: [])
         let native = plan.native
         if !native.isEmpty {
-            let request = PostRequest(videoPath: video, targets: native, force: force, waitLimit: .seconds(wait), sandbox: app.sandbox)
+            let request = PostRequest(
+                videoPath: video, targets: native, force: force, waitLimit: .seconds(wait), sandbox: app.sandbox)
             let quiet = global.quiet || global.json && !Console.stderrIsTTY
-            report = try await Interruptible.run(platforms: native.map(\.publisher.platform), quiet: quiet) { progress in
+            report = try await Interruptible.run(platforms: native.map(\.publisher.platform), quiet: quiet) {
+                progress in
                 try await orchestrator.post(request, progress: progress)
             }
         }
@@ -95,9 +106,10 @@ struct ScheduleSubmit {
         if final.status == .pending {
             for part in final.deferredParts {
                 let how = final.wakeUp?.summary ?? "atom schedule run-due"
-                results.append(PlatformResult(
-                    status: RecordStatus("scheduled"), platform: part.platform, id: nil,
-                    note: "job \(final.id): atom posts it at \(plan.at.formatted(.iso8601)), woken by \(how)"))
+                results.append(
+                    PlatformResult(
+                        status: RecordStatus("scheduled"), platform: part.platform, id: nil,
+                        note: "job \(final.id): atom posts it at \(plan.at.formatted(.iso8601)), woken by \(how)"))
             }
         }
         let order = plan.parts.map(\.platform)
@@ -114,7 +126,8 @@ struct ScheduleSubmit {
             at: plan.at, createdAt: Date(), video: absolute(video), sha256: sha256, sizeBytes: size,
             envFile: absolute(app.dotEnv.path), sandbox: app.sandbox, lateOK: lateOK, missedWindow: missedWindow,
             parts: plan.parts)
-        let book = ScheduleBook(store: ScheduleStore(directory: app.records.directory), schedulerFor: { SchedulerSetup.scheduler(for: $0) })
+        let book = ScheduleBook(
+            store: ScheduleStore(directory: app.records.directory), schedulerFor: { SchedulerSetup.scheduler(for: $0) })
         let request = SchedulerSetup.request(jobID: job.id, at: plan.at, stateDirectory: app.records.directory)
         return try await book.add(job, scheduler: plan.scheduler, request: request)
     }
@@ -126,7 +139,9 @@ struct ScheduleSubmit {
         let updated = try await store.updateAsync { file -> ScheduledJob? in
             guard let index = file.jobs.firstIndex(where: { $0.id == job.id }) else { return nil }
             for result in nativeReport.results {
-                guard let part = file.jobs[index].parts.firstIndex(where: { $0.platform == result.platform }) else { continue }
+                guard let part = file.jobs[index].parts.firstIndex(where: { $0.platform == result.platform }) else {
+                    continue
+                }
                 file.jobs[index].parts[part].apply(result)
             }
             if interrupted {
