@@ -96,9 +96,18 @@ struct ScheduleSubmit {
             let request = PostRequest(
                 videoPath: video, targets: native, force: force, waitLimit: .seconds(wait), sandbox: app.sandbox)
             let quiet = global.quiet || global.json && !Console.stderrIsTTY
-            report = try await Interruptible.run(platforms: native.map(\.publisher.platform), quiet: quiet) {
-                progress in
-                try await orchestrator.post(request, progress: progress)
+            do {
+                report = try await Interruptible.run(platforms: native.map(\.publisher.platform), quiet: quiet) {
+                    progress in
+                    try await orchestrator.post(request, progress: progress)
+                }
+            } catch {
+                // The post as a whole was refused: the deferred parts must not go out later on their own.
+                let book = ScheduleBook(
+                    store: ScheduleStore(directory: app.records.directory),
+                    schedulerFor: { SchedulerSetup.scheduler(for: $0) })
+                if let cancelled = try? await book.cancel(job.id, now: Date()) { _ = await book.disarm(cancelled) }
+                throw error
             }
         }
         let final = try await finish(job: job, nativeReport: report)
