@@ -106,7 +106,11 @@ struct ScheduleSubmit {
                 let book = ScheduleBook(
                     store: ScheduleStore(directory: app.records.directory),
                     schedulerFor: { SchedulerSetup.scheduler(for: $0) })
-                if let cancelled = try? await book.cancel(job.id, now: Date()) { _ = await book.disarm(cancelled) }
+                do {
+                    _ = await book.disarm(try await book.cancel(job.id, now: Date()))
+                } catch let cancelFailure {
+                    Console.info("atom: could not cancel job \(job.id): \(cancelFailure) — run `atom schedule cancel \(job.id)`")
+                }
                 throw error
             }
         }
@@ -160,10 +164,12 @@ struct ScheduleSubmit {
             file.jobs[index].updatedAt = Date()
             return file.jobs[index]
         }
-        if interrupted, let wakeUp = job.wakeUp, let scheduler = SchedulerSetup.scheduler(for: wakeUp) {
-            try? await scheduler.disarm(wakeUp)
+        let final = updated ?? job
+        if interrupted {
+            let book = ScheduleBook(store: store, schedulerFor: { SchedulerSetup.scheduler(for: $0) })
+            if let problem = await book.disarm(final) { Console.info("atom: " + problem) }
         }
-        return updated ?? job
+        return final
     }
 }
 
