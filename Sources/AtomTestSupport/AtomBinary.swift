@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 
 /// Runs the built `atom` executable, as a user or script would.
@@ -41,10 +42,19 @@ public enum AtomBinary {
         try process.run()
         if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
         try? input.fileHandleForWriting.close()
-        async let stdoutData = Task.detached { out.fileHandleForReading.readDataToEndOfFile() }.value
-        async let stderrData = Task.detached { err.fileHandleForReading.readDataToEndOfFile() }.value
+        // Blocking reads and the wait run on Dispatch threads: on the cooperative pool (one thread per core) they
+        // would starve every other test while the child runs.
+        async let stdoutData = offPool { out.fileHandleForReading.readDataToEndOfFile() }
+        async let stderrData = offPool { err.fileHandleForReading.readDataToEndOfFile() }
         let (o, e) = await (stdoutData, stderrData)
-        await Task.detached { process.waitUntilExit() }.value
+        await offPool { process.waitUntilExit() }
         return Result(code: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    }
+}
+
+/// Runs blocking work on a Dispatch thread and awaits it.
+private func offPool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+    await withCheckedContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(returning: work()) }
     }
 }

@@ -100,6 +100,8 @@ public struct ScheduledJob: Sendable, Codable, Equatable {
     public var reason: String?
     /// The `run-due` process posting it right now.
     public var owner: RecordOwner?
+    /// Scheduled with `--force`: post even where this file is already published (absent means no).
+    public var force: Bool?
 
     /// Creates a pending job.
     public init(

@@ -217,6 +217,26 @@ struct ScheduleEndToEndTests {
         }
     }
 
+    @Test("already published: run-due skips it (exactly once), unless it was scheduled with --force")
+    func alreadyPublished() async throws {
+        try await withSetup { setup in
+            let video = Fixtures.path("vertical.mp4")
+            let now = try await setup.atom(["post", video, "--to", "tiktok", "--caption", "x"])
+            #expect(now.code == 0, "stderr: \(now.stderr)")
+            let at = Date().addingTimeInterval(3600).rounded()
+            for flags in [[String](), ["--force"]] {
+                let post = try await setup.atom(["post", video, "--to", "tiktok", "--caption", "x", "--at", Self.iso(at)] + flags)
+                #expect(post.code == 0, "stderr: \(post.stderr)")
+            }
+            let due = try await setup.atom(["schedule", "run-due", "--now", Self.iso(at.addingTimeInterval(60)), "--json"])
+            #expect(due.code == 0, "stderr: \(due.stderr)")
+            let jobs = (try Self.object(due.stdout)["jobs"]?.arrayValue ?? []).compactMap(\.objectValue)
+            let statuses = jobs.map { ($0["platforms"]?.arrayValue?.first?.objectValue?["status"]?.stringValue) ?? "" }
+            #expect(statuses.sorted() == ["published", "skipped"])
+            #expect(try await setup.uploads("tiktok") == 2)
+        }
+    }
+
     @Test("cancel: YouTube set back to private, the Facebook video deleted, TikTok never posted")
     func cancel() async throws {
         try await withSetup { setup in

@@ -135,10 +135,11 @@ struct ScheduleSubmit {
     private func recordJob(_ plan: Plan, sha256: String, size: Int64) async throws -> ScheduledJob {
         let cwd = FileManager.default.currentDirectoryPath
         let absolute = { (path: String) in path.hasPrefix("/") ? path : cwd + "/" + path }
-        let job = ScheduledJob(
+        var job = ScheduledJob(
             at: plan.at, createdAt: Date(), video: absolute(video), sha256: sha256, sizeBytes: size,
             envFile: absolute(app.dotEnv.path), sandbox: app.sandbox, lateOK: lateOK, missedWindow: missedWindow,
             parts: plan.parts)
+        job.force = force ? true : nil
         let book = ScheduleBook(
             store: ScheduleStore(directory: app.records.directory), schedulerFor: { SchedulerSetup.scheduler(for: $0) })
         let request = SchedulerSetup.request(jobID: job.id, at: plan.at, stateDirectory: app.records.directory)
