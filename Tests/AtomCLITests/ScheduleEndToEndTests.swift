@@ -1,4 +1,5 @@
 import AtomTestSupport
+import Dispatch
 import Foundation
 import PublishingCore
 import Testing
@@ -27,7 +28,8 @@ struct ScheduleEndToEndTests {
 
     func withSetup(_ body: (Setup) async throws -> Void) async throws {
         try await TemporaryDirectory.with { dir in
-            let sandbox = try SandboxProcess.start()
+            // Starting the sandbox blocks until it prints its settings: keep that off the cooperative pool.
+            let sandbox = try await offPool { try SandboxProcess.start() }
             defer { sandbox.stop() }
             let dotEnv = sandbox.environment.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)\n" }.joined()
             try dotEnv.write(toFile: dir + "/.env", atomically: true, encoding: .utf8)
@@ -269,4 +271,11 @@ struct ScheduleEndToEndTests {
 extension Date {
     /// Whole seconds, so that ISO 8601 round trips compare equal.
     func rounded() -> Date { Date(timeIntervalSince1970: timeIntervalSince1970.rounded(.down)) }
+}
+
+/// Runs blocking work on a Dispatch thread: on the cooperative pool (one thread per core) it would stall other tests.
+func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
+    }
 }
