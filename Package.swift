@@ -72,6 +72,8 @@ let package = Package(
             dependencies: ["PublishingCore", "AsyncHTTPTransport", "S3Staging", nio, nioPosix, nioHTTP1, ahc, httpTypes, openAPIRuntime, logging, crypto],
             swiftSettings: upcoming
         ),
+        // Scheduled posts: the jobs store and the seam to the OS scheduler (systemd user timers, launchd, at).
+        .target(name: "Scheduling", dependencies: ["PublishingCore", nioPosix], swiftSettings: upcoming),
         .target(
             name: "AtomTestSupport",
             dependencies: ["PublishingCore", "AsyncHTTPTransport", "AtomSandbox", ahc, httpTypes, openAPIRuntime, logging],
@@ -81,7 +83,7 @@ let package = Package(
             name: "atom",
             dependencies: [
                 "PublishingCore", "AsyncHTTPTransport", "TikTokAdapter", "InstagramAdapter", "YouTubeAdapter",
-                "FacebookAdapter", "S3Staging", "AtomSandbox", argumentParser, logging, yams, ahc, httpTypes, openAPIRuntime, nio,
+                "FacebookAdapter", "S3Staging", "AtomSandbox", "Scheduling", argumentParser, logging, yams, ahc, httpTypes, openAPIRuntime, nio,
             ],
             swiftSettings: upcoming
         ),
@@ -91,6 +93,7 @@ let package = Package(
         .testTarget(name: "YouTubeAdapterTests", dependencies: ["YouTubeAdapter", "AtomTestSupport", "AtomSandbox", "PublishingCore"], swiftSettings: upcoming),
         .testTarget(name: "FacebookAdapterTests", dependencies: ["FacebookAdapter", "AtomTestSupport", "AtomSandbox", "PublishingCore"], swiftSettings: upcoming),
         .testTarget(name: "S3StagingTests", dependencies: ["S3Staging", "AtomTestSupport", "AtomSandbox", "PublishingCore"], swiftSettings: upcoming),
+        .testTarget(name: "SchedulingTests", dependencies: ["Scheduling", "PublishingCore", "AtomTestSupport"], swiftSettings: upcoming),
         .testTarget(name: "AtomCLITests", dependencies: ["AtomTestSupport", "AtomSandbox", "PublishingCore"], swiftSettings: upcoming),
         .testTarget(name: "AuthTests", dependencies: ["AtomTestSupport", "AtomSandbox", "PublishingCore", "TikTokAdapter", "InstagramAdapter", "YouTubeAdapter", "FacebookAdapter"], swiftSettings: upcoming),
     ]

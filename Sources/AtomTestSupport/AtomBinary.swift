@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import PublishingCore
 
@@ -61,5 +62,12 @@ public enum AtomBinary {
             }
         }
         return Result(code: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    }
+}
+
+/// Runs blocking work on a Dispatch thread and awaits it.
+private func offPool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+    await withCheckedContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(returning: work()) }
     }
 }

@@ -37,7 +37,8 @@ public struct FacebookPublisher: Publisher {
             displayName: "Facebook", mediaLimits: FacebookSpecs.pageVideo, textLimits: FacebookSpecs.textLimits,
             ingestion: configuration.uploadMode == .url ? .publicURL : .push,
             requiredCredentials: ["FACEBOOK_PAGE_ID", "FACEBOOK_PAGE_ACCESS_TOKEN"], supportsScheduling: true,
-            cover: Self.coverSupport
+            cover: Self.coverSupport,
+            minimumScheduleLead: FacebookSpecs.minimumScheduleLead
         )
     }
 

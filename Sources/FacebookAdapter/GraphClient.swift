@@ -53,7 +53,7 @@ struct GraphClient: Sendable {
         }
     }
 
-    private var graphHeaders: HTTPFields {
+    var graphHeaders: HTTPFields {
         var headers = HTTPFields()
         headers[.authorization] = "Bearer \(configuration.pageAccessToken)"
         headers[.accept] = "application/json"
@@ -61,11 +61,11 @@ struct GraphClient: Sendable {
     }
 
     /// `appsecret_proof`, when the app requires it (it is a hash of the token, not a secret, but it is still masked in logs).
-    private var proofQuery: [(String, String)] {
+    var proofQuery: [(String, String)] {
         configuration.appSecretProof.map { [("appsecret_proof", $0)] } ?? []
     }
 
-    private func exchange<T: Decodable>(
+    func exchange<T: Decodable>(
         _ request: HTTPRequest, body: HTTPBody?, baseURL: URL, as type: T.Type, operationID: String, rupload: Bool = false
     ) async throws -> T {
         logger.debug("facebook request", metadata: ["operation": "\(operationID)", "method": "\(request.method)"])

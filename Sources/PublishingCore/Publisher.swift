@@ -88,13 +88,17 @@ public struct PublisherCapabilities: Sendable {
     public var ingestion: Ingestion
     /// The credential keys the platform needs (for `atom platforms` and configuration errors).
     public var requiredCredentials: [String]
-    /// Whether the platform can schedule (`--at`).
+    /// Whether the platform's own API can schedule (`--at`): the post is uploaded now and the platform
+    /// publishes it at that time. Where it cannot, atom posts at that time itself, woken by the OS scheduler.
     public var supportsScheduling: Bool
     /// Which of the platform's API setups the configuration uses, and why, when it has several (shown by
     /// `atom platforms`), e.g. "Instagram API with Facebook Login (graph.facebook.com), because …".
     public var setup: String?
     /// How the platform takes a cover (`--cover`, `--cover-at`).
     public var cover: CoverSupport
+    /// The shortest lead the platform accepts for its own scheduling; a sooner `--at` is posted by atom at
+    /// that time instead (woken by the OS scheduler), as for a platform without scheduling.
+    public var minimumScheduleLead: TimeInterval
 
     /// Creates a declaration.
     public init(
@@ -105,7 +109,8 @@ public struct PublisherCapabilities: Sendable {
         requiredCredentials: [String] = [],
         supportsScheduling: Bool = false,
         setup: String? = nil,
-        cover: CoverSupport = .none
+        cover: CoverSupport = .none,
+        minimumScheduleLead: TimeInterval = 0
     ) {
         self.setup = setup
         self.displayName = displayName
@@ -115,6 +120,7 @@ public struct PublisherCapabilities: Sendable {
         self.requiredCredentials = requiredCredentials
         self.supportsScheduling = supportsScheduling
         self.cover = cover
+        self.minimumScheduleLead = minimumScheduleLead
     }
 }
 

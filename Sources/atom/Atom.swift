@@ -22,7 +22,7 @@ struct Atom: AsyncParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            PostCommand.self, ValidateCommand.self, HistoryCommand.self, StatusCommand.self, AuthCommand.self,
+            PostCommand.self, ValidateCommand.self, HistoryCommand.self, StatusCommand.self, AuthCommand.self, ScheduleCommand.self,
             PlatformsCommand.self, StagingCommand.self, SandboxCommand.self, DigestCommand.self,
             UnpublishCommand.self, DoctorCommand.self,
         ]

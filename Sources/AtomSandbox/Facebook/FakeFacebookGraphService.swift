@@ -21,6 +21,7 @@ struct FakeFacebookGraphService: FakeService {
         case videos
         case video(String)
         case thumbnails(String)
+        case deleteVideo(String)
     }
 
     /// Request parameters: query, then the body (form, JSON or multipart) over it.
@@ -55,6 +56,8 @@ struct FakeFacebookGraphService: FakeService {
             return status(id, parameters)
         case .thumbnails(let id):
             return thumbnail(id, parameters)
+        case .deleteVideo(let id):
+            return deleteVideo(id)
         }
     }
 
@@ -82,6 +85,7 @@ struct FakeFacebookGraphService: FakeService {
         {
             return .thumbnails(node)
         }
+        if components.count == 2, request.method == "DELETE" { return .deleteVideo(node) }
         return nil
     }
 

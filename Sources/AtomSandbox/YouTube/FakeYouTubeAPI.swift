@@ -5,7 +5,7 @@ import PublishingCore
 /// The YouTube Data API part of ``FakeYouTube``, mounted at `/youtube`: resumable `videos.insert` and `videos.list`.
 public struct FakeYouTubeAPI: FakeService {
     let fake: FakeYouTube
-    private var state: FakeYouTubeState { fake.state }
+    var state: FakeYouTubeState { fake.state }
 
     /// The chunk granularity YouTube enforces for every chunk but the last.
     public static let chunkGranularity: Int64 = 256 * 1024
@@ -20,6 +20,7 @@ public struct FakeYouTubeAPI: FakeService {
         case ("PUT", "/upload/youtube/v3/videos"): return try await put(request)
         case ("GET", "/youtube/v3/videos"): return try await list(request)
         case ("POST", "/upload/youtube/v3/thumbnails/set"): return try await setThumbnail(request)
+        case ("PUT", "/youtube/v3/videos"): return try await update(request)
         default: return nil
         }
     }
@@ -36,7 +37,7 @@ public struct FakeYouTubeAPI: FakeService {
 
     // MARK: Requests
 
-    private func unauthorized(_ request: FakeRequest) async -> FakeResponse? {
+    func unauthorized(_ request: FakeRequest) async -> FakeResponse? {
         guard await state.isValid(accessToken: request.bearerToken) else {
             await state.noteUnauthorized()
             var response = FakeGoogleError.unauthorized.response
@@ -47,7 +48,7 @@ public struct FakeYouTubeAPI: FakeService {
         return nil
     }
 
-    private func violation(_ message: String) async -> FakeResponse {
+    func violation(_ message: String) async -> FakeResponse {
         await state.violation(message)
         return FakeGoogleError.badRequest(message).response
     }

@@ -266,6 +266,17 @@ actor FakeYouTubeState {
 
     func video(_ id: String) -> Video? { videos[id] }
 
+    /// `videos.update` of `status`: every status field is replaced, so an omitted one is removed, as on YouTube.
+    func updateStatus(_ id: String, privacy: String, publishAt: String?, madeForKids: Bool?) -> Video? {
+        guard var video = videos[id] else { return nil }
+        video.privacyStatus = privacy
+        video.metadata.privacyStatus = privacy
+        video.metadata.publishAt = publishAt
+        video.metadata.madeForKids = madeForKids
+        videos[id] = video
+        return video
+    }
+
     /// Counts a `videos.list` call that asked for `ids`, returning the videos found (with their poll counts advanced).
     func poll(_ ids: [String]) -> [Video] {
         counters.videosListCalls += 1

@@ -86,7 +86,13 @@ struct ValidateCommand: AsyncParsableCommand {
                 let drafts = try input.drafts(registry: app.registry, credentials: nil)
                 // Validation needs no tokens: build publishers from an empty credential chain plus any settings.
                 let publishers = try drafts.map { name, _ in try app.offlinePublisher(named: name) }
-                let targets = zip(publishers, drafts).map { PostTarget(publisher: $0, draft: $1.draft) }
+                var targets = zip(publishers, drafts).map { PostTarget(publisher: $0, draft: $1.draft) }
+                if let at = drafts.first?.draft.scheduledAt {
+                    // --at: checked as `atom post` would post it (natively, or by atom when due; ScheduleSubmit).
+                    let plan = try await ScheduleSubmit.plan(targets, at: at, dotEnv: app.dotEnv)
+                    plan.describe()
+                    targets = plan.targets
+                }
                 let orchestrator = Orchestrator(stager: OfflineStager(), records: app.records)
                 return try await DryRun.run(
                     video: input.video, targets: targets, orchestrator: orchestrator, global: global, paths: app.paths, dryRun: false)

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PublishingCore
+import Scheduling
 
 /// Options shared by `post` and `validate`: what to post where.
 struct PostInput: ParsableArguments {
@@ -32,7 +33,7 @@ struct PostInput: ParsableArguments {
                 """))
     var privacy: Privacy?
 
-    @Option(help: "Schedule at this ISO 8601 time, where the platform's API allows it.")
+    @Option(help: "Publish at this ISO 8601 time: through the platform's own scheduling where it has one, else posted by atom then, woken by the OS scheduler (see `atom schedule`).")
     var at: String?
 
     @Option(help: "A YAML or JSON manifest with per-platform overrides.")
@@ -106,9 +107,19 @@ struct PostCommand: AsyncParsableCommand {
     @Flag(help: "Post to atom's built-in loopback sandbox instead of the real platforms.")
     var sandbox = false
 
+    @Flag(name: .customLong("late-ok"), help: "With --at: post even if the machine wakes later than the missed window.")
+    var lateOK = false
+
+    @Option(name: .customLong("missed-window"),
+            help: "With --at: how late atom may still post (e.g. 90m, 6h; default 6h); later, the job is reported missed.")
+    var missedWindow: WindowDuration?
+
     func validate() throws {
         try input.to.validate(against: Registry.platforms)
         guard wait >= 0 else { throw ValidationError("--wait must be 0 or more seconds") }
+        if input.at == nil, lateOK || missedWindow != nil {
+            throw ValidationError("--late-ok and --missed-window go with --at")
+        }
     }
 
     func run() async throws {
@@ -129,7 +140,14 @@ struct PostCommand: AsyncParsableCommand {
             return try await AppContext.with(global, overrides: overrides) { app in
                 let drafts = try input.drafts(registry: app.registry, credentials: app.credentials)
                 let publishers = try app.publishers(for: drafts.map(\.name))
-                let targets = zip(publishers, drafts).map { PostTarget(publisher: $0, draft: $1.draft) }
+                var targets = zip(publishers, drafts).map { PostTarget(publisher: $0, draft: $1.draft) }
+                // --at: the platform schedules where its API can; elsewhere atom posts at that time (ScheduleSubmit).
+                var schedule: ScheduleSubmit.Plan?
+                if let at = drafts.first?.draft.scheduledAt {
+                    let plan = try await ScheduleSubmit.plan(targets, at: at, dotEnv: app.dotEnv)
+                    targets = plan.targets
+                    schedule = plan
+                }
                 let orchestrator = try app.orchestrator()
                 let needURL = publishers.filter { $0.capabilities.ingestion == .publicURL }.map(\.platform.rawValue)
                 if !needURL.isEmpty, orchestrator.stager == nil {
@@ -138,15 +156,25 @@ struct PostCommand: AsyncParsableCommand {
                         remediation: "set ATOM_S3_BUCKET and AWS credentials in \(app.paths.envFile) (or use the platform's push mode); nothing was uploaded")
                 }
                 if dryRun {
+                    schedule?.describe()
                     return try await DryRun.run(
                         video: input.video, targets: targets, orchestrator: orchestrator, global: global, paths: app.paths)
                 }
-                let request = PostRequest(videoPath: input.video, targets: targets, force: force, waitLimit: .seconds(wait), sandbox: app.recordsAsSandbox)
-                let report = try await Interruptible.run(
-                    platforms: publishers.map(\.platform), quiet: global.quiet || global.json && !Console.stderrIsTTY,
-                    finalStatuses: { report in report.results.map { ($0.platform, $0.status.rawValue) } }
-                ) { progress in
-                    try await orchestrator.post(request, progress: progress)
+                let report: PostReport
+                if let schedule {
+                    let submit = ScheduleSubmit(
+                        app: app, global: global, video: input.video, lateOK: lateOK,
+                        missedWindow: missedWindow?.seconds ?? ScheduledJob.defaultMissedWindow, force: force, wait: wait)
+                    report = try await submit.submit(schedule, orchestrator: orchestrator)
+                } else {
+                    let request = PostRequest(
+                        videoPath: input.video, targets: targets, force: force, waitLimit: .seconds(wait), sandbox: app.recordsAsSandbox)
+                    report = try await Interruptible.run(
+                        platforms: publishers.map(\.platform), quiet: global.quiet || global.json && !Console.stderrIsTTY,
+                        finalStatuses: { report in report.results.map { ($0.platform, $0.status.rawValue) } }
+                    ) { progress in
+                        try await orchestrator.post(request, progress: progress)
+                    }
                 }
                 let records = try await app.records.readAsync().entries
                 PostOutput.print(report, records: records, sandbox: app.sandbox, global: global)
