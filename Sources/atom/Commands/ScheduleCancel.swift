@@ -32,7 +32,7 @@ struct ScheduleCancelCommand: AsyncParsableCommand {
     func run() async throws {
         let code: ExitCode
         do {
-            let book = ScheduleStores.book
+            let book = try ScheduleStores.book(global)
             let job = try await book.cancel(id, now: Date())
             var outcomes: [Outcome] = []
             if let wakeUp = job.wakeUp {
@@ -49,7 +49,7 @@ struct ScheduleCancelCommand: AsyncParsableCommand {
             let native = job.parts.filter { $0.mode == .native }
             if !native.isEmpty { outcomes += await cancelNative(native, of: job) }
             if global.json {
-                try Console.json(CancelJSON(id: job.id, results: outcomes))
+                try Output.json(CancelJSON(id: job.id, results: outcomes))
             } else {
                 Console.out("job \(job.id) cancelled")
                 for outcome in outcomes {

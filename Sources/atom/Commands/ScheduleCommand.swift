@@ -79,12 +79,17 @@ struct JobJSON: Encodable {
 
 /// The state folder's jobs store, and the book over it with this machine's schedulers.
 enum ScheduleStores {
-    static var store: ScheduleStore {
-        ScheduleStore(directory: RecordStore.defaultDirectory(environment: ProcessInfo.processInfo.environment))
+    /// The configuration in use (the same search as every command): the jobs file lives beside the record.
+    static func configuration(_ global: GlobalOptions) throws -> (ConfigurationPaths, DotEnvFile) {
+        try ConfigurationPaths.load(explicit: global.envFile, environment: ProcessInfo.processInfo.environment)
     }
 
-    static var book: ScheduleBook {
-        ScheduleBook(store: store, schedulerFor: { SchedulerSetup.scheduler(for: $0) })
+    static func store(_ global: GlobalOptions) throws -> ScheduleStore {
+        ScheduleStore(directory: try configuration(global).0.stateDirectory)
+    }
+
+    static func book(_ global: GlobalOptions) throws -> ScheduleBook {
+        ScheduleBook(store: try store(global), schedulerFor: { SchedulerSetup.scheduler(for: $0) })
     }
 }
 
@@ -113,10 +118,11 @@ struct ScheduleListCommand: AsyncParsableCommand {
     func run() async throws {
         let code: ExitCode
         do {
-            var jobs = try await ScheduleStores.store.readAsync().jobs
+            let (paths, dotEnv) = try ScheduleStores.configuration(global)
+            var jobs = try await ScheduleStore(directory: paths.stateDirectory).readAsync().jobs
             if !all { jobs = jobs.filter { $0.status == .pending || $0.status == .running } }
             jobs.sort { $0.at < $1.at }
-            let choice = try await SchedulerSetup.detect(dotEnv: try? DotEnvFile(path: global.envFile))
+            let choice = try await SchedulerSetup.detect(dotEnv: dotEnv)
             var listed: [JobJSON] = []
             for job in jobs {
                 var armed: Bool?
@@ -130,7 +136,7 @@ struct ScheduleListCommand: AsyncParsableCommand {
             let scheduler = SchedulerJSON(
                 kind: choice.scheduler?.kind, available: choice.scheduler != nil, detail: choice.summary)
             if global.json {
-                try Console.json(ListJSON(scheduler: scheduler, jobs: listed))
+                try Output.json(ListJSON(scheduler: scheduler, jobs: listed))
             } else {
                 if listed.isEmpty { Console.out("no scheduled posts") }
                 for entry in listed {

@@ -45,7 +45,7 @@ struct ScheduleRunDueCommand: AsyncParsableCommand {
             }
             let outcomes = try await DueRunner(global: global, now: clock, wait: wait).run(only: job)
             if global.json {
-                try Console.json(RunJSON(now: clock, jobs: outcomes.map { JobJSON(job: $0, armed: nil) }))
+                try Output.json(RunJSON(now: clock, jobs: outcomes.map { JobJSON(job: $0, armed: nil) }))
             } else if outcomes.isEmpty {
                 Console.out("no scheduled posts due")
             } else {
@@ -76,7 +76,7 @@ struct DueRunner {
     var now: Date
     var wait: Int
 
-    var book: ScheduleBook { ScheduleStores.book }
+    var book: ScheduleBook { get throws { try ScheduleStores.book(global) } }
 
     /// Runs what is due; returns the jobs it ran or reported missed, as they ended.
     func run(only: String?) async throws -> [ScheduledJob] {
@@ -166,7 +166,7 @@ struct DueRunner {
             let orchestrator = try app.orchestrator()
             let request = PostRequest(
                 videoPath: job.video, targets: targets, force: job.force ?? false, waitLimit: .seconds(wait),
-                sandbox: app.sandbox)
+                sandbox: app.recordsAsSandbox)
             return try await Interruptible.run(
                 platforms: publishers.map(\.platform), quiet: options.quiet || !Console.stderrIsTTY
             ) { progress in

@@ -94,7 +94,7 @@ struct ScheduleSubmit {
         let native = plan.native
         if !native.isEmpty {
             let request = PostRequest(
-                videoPath: video, targets: native, force: force, waitLimit: .seconds(wait), sandbox: app.sandbox)
+                videoPath: video, targets: native, force: force, waitLimit: .seconds(wait), sandbox: app.recordsAsSandbox)
             let quiet = global.quiet || global.json && !Console.stderrIsTTY
             do {
                 report = try await Interruptible.run(platforms: native.map(\.publisher.platform), quiet: quiet) {
