@@ -105,7 +105,8 @@ struct AppContext: Sendable {
     }
 
     func orchestrator() throws -> Orchestrator {
-        Orchestrator(stager: try stager(), records: records, logger: logger, stagingURLLifetime: stagingURLLifetime)
+        Orchestrator(stager: try stager(), records: records, logger: logger, stagingURLLifetime: stagingURLLifetime,
+                     hashes: HashCache(directory: records.directory))
     }
 }
 
