@@ -19,7 +19,7 @@ cd "$(dirname "$0")/.."
 
 size_mib=${1:-1024}
 runs=${ATOM_BENCH_RUNS:-3}
-bin=.build/release/atom
+bin=${ATOM_BENCH_BIN:-.build/release/atom}
 [ -x "$bin" ] || swift build -c release --product atom >/dev/null
 for tool in /usr/bin/time python3; do command -v "$tool" >/dev/null || { echo "bench: $tool is required" >&2; exit 1; }; done
 have() { command -v "$1" >/dev/null 2>&1; }
@@ -76,22 +76,21 @@ sandbox_origin=$(python3 -c 'import sys, urllib.parse as u; p = u.urlsplit(sys.a
 # --- staging --------------------------------------------------------------------------------------
 export AWS_CONFIG_FILE="$tmp/aws-config"
 printf '[default]\ns3 =\n  multipart_chunksize = 16MB\n  multipart_threshold = 16MB\n  max_concurrent_requests = 10\n' > "$AWS_CONFIG_FILE"
-run=0
-# atom_put DOTENV : stages the file under a fresh prefix (so the HEAD check never skips the upload).
-atom_put() { run=$((run + 1)); ATOM_S3_PREFIX="bench-$run/" "$bin" staging put "$file" --env-file "$1" --quiet; }
-atom_put_cold() { rm -rf "$ATOM_STATE_DIR"; atom_put "$1"; }
+# A fresh prefix per run (so the HEAD check never skips the upload); `exec` keeps the measured process atom's.
+put='ATOM_S3_PREFIX="bench-$RANDOM$RANDOM/" exec "$0" staging put "$1" --env-file "$2" --quiet'
+put_cold='rm -rf "$ATOM_STATE_DIR"; '"$put"
 
-# stage_into NAME DOTENV ENDPOINT BUCKET : the staging rows for one S3 server.
+# stage_into NAME DOTENV ENDPOINT BUCKET CURL_URL : the staging rows for one S3 server.
 stage_into() {
-  local name=$1 dotenv=$2 endpoint=$3 bucket=$4
-  bench "staging → $name" "atom" "$bytes" atom_put "$dotenv"
-  bench "staging → $name" "atom, hash included" "$bytes" atom_put_cold "$dotenv"
+  local name=$1 dotenv=$2 endpoint=$3 bucket=$4 curl_url=$5
+  bench "staging → $name" "atom" "$bytes" bash -c "$put" "$bin" "$file" "$dotenv"
+  bench "staging → $name" "atom, hash included" "$bytes" bash -c "$put_cold" "$bin" "$file" "$dotenv"
   if have aws; then
     (set -a; . "$dotenv"; set +a
      bench "staging → $name" "aws s3 cp" "$bytes" aws --endpoint-url "$endpoint" s3 cp "$file" "s3://$bucket/aws.bin" --only-show-errors)
   fi
-  # One stream of the same bytes into the same server: a path no fake serves drains the body, then 404.
-  have curl && bench "staging → $name" "curl -T" "$bytes" curl -sS -o /dev/null -T "$file" "$(python3 -c 'import sys, urllib.parse as u; p = u.urlsplit(sys.argv[1]); print(f"{p.scheme}://{p.netloc}/bench-sink")' "$endpoint")"
+  # One stream of the same bytes into the same server, unsigned.
+  have curl && bench "staging → $name" "curl -T" "$bytes" curl -sS -o /dev/null -T "$file" "$curl_url"
 }
 
 # moto (where installed): an S3 server that checks signatures, in Python.
@@ -102,9 +101,11 @@ if have moto_server && have aws; then
   for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$port/moto-api/" 2>/dev/null && break; sleep 0.2; done
   printf 'AWS_ACCESS_KEY_ID=BENCHKEYID\nAWS_SECRET_ACCESS_KEY=bench-secret\nAWS_REGION=us-east-1\nATOM_S3_BUCKET=atom-bench\nAWS_ENDPOINT_URL_S3=http://127.0.0.1:%s\n' "$port" > "$tmp/moto.dotenv"
   (set -a; . "$tmp/moto.dotenv"; set +a; aws --endpoint-url "http://127.0.0.1:$port" s3 mb s3://atom-bench > /dev/null)
-  stage_into moto "$tmp/moto.dotenv" "http://127.0.0.1:$port" atom-bench
+  stage_into moto "$tmp/moto.dotenv" "http://127.0.0.1:$port" atom-bench "http://127.0.0.1:$port/atom-bench/curl.bin"
 fi
-stage_into "atom's S3 fake" "$tmp/sandbox.dotenv" "$sandbox_s3" "$(sed -n 's/^ATOM_S3_BUCKET=//p' "$tmp/sandbox.dotenv")"
+# atom's fake checks every signature; a path no fake serves drains the body, then answers 404.
+stage_into "atom's S3 fake" "$tmp/sandbox.dotenv" "$sandbox_s3" "$(sed -n 's/^ATOM_S3_BUCKET=//p' "$tmp/sandbox.dotenv")" \
+  "$sandbox_origin/bench-sink"
 
 # --- pushes to the platforms' fakes (hash cached after the warm-up: upload CPU alone) ---------------
 rm -rf "$ATOM_STATE_DIR"
