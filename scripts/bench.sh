@@ -5,6 +5,8 @@
 # processes on 127.0.0.1). Only ratios within one run mean much on a shared machine.
 #
 #   scripts/bench.sh [SIZE_MIB]          (default 1024; ATOM_BENCH_RUNS=N changes the 3)
+#   ATOM_BENCH_SWEEP=1 scripts/bench.sh  the staging rows only, for parts in flight 4/8/10 × part size 16/32/64 MiB
+#                                        (ATOM_S3_CONCURRENCY, ATOM_S3_PART_SIZE), to choose the defaults
 #
 # Rows:
 #   start-up   `atom --help`, and `atom validate` of a 4 GiB sparse video (box headers only)
@@ -83,6 +85,13 @@ put_cold='rm -rf "$ATOM_STATE_DIR"; '"$put"
 # stage_into NAME DOTENV ENDPOINT BUCKET CURL_URL : the staging rows for one S3 server.
 stage_into() {
   local name=$1 dotenv=$2 endpoint=$3 bucket=$4 curl_url=$5
+  if [ -n "${ATOM_BENCH_SWEEP:-}" ]; then
+    for inflight in 4 8 10; do for part in 16 32 64; do
+      ATOM_S3_CONCURRENCY=$inflight ATOM_S3_PART_SIZE=${part}MiB \
+        bench "staging → $name" "atom ×$inflight, $part MiB" "$bytes" bash -c "$put" "$bin" "$file" "$dotenv"
+    done; done
+    return 0
+  fi
   bench "staging → $name" "atom" "$bytes" bash -c "$put" "$bin" "$file" "$dotenv"
   bench "staging → $name" "atom, hash included" "$bytes" bash -c "$put_cold" "$bin" "$file" "$dotenv"
   if have aws; then
@@ -108,13 +117,15 @@ stage_into "atom's S3 fake" "$tmp/sandbox.dotenv" "$sandbox_s3" "$(sed -n 's/^AT
   "$sandbox_origin/bench-sink"
 
 # --- pushes to the platforms' fakes (hash cached after the warm-up: upload CPU alone) ---------------
-rm -rf "$ATOM_STATE_DIR"
-for platform in youtube tiktok facebook; do
-  bench "push → $platform" atom "$bytes" "$bin" post "$file" --env-file "$tmp/sandbox.dotenv" --to "$platform" --caption bench --quiet --force
-done
-have curl && bench "push → one server" "curl -T" "$bytes" curl -sS -o /dev/null -T "$file" "$sandbox_origin/bench-sink"
-bench "all four at once" atom "$bytes" "$bin" post "$file" --env-file "$tmp/sandbox.dotenv" \
-  --to tiktok,instagram,youtube,facebook --caption bench --quiet --force
+if [ -z "${ATOM_BENCH_SWEEP:-}" ]; then
+  rm -rf "$ATOM_STATE_DIR"
+  for platform in youtube tiktok facebook; do
+    bench "push → $platform" atom "$bytes" "$bin" post "$file" --env-file "$tmp/sandbox.dotenv" --to "$platform" --caption bench --quiet --force
+  done
+  have curl && bench "push → one server" "curl -T" "$bytes" curl -sS -o /dev/null -T "$file" "$sandbox_origin/bench-sink"
+  bench "all four at once" atom "$bytes" "$bin" post "$file" --env-file "$tmp/sandbox.dotenv" \
+    --to tiktok,instagram,youtube,facebook --caption bench --quiet --force
+fi
 
 python3 - "$samples" "$runs" "$size_mib" <<'PY'
 import statistics, sys
