@@ -102,10 +102,12 @@ public enum TestTransport {
     /// The body of a `GET` of `url` (at most 16 MiB), for tests that read a fake's state. (`Data(contentsOf:)` needs
     /// FoundationNetworking on Linux, which atom does not link.)
     public static func get(_ url: URL) async throws -> Data {
-        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url.absoluteString), deadline: .now() + .seconds(30))
+        let request = HTTPClientRequest(url: url.absoluteString)
+        let response = try await HTTPClient.shared.execute(request, deadline: .now() + .seconds(30))
         let body = try await response.body.collect(upTo: 16 << 20)
         guard response.status.code == 200 else {
-            throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "GET \(url.path) answered \(response.status.code)"])
+            let description = "GET \(url.path) answered \(response.status.code)"
+            throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: description])
         }
         return Data(body.readableBytesView)
     }

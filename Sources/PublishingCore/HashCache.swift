@@ -89,7 +89,8 @@ public final class HashCache: Sendable {
         let startedAt = now()
         let digest = try await FileDigest.sha256(of: file, progress: progress)
         let after = try file.identity()
-        let settled = TimeInterval(after.modifiedNanoseconds) / 1e9 <= startedAt.timeIntervalSince1970 - Self.racyInterval
+        let modified = TimeInterval(after.modifiedNanoseconds) / 1e9
+        let settled = modified <= startedAt.timeIntervalSince1970 - Self.racyInterval
         if before == after, after.size == file.size, settled {
             try await NIOThreadPool.singleton.runIfActive { [self] in try self.store(digest, for: after) }
         }
@@ -147,7 +148,8 @@ public final class HashCache: Sendable {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o700])
         } catch {
-            throw PublishError(.storage, message: "cannot create the state folder \(directory): \(error.localizedDescription)",
+            throw PublishError(.storage,
+                               message: "cannot create the state folder \(directory): \(error.localizedDescription)",
                                remediation: "set ATOM_STATE_DIR to a writable folder")
         }
     }

@@ -25,7 +25,8 @@ struct HashCacheTests {
         #expect(bytes.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) } == bytes.count)
         let seconds = before.modifiedNanoseconds / 1_000_000_000
         let nanoseconds = before.modifiedNanoseconds % 1_000_000_000
-        var times = [TimeSpec(tv_sec: Int(seconds), tv_nsec: Int(nanoseconds)), TimeSpec(tv_sec: Int(seconds), tv_nsec: Int(nanoseconds))]
+        let time = TimeSpec(tv_sec: Int(seconds), tv_nsec: Int(nanoseconds))
+        var times = [time, time]
         #expect(futimens(fd, &times) == 0)
         #expect(try MediaFileHandle(path: path).identity() == before)
     }
@@ -52,7 +53,8 @@ struct HashCacheTests {
             #expect(second.sha256 == first.sha256)
             // Another process (another HashCache on the same folder) finds it too.
             #expect(try await HashCache(directory: dir + "/state").sha256(of: MediaFileHandle(path: path)).cached)
-            let mode = try FileManager.default.attributesOfItem(atPath: dir + "/state/hashes.json")[.posixPermissions] as? Int
+            let attributes = try FileManager.default.attributesOfItem(atPath: dir + "/state/hashes.json")
+            let mode = attributes[.posixPermissions] as? Int
             #expect(mode == 0o600)
         }
     }
@@ -159,9 +161,11 @@ struct HashCacheTests {
                 published.withLock { $0 += 1 }
                 return PublishReceipt(status: .published, postID: "1", url: nil)
             }
-            let orchestrator = Orchestrator(stager: nil, records: RecordStore(directory: dir + "/state"), clock: ImmediateClock(),
-                                            jitter: FixedJitter(0.5), hashes: HashCache(directory: dir + "/state", now: Self.later))
-            let request = PostRequest(videoPath: video, targets: [PostTarget(publisher: publisher, draft: PostDraft(caption: "hi"))])
+            let orchestrator = Orchestrator(
+                stager: nil, records: RecordStore(directory: dir + "/state"), clock: ImmediateClock(), jitter: FixedJitter(0.5),
+                hashes: HashCache(directory: dir + "/state", now: Self.later))
+            let target = PostTarget(publisher: publisher, draft: PostDraft(caption: "hi"))
+            let request = PostRequest(videoPath: video, targets: [target])
             func post() async throws -> (PostReport, [PublishEvent]) {
                 let (stream, continuation) = AsyncStream<PublishEvent>.makeStream()
                 let report = try await orchestrator.post(request, progress: continuation)
