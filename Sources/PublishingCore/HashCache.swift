@@ -63,7 +63,7 @@ public final class HashCache: Sendable {
     public let directory: String
     /// The cache file's path.
     public var path: String { directory + "/hashes.json" }
-    /// How many files are remembered; the least recently used are dropped first.
+    /// How many files are remembered; the least recently hashed are dropped first.
     public let capacity: Int
     /// How much older than the start of a read a file's modification time must be for its hash to be kept.
     public static let racyInterval: TimeInterval = 2
