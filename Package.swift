@@ -7,7 +7,6 @@ let upcoming: [SwiftSetting] = [
 ]
 
 let httpTypes = Target.Dependency.product(name: "HTTPTypes", package: "swift-http-types")
-let httpTypesFoundation = Target.Dependency.product(name: "HTTPTypesFoundation", package: "swift-http-types")
 let openAPIRuntime = Target.Dependency.product(name: "OpenAPIRuntime", package: "swift-openapi-runtime")
 let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
 let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
@@ -50,7 +49,7 @@ let package = Package(
         // The platform-neutral core: protocols, orchestration, probe, record, credentials, retry.
         .target(
             name: "PublishingCore",
-            dependencies: ["CAtomSystem", httpTypes, httpTypesFoundation, openAPIRuntime, logging, crypto, nioFileSystem],
+            dependencies: ["CAtomSystem", httpTypes, openAPIRuntime, logging, crypto, nioFileSystem],
             swiftSettings: upcoming
         ),
         // The production HTTPTransport over AsyncHTTPClient.

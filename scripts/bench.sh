@@ -1,39 +1,149 @@
 #!/usr/bin/env bash
-# Benchmarks (not tests): figures for the README and closing notes. Release build, loopback only.
-#  1. `atom validate` on a 4 GiB file: wall time and peak RSS (the probe reads box headers only).
-#  2. SHA-256 of a 1 GiB file: atom's streamed digest against `openssl dgst -sha256`.
-#  3. `atom post --sandbox` of a 256 MiB video: each platform alone, then all four at once
-#     (wall time and peak RSS) — four at once should take about as long as the slowest alone.
+# Benchmark (not a test): one table of atom beside `aws s3 cp` and `curl` (each where installed), every
+# figure the median of 3 runs after one warm-up, measured with /usr/bin/time (wall, user+sys CPU, peak RSS)
+# of the client process alone. Release build, loopback only (moto and `atom sandbox` run in their own
+# processes on 127.0.0.1). Only ratios within one run mean much on a shared machine.
+#
+#   scripts/bench.sh [SIZE_MIB]          (default 1024; ATOM_BENCH_RUNS=N changes the 3)
+#   ATOM_BENCH_SWEEP=1 scripts/bench.sh  the staging rows only, for parts in flight 4/8/10 × part size 16/32/64 MiB
+#                                        (ATOM_S3_CONCURRENCY, ATOM_S3_PART_SIZE), to choose the defaults
+#
+# Rows:
+#   start-up   `atom --help`, and `atom validate` of a 4 GiB sparse video (box headers only)
+#   sha-256    atom's streamed digest of the file vs `openssl dgst -sha256`
+#   staging    `atom staging put` vs `aws s3 cp` (16 MiB parts, 10 in flight) vs one `curl -T` PUT, into
+#              moto and into atom's own signature-checking S3 fake; atom once with the hash cached (what a
+#              re-post pays) and once from an empty state folder (hash included)
+#   push       `atom post --to youtube|tiktok|facebook --force` (hash cached) vs `curl -T` into the same server
+#   all four   `atom post` to TikTok, Instagram (via S3), YouTube and Facebook at once
 set -euo pipefail
 cd "$(dirname "$0")/.."
-swift build -c release --product atom >/dev/null
-bin=.build/release/atom
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-export ATOM_STATE_DIR="$tmp/state"
-measure() { /usr/bin/time -f "%e %M" -o "$tmp/time" "$@" >/dev/null 2>"$tmp/err" || { cat "$tmp/err" >&2; return 1; }; read -r secs kib < "$tmp/time"; echo "$secs s, peak RSS $((kib / 1024)) MiB"; }
 
-echo "== validate, 4 GiB file (sparse, valid box structure)"
+size_mib=${1:-1024}
+runs=${ATOM_BENCH_RUNS:-3}
+bin=${ATOM_BENCH_BIN:-.build/release/atom}
+[ -x "$bin" ] || swift build -c release --product atom >/dev/null
+for tool in /usr/bin/time python3; do command -v "$tool" >/dev/null || { echo "bench: $tool is required" >&2; exit 1; }; done
+have() { command -v "$1" >/dev/null 2>&1; }
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/atom-bench.XXXXXX")
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill -INT "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$tmp"; }
+trap cleanup EXIT
+samples="$tmp/samples"   # lines: row<TAB>tool<TAB>wall<TAB>cpu<TAB>rss_kib<TAB>bytes
+: > "$samples"
+
+# once ROW TOOL BYTES CMD… : one measured run; appends a sample line (fails loudly with the command's stderr).
+once() {
+  local row=$1 tool=$2 bytes=$3; shift 3
+  if ! /usr/bin/time -f "%e %U %S %M" -o "$tmp/time" "$@" > "$tmp/out" 2> "$tmp/err"; then
+    echo "bench: $row / $tool failed:" >&2; tail -5 "$tmp/err" >&2; return 1
+  fi
+  read -r wall user sys rss < <(tail -n 1 "$tmp/time")
+  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$row" "$tool" "$wall" "$(python3 -c "print($user + $sys)")" "$rss" "$bytes" >> "$samples"
+}
+# bench ROW TOOL BYTES CMD… : a warm-up run (not kept), then $runs measured runs.
+bench() {
+  local row=$1 tool=$2 bytes=$3; shift 3
+  echo "bench: $row — $tool" >&2
+  "$@" > /dev/null 2>&1 || true
+  for _ in $(seq 1 "$runs"); do once "$row" "$tool" "$bytes" "$@" || return 0; done
+}
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
+
+file="$tmp/bench.mp4"
+echo "bench: making a ${size_mib} MiB video and a 4 GiB sparse one" >&2
+# A valid box structure around random bytes (random: nothing on the way can compress it).
+python3 scripts/make-sparse-video.py Fixtures/vertical.mp4 "$file" $((size_mib << 20)) --fill-random
 python3 scripts/make-sparse-video.py Fixtures/vertical.mp4 "$tmp/big.mp4" $((4 << 30))
-# TikTok (4 GB) and Instagram (300 MB) refuse a 4 GiB file (exit 65) — that verdict is part of the run.
-/usr/bin/time -f "%e %M" -o "$tmp/time" "$bin" validate "$tmp/big.mp4" --to tiktok,instagram,youtube,facebook --caption bench > /dev/null 2>&1 || true
-read -r secs kib < <(tail -n 1 "$tmp/time")
-echo "atom validate (4 platforms): $secs s, peak RSS $((kib / 1024)) MiB"
+bytes=$(stat -c %s "$file")
+cat "$file" > /dev/null   # in the page cache for everyone
+export ATOM_STATE_DIR="$tmp/state"
 
-echo "== SHA-256, 1 GiB of random bytes"
-head -c $((1 << 30)) /dev/urandom > "$tmp/rand.bin"
-cat "$tmp/rand.bin" > /dev/null   # warm the page cache for both
-echo "openssl dgst: $(measure openssl dgst -sha256 "$tmp/rand.bin")"
-echo "atom digest:  $(measure "$bin" digest "$tmp/rand.bin")"
+# --- start-up and hashing -------------------------------------------------------------------------
+bench "atom --help" atom 0 "$bin" --help
+# YouTube and Facebook take a 4 GiB file; the probe reads only box headers.
+bench "validate 4 GiB" atom 0 "$bin" validate "$tmp/big.mp4" --to youtube,facebook --caption bench --env-file /dev/null
+bench "sha-256" atom "$bytes" "$bin" digest "$file"
+have openssl && bench "sha-256" openssl "$bytes" openssl dgst -sha256 "$file"
 
-echo "== post to the sandbox (its own process), 256 MiB video: client wall time and peak RSS"
-python3 scripts/make-sparse-video.py Fixtures/vertical.mp4 "$tmp/post.mp4" $((256 << 20))
+# --- the sandbox (atom's fakes, one process) ------------------------------------------------------
 "$bin" sandbox --port 0 > "$tmp/sandbox.env" 2>/dev/null &
-sandbox_pid=$!
+pids+=($!)
 for _ in $(seq 1 100); do grep -q "^# ready" "$tmp/sandbox.env" 2>/dev/null && break; sleep 0.1; done
-grep -v '^#' "$tmp/sandbox.env" > "$tmp/.env"
-for platforms in tiktok instagram youtube facebook tiktok,instagram,youtube,facebook; do
+grep -v '^#' "$tmp/sandbox.env" > "$tmp/sandbox.dotenv"
+sandbox_s3=$(sed -n 's/^AWS_ENDPOINT_URL_S3=//p' "$tmp/sandbox.dotenv")
+sandbox_origin=$(python3 -c 'import sys, urllib.parse as u; p = u.urlsplit(sys.argv[1]); print(f"{p.scheme}://{p.netloc}")' "$sandbox_s3")
+
+# --- staging --------------------------------------------------------------------------------------
+export AWS_CONFIG_FILE="$tmp/aws-config"
+printf '[default]\ns3 =\n  multipart_chunksize = 16MB\n  multipart_threshold = 16MB\n  max_concurrent_requests = 10\n' > "$AWS_CONFIG_FILE"
+# A fresh prefix per run (so the HEAD check never skips the upload); `exec` keeps the measured process atom's.
+put='ATOM_S3_PREFIX="bench-$RANDOM$RANDOM/" exec "$0" staging put "$1" --env-file "$2" --quiet'
+put_cold='rm -rf "$ATOM_STATE_DIR"; '"$put"
+
+# stage_into NAME DOTENV ENDPOINT BUCKET CURL_URL : the staging rows for one S3 server.
+stage_into() {
+  local name=$1 dotenv=$2 endpoint=$3 bucket=$4 curl_url=$5
+  if [ -n "${ATOM_BENCH_SWEEP:-}" ]; then
+    for inflight in 4 8 10; do for part in 16 32 64; do
+      ATOM_S3_CONCURRENCY=$inflight ATOM_S3_PART_SIZE=${part}MiB \
+        bench "staging → $name" "atom ×$inflight, $part MiB" "$bytes" bash -c "$put" "$bin" "$file" "$dotenv"
+    done; done
+    return 0
+  fi
+  bench "staging → $name" "atom" "$bytes" bash -c "$put" "$bin" "$file" "$dotenv"
+  bench "staging → $name" "atom, hash included" "$bytes" bash -c "$put_cold" "$bin" "$file" "$dotenv"
+  if have aws; then
+    (set -a; . "$dotenv"; set +a
+     bench "staging → $name" "aws s3 cp" "$bytes" aws --endpoint-url "$endpoint" s3 cp "$file" "s3://$bucket/aws.bin" --only-show-errors)
+  fi
+  # One stream of the same bytes into the same server, unsigned.
+  have curl && bench "staging → $name" "curl -T" "$bytes" curl -sS -o /dev/null -T "$file" "$curl_url"
+}
+
+# moto (where installed): an S3 server that checks signatures, in Python.
+if have moto_server && have aws; then
+  port=$(free_port)
+  moto_server -H 127.0.0.1 -p "$port" > "$tmp/moto.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$port/moto-api/" 2>/dev/null && break; sleep 0.2; done
+  printf 'AWS_ACCESS_KEY_ID=BENCHKEYID\nAWS_SECRET_ACCESS_KEY=bench-secret\nAWS_REGION=us-east-1\nATOM_S3_BUCKET=atom-bench\nAWS_ENDPOINT_URL_S3=http://127.0.0.1:%s\n' "$port" > "$tmp/moto.dotenv"
+  (set -a; . "$tmp/moto.dotenv"; set +a; aws --endpoint-url "http://127.0.0.1:$port" s3 mb s3://atom-bench > /dev/null)
+  stage_into moto "$tmp/moto.dotenv" "http://127.0.0.1:$port" atom-bench "http://127.0.0.1:$port/atom-bench/curl.bin"
+fi
+# atom's fake checks every signature; a path no fake serves drains the body, then answers 404.
+stage_into "atom's S3 fake" "$tmp/sandbox.dotenv" "$sandbox_s3" "$(sed -n 's/^ATOM_S3_BUCKET=//p' "$tmp/sandbox.dotenv")" \
+  "$sandbox_origin/bench-sink"
+
+# --- pushes to the platforms' fakes (hash cached after the warm-up: upload CPU alone) ---------------
+if [ -z "${ATOM_BENCH_SWEEP:-}" ]; then
   rm -rf "$ATOM_STATE_DIR"
-  echo "$platforms: $(measure "$bin" post "$tmp/post.mp4" --env-file "$tmp/.env" --to "$platforms" --caption "bench run" --quiet --force)"
-done
-kill -INT "$sandbox_pid"; wait "$sandbox_pid" 2>/dev/null || true
+  for platform in youtube tiktok facebook; do
+    bench "push → $platform" atom "$bytes" "$bin" post "$file" --env-file "$tmp/sandbox.dotenv" --to "$platform" --caption bench --quiet --force
+  done
+  have curl && bench "push → one server" "curl -T" "$bytes" curl -sS -o /dev/null -T "$file" "$sandbox_origin/bench-sink"
+  bench "all four at once" atom "$bytes" "$bin" post "$file" --env-file "$tmp/sandbox.dotenv" \
+    --to tiktok,instagram,youtube,facebook --caption bench --quiet --force
+fi
+
+python3 - "$samples" "$runs" "$size_mib" <<'PY'
+import statistics, sys
+rows, order = {}, []
+for line in open(sys.argv[1]):
+    row, tool, wall, cpu, rss, size = line.rstrip("\n").split("\t")
+    key = (row, tool)
+    if key not in rows: rows[key] = []; order.append(key)
+    rows[key].append((float(wall), float(cpu), int(rss) / 1024, int(size)))
+print(f"atom benchmark: {sys.argv[3]} MiB file, median of {sys.argv[2]} after a warm-up, client process only")
+print(f"| {'what':<26} | {'tool':<20} | {'wall s':>7} | {'MiB/s':>7} | {'CPU s':>6} | {'peak RSS MiB':>12} |")
+print(f"|{'-' * 28}|{'-' * 22}|{'-' * 9}:|{'-' * 9}:|{'-' * 8}:|{'-' * 14}:|")
+for row, tool in order:
+    samples = rows[(row, tool)]
+    wall = statistics.median(s[0] for s in samples)
+    cpu = statistics.median(s[1] for s in samples)
+    rss = statistics.median(s[2] for s in samples)
+    size = samples[0][3]
+    rate = f"{size / 2**20 / wall:7.0f}" if size and wall > 0 else f"{'':>7}"
+    print(f"| {row:<26} | {tool:<20} | {wall:7.3f} | {rate} | {cpu:6.2f} | {rss:12.0f} |")
+PY

@@ -1,6 +1,8 @@
 import AsyncHTTPClient
 import AsyncHTTPTransport
 import Foundation
+import NIOCore
+import NIOHTTP1
 import PublishingCore
 
 /// A clock whose sleeps return at once, advancing its own time and recording each sleep — so retry and
@@ -95,6 +97,19 @@ public enum TestTransport {
             try? await client.shutdown()
             throw error
         }
+    }
+
+    /// The body of a `GET` of `url` (at most 16 MiB), for tests that read a fake's state. (`Data(contentsOf:)` needs
+    /// FoundationNetworking on Linux, which atom does not link.)
+    public static func get(_ url: URL) async throws -> Data {
+        let request = HTTPClientRequest(url: url.absoluteString)
+        let response = try await HTTPClient.shared.execute(request, deadline: .now() + .seconds(30))
+        let body = try await response.body.collect(upTo: 16 << 20)
+        guard response.status.code == 200 else {
+            let description = "GET \(url.path) answered \(response.status.code)"
+            throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: description])
+        }
+        return Data(body.readableBytesView)
     }
 }
 

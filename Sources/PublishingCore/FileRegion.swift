@@ -20,7 +20,7 @@ public final class MediaFileHandle: Sendable {
     public let path: String
     /// The file's size in bytes when it was opened.
     public let size: Int64
-    private let descriptor: Int32
+    let descriptor: Int32
 
     /// Opens `path` for reading; a symbolic link to a regular file is followed.
     ///
@@ -52,20 +52,25 @@ public final class MediaFileHandle: Sendable {
 
     /// Reads up to `count` bytes at `offset`, synchronously. Use from a blocking context only.
     public func readSync(offset: Int64, count: Int) throws -> [UInt8] {
-        var buffer = [UInt8](repeating: 0, count: count)
-        var filled = 0
-        while filled < count {
-            let n = buffer.withUnsafeMutableBytes { raw in
-                pread(descriptor, raw.baseAddress! + filled, count - filled, off_t(offset) + off_t(filled))
+        // Read straight into uninitialized storage: no zero-fill pass over every byte of the video.
+        var failure: Int32 = 0
+        let buffer = [UInt8](unsafeUninitializedCapacity: count) { raw, initialized in
+            var filled = 0
+            while filled < count {
+                let n = pread(descriptor, raw.baseAddress! + filled, count - filled, off_t(offset) + off_t(filled))
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    failure = errno
+                    break
+                }
+                if n == 0 { break }
+                filled += n
             }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw PublishError(.invalidInput, message: "read error in \(path): \(String(cString: strerror(errno)))")
-            }
-            if n == 0 { break }
-            filled += n
+            initialized = filled
         }
-        if filled < count { buffer.removeSubrange(filled...) }
+        if failure != 0 {
+            throw PublishError(.invalidInput, message: "read error in \(path): \(String(cString: strerror(failure)))")
+        }
         return buffer
     }
 

@@ -19,12 +19,14 @@ public struct Orchestrator: Sendable {
     /// How long every staged URL handed to a platform stays valid (`ATOM_S3_URL_TTL`, parsed once by the stager's
     /// configuration).
     public var stagingURLLifetime: Duration
+    /// Remembers file hashes so a re-post reads the file's bytes once (`nil`: hash every time).
+    public var hashes: HashCache?
 
     public init(
         stager: (any MediaStager)?, records: RecordStore, clock: any Clock<Duration> = ContinuousClock(),
         jitter: any JitterSource = SystemJitter(), now: @escaping @Sendable () -> Date = { Date() },
         logger: Logger = Logger(label: "atom", factory: { _ in SwiftLogNoOpLogHandler() }),
-        stagingURLLifetime: Duration = .seconds(3600)
+        stagingURLLifetime: Duration = .seconds(3600), hashes: HashCache? = nil
     ) {
         self.stager = stager
         self.records = records
@@ -33,6 +35,7 @@ public struct Orchestrator: Sendable {
         self.now = now
         self.logger = logger
         self.stagingURLLifetime = stagingURLLifetime
+        self.hashes = hashes
     }
 
     // MARK: Inspect
@@ -90,9 +93,11 @@ public struct Orchestrator: Sendable {
         let inspection = try await inspect(file, targets: request.targets)
         if !inspection.issues.isEmpty { throw ValidationFailure(issues: inspection.issues) }
         let hashing = ProgressReporter(platform: PlatformID("video"), continuation: progress)
-        let sha = try await FileDigest.sha256(of: file) { done in
+        let report: @Sendable (Int64) -> Void = { done in
             if done == file.size || done % (64 << 20) == 0 { hashing.report(PublishPhase("hashing"), sent: done, total: file.size) }
         }
+        let sha = if let hashes { try await hashes.sha256(of: file, progress: report).sha256 }
+            else { try await FileDigest.sha256(of: file, progress: report) }
         hashing.report(.done, message: "sha256 \(sha.prefix(12))…")
         let claims = try await claim(request, media: inspection.media, sha256: sha)
         return try await run(claims: claims, file: file, media: inspection.media, sha256: sha, videoPath: request.videoPath,

@@ -57,6 +57,9 @@ struct S3Addressing: Sendable, Equatable {
 
     static func isLoopback(_ host: String) -> Bool {
         let lower = host.lowercased()
-        return lower == "localhost" || lower.hasPrefix("127.") || lower == "::1" || lower == "[::1]"
+        if lower == "localhost" || lower == "::1" || lower == "[::1]" { return true }
+        // 127.0.0.0/8 as a dotted address only: a name such as `127.example.com` can resolve anywhere.
+        let octets = lower.split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets.first == "127" && octets.allSatisfy { UInt8($0) != nil }
     }
 }

@@ -27,11 +27,13 @@ struct S3Client: Sendable {
         self.logger = logger
     }
 
-    /// Whether bodies go as `UNSIGNED-PAYLOAD` (no second read to hash them).
+    /// Whether bodies go as `UNSIGNED-PAYLOAD` (no second read to hash them): only where the transport
+    /// protects the bytes (TLS, or a loopback address that never leaves the machine). Over plain HTTP to
+    /// another host the payload hash in the signature is what stops a changed body, so it is always sent.
+    /// The AWS SDK for Java draws the same line (AWS4UnsignedPayloadSigner: unsigned over HTTPS, signed over HTTP,
+    /// https://docs.aws.amazon.com/AWSJavaSDK/latest/javadoc/com/amazonaws/auth/AWS4UnsignedPayloadSigner.html).
     var sendsUnsignedPayload: Bool {
-        if configuration.payloadSigning == .unsigned { return true }
-        if configuration.payloadSigning == .signed { return false }
-        return addressing.isProtectedTransport
+        configuration.payloadSigning != .signed && addressing.isProtectedTransport
     }
 
     /// Signs and sends one request; a non-2xx answer (other than `accepting`) becomes a ``PublishError``.

@@ -29,7 +29,8 @@ public struct S3Configuration: Sendable {
         private init(_ mode: Int) { self.mode = mode }
         /// `UNSIGNED-PAYLOAD` over TLS or loopback (TLS already protects integrity); hashed otherwise.
         public static let automatic = PayloadSigning(0)
-        /// Always `UNSIGNED-PAYLOAD`: each byte is read once.
+        /// `UNSIGNED-PAYLOAD` wherever it is safe — the same as ``automatic``: plain HTTP to a host other than
+        /// loopback is always signed, whatever this says.
         public static let unsigned = PayloadSigning(1)
         /// Always hash the body first (a second read of each part).
         public static let signed = PayloadSigning(2)

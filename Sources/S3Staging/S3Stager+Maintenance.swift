@@ -126,10 +126,11 @@ extension S3Stager {
     ///   - ttl: The URL's lifetime (default ``S3Configuration/urlTTL``; at most 7 days).
     ///   - contentType: Default from the extension (`video/mp4`, `video/quicktime`).
     ///   - progress: Where upload progress goes (platform `staging`).
+    ///   - hashes: Where the file's SHA-256 (which names the object) is remembered between runs.
     /// - Throws: ``PublishError``: `invalidInput` for an unreadable file, `limitExceeded` for a TTL over 7 days.
     public func put(
         path: String, ttl: Duration? = nil, contentType: String? = nil,
-        progress: ProgressReporter = ProgressReporter(platform: .staging, continuation: nil)
+        progress: ProgressReporter = ProgressReporter(platform: .staging, continuation: nil), hashes: HashCache? = nil
     ) async throws -> S3PutResult {
         let lifetime = ttl ?? configuration.urlTTL
         guard lifetime >= .seconds(1), lifetime <= .seconds(SigV4Signer.maxPresignedLifetime) || configuration.publicBaseURL != nil else {
@@ -137,7 +138,7 @@ extension S3Stager {
                                remediation: "pass --ttl 604800 or less")
         }
         let file = try MediaFileHandle(path: path)
-        let sha256 = try await FileDigest.sha256(of: file)
+        let sha256 = if let hashes { try await hashes.sha256(of: file).sha256 } else { try await FileDigest.sha256(of: file) }
         let type = contentType ?? Self.contentType(forExtension: Self.fileExtension(of: path))
         let context = StagingContext(progress: progress, clock: clock, jitter: jitter)
         let object = try await stage(file, sha256: sha256, contentType: type, context: context)

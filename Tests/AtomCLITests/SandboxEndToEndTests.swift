@@ -152,7 +152,7 @@ final class SandboxProcess: @unchecked Sendable {
     func state() async throws -> State {
         guard let base = environment["ATOM_YOUTUBE_API_BASE"].flatMap(URL.init(string:)) else { throw CocoaError(.fileReadUnknown) }
         let url = base.origin.appendingPathComponent("_sandbox/state")
-        let data = try Data(contentsOf: url)
+        let data = try await TestTransport.get(url)
         return try JSONDecoder().decode(State.self, from: data)
     }
 

@@ -110,6 +110,25 @@ struct S3ConfigurationTests {
         #expect(!S3Addressing(bucket: "b", region: "x", endpoint: URL(string: "http://minio.lan:9000")).isProtectedTransport)
     }
 
+    @Test("UNSIGNED-PAYLOAD only over TLS or loopback: plain HTTP to another host signs the body even when asked not to")
+    func unsignedPayloadOnlyWhereProtected() throws {
+        let credentials = AWSCredentials(accessKeyID: "TESTKEY", secretAccessKey: "test-secret")
+        func unsigned(_ endpoint: String, _ signing: S3Configuration.PayloadSigning) -> Bool {
+            let configuration = S3Configuration(bucket: "b", endpoint: URL(string: endpoint), payloadSigning: signing)
+            return S3Stager(configuration: configuration, credentials: credentials, transport: NoNetwork()).client.sendsUnsignedPayload
+        }
+        for signing in [S3Configuration.PayloadSigning.automatic, .unsigned] {
+            #expect(unsigned("https://minio.lan:9000", signing))
+            #expect(unsigned("http://127.0.0.1:9000", signing))
+            #expect(unsigned("http://[::1]:9000", signing))
+            #expect(!unsigned("http://minio.lan:9000", signing))
+            #expect(!unsigned("http://192.0.2.10:9000", signing))
+            #expect(!unsigned("http://127.example.com:9000", signing))
+        }
+        #expect(!unsigned("https://minio.lan:9000", .signed))
+        #expect(!unsigned("http://127.0.0.1:9000", .signed))
+    }
+
     @Test("AWS_ENDPOINT_URL_S3 wins over AWS_ENDPOINT_URL")
     func endpointPrecedence() throws {
         let values = Self.keys.merging(["ATOM_S3_BUCKET": "b-1", "AWS_ENDPOINT_URL": "http://127.0.0.1:1", "AWS_ENDPOINT_URL_S3": "http://127.0.0.1:2"]) { $1 }

@@ -34,7 +34,8 @@ struct StagingCommand: AsyncParsableCommand {
                     let stager = try StagingCommand.stager(app)
                     let result = try await Interruptible.run(platforms: [.staging], quiet: global.quiet) { progress in
                         try await stager.put(path: file, ttl: ttl.map { .seconds($0) },
-                                             progress: ProgressReporter(platform: .staging, continuation: progress))
+                                             progress: ProgressReporter(platform: .staging, continuation: progress),
+                                             hashes: HashCache(directory: app.records.directory))
                     }
                     let time = Date()
                     try await app.records.updateAsync { record in
