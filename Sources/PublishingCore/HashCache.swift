@@ -3,13 +3,10 @@ import NIOPosix
 
 #if canImport(Glibc)
 import Glibc
-private typealias FileStatus = Glibc.stat
 #elseif canImport(Musl)
 import Musl
-private typealias FileStatus = Musl.stat
 #elseif canImport(Darwin)
 import Darwin
-private typealias FileStatus = Darwin.stat
 #endif
 
 /// What identifies one version of a file on disk: device, inode, size and modification time in nanoseconds.
@@ -33,17 +30,10 @@ extension MediaFileHandle {
     /// The identity of the open file now (`fstat` of the descriptor, so a path replaced since opening is not confused).
     /// - Throws: ``PublishError`` `invalidInput` when the file cannot be inspected.
     public func identity() throws -> FileIdentity {
-        var info = FileStatus()
-        guard fstat(descriptor, &info) == 0 else {
+        guard let info = FileStatus.of(descriptor: descriptor) else {
             throw PublishError(.invalidInput, message: "cannot inspect \(path): \(String(cString: strerror(errno)))")
         }
-        #if canImport(Darwin)
-        let modified = Int64(info.st_mtimespec.tv_sec) * 1_000_000_000 + Int64(info.st_mtimespec.tv_nsec)
-        #else
-        let modified = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
-        #endif
-        return FileIdentity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino), size: Int64(info.st_size),
-                            modifiedNanoseconds: modified)
+        return FileIdentity(device: info.device, inode: info.inode, size: info.size, modifiedNanoseconds: info.modifiedNanoseconds)
     }
 }
 
