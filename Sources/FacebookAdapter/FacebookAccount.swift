@@ -104,7 +104,7 @@ public struct FacebookAccount: AccountControl {
             return status
         }
         status.scopes = info.scopes
-        status.checkScopes(FacebookLoginProvider.scopes, remediation: Self.reauthorize)
+        status.checkScopes(FacebookLoginProvider.postingScopes, remediation: Self.reauthorize)
         if let expires = info.expiresAt {
             if expires == 0 {
                 status.accessTokenNeverExpires = true

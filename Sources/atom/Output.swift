@@ -36,7 +36,7 @@ enum Console {
 
     /// Writes a redacted line to stderr (progress, notes, errors), through the live display when one is drawing.
     static func info(_ text: String) {
-        let line = Redaction.printable(Redaction.redact(text)) + "\n"
+        let line = Text.printable(Redaction.redact(text)) + "\n"
         if let display = LiveDisplay.current.value {
             display.message(line)
         } else {
@@ -46,7 +46,7 @@ enum Console {
 
     /// Prints to stdout (results).
     static func out(_ text: String) {
-        FileHandle.standardOutput.write(Data((Redaction.printable(text) + "\n").utf8))
+        FileHandle.standardOutput.write(Data((Text.printable(text) + "\n").utf8))
     }
 
     static var stderrIsTTY: Bool { isatty(STDERR_FILENO) == 1 }
@@ -79,6 +79,29 @@ struct Palette: Sendable {
 
 /// Text helpers for hostile or long text.
 enum Text {
+    /// What may reach the terminal: every control character becomes a space (``Redaction/printable(_:)``), except
+    /// newlines, tabs and the colour sequences atom itself writes (`ESC [ digits ; m`, SGR), which move no cursor
+    /// and clear nothing.
+    static func printable(_ text: String) -> String {
+        guard text.contains("\u{1B}[") else { return Redaction.printable(text) }
+        var output = ""
+        var rest = Substring(text)
+        while let escape = rest.firstIndex(of: "\u{1B}") {
+            output += Redaction.printable(String(rest[..<escape]))
+            let after = rest[rest.index(after: escape)...]
+            if after.first == "[", let end = after.dropFirst().firstIndex(where: { !($0.isASCII && ($0.isNumber || $0 == ";")) }),
+                after[end] == "m"
+            {
+                output += "\u{1B}" + after[..<after.index(after: end)]
+                rest = after[after.index(after: end)...]
+            } else {
+                output += " "
+                rest = after
+            }
+        }
+        return output + Redaction.printable(String(rest))
+    }
+
     /// One line: control characters and newlines become spaces.
     static func oneLine(_ text: String) -> String {
         String(String.UnicodeScalarView(text.unicodeScalars.map { $0.properties.generalCategory == .control ? " " : $0 }))

@@ -311,8 +311,8 @@ struct OwnerControlTests {
     @Test("doctor --sandbox on a fresh folder passes")
     func doctorSandbox() async throws {
         try await TemporaryDirectory.with { dir in
-            let result = try await Self.atom(
-                ["doctor", "--sandbox", "--env-file", dir + "/.env"], AtomBinary.environment([:], stateDirectory: dir))
+            // No .env anywhere (HOME is the fresh folder; an explicit --env-file that does not exist would be 78).
+            let result = try await Self.atom(["doctor", "--sandbox"], AtomBinary.environment([:], stateDirectory: dir))
             #expect(result.code == 0, "stdout: \(result.out) stderr: \(result.err)")
             #expect(result.out.contains("all checks passed"))
         }

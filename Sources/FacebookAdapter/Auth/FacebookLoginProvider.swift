@@ -15,7 +15,10 @@ struct FacebookLoginProvider: OAuthProvider {
 
     /// List the Pages, read them, post to them — nothing else.
     /// `business_management` lets atom find Pages held in a business portfolio (`/me/businesses`).
-    static let scopes = ["pages_show_list", "pages_read_engagement", "pages_manage_posts", "business_management"]
+    static let scopes = postingScopes + ["business_management"]
+    /// What posting to a Page needs; `business_management` only helps find the Page at login, so a grant without it
+    /// still posts (`atom auth status` does not ask for it).
+    static let postingScopes = ["pages_show_list", "pages_read_engagement", "pages_manage_posts"]
 
     let login: FacebookLogin
 

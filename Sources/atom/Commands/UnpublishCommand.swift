@@ -44,7 +44,7 @@ struct UnpublishCommand: AsyncParsableCommand {
             guard entry.platform.rawValue == platform else {
                 throw ValidationError("entry \(entry.id) is a \(entry.platform) post, not \(platform)")
             }
-            guard (entry.sandbox ?? false) == app.sandbox else {
+            guard (entry.sandbox ?? false) == app.recordsAsSandbox else {
                 throw ValidationError(
                     entry.sandbox == true
                         ? "entry \(entry.id) was posted to the sandbox: add --sandbox"
