@@ -37,7 +37,7 @@ public enum Redaction {
             (#"(?i)((?:access_token|refresh_token|client_secret|fb_exchange_token|code_verifier|appsecret_proof|input_token)=)[^&\s"']+"#, "$1\(mask)"),
             (#"(?i)("(?:access_token|refresh_token|client_secret|id_token|secret|password)"\s*:\s*")[^"]*"#, "$1\(mask)"),
             (#"(?i)(\b(?:Bearer|OAuth)\s+)[A-Za-z0-9._~+/=\-]{8,}"#, "$1\(mask)"),
-            (#"(?i)(authorization:\s*)[^\r\n]+"#, "$1\(mask)"),
+            (#"(?i)(authorization:\s*)[^\r\n"\\]+"#, "$1\(mask)"),
             (#"(?i)(upload_id=|upload_key=|upload_token=)[^&\s"']+"#, "$1\(mask)"),
         ]
         return specs.compactMap { spec in

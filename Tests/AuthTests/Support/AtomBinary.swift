@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import PublishingCore
 
@@ -25,6 +26,8 @@ struct AtomBinary {
         private let stderr = LockedBox<[UInt8]>([])
         private let stderrLines: AsyncStream<String>
         private let exit: AsyncStream<Int32>
+        /// The two pipe readers; both have left once the child closed its stdout and stderr.
+        private let readers = DispatchGroup()
 
         init(arguments: [String], environment: [String: String]) throws {
             guard let path = AtomBinary.path else { throw CocoaError(.fileNoSuchFile) }
@@ -39,30 +42,6 @@ struct AtomBinary {
             let (lines, linesOut) = AsyncStream.makeStream(of: String.self)
             let (exit, exitOut) = AsyncStream.makeStream(of: Int32.self)
             let stdout = self.stdout, stderr = self.stderr
-            let partial = LockedBox<[UInt8]>([])
-            output.fileHandleForReading.readabilityHandler = { handle in
-                let data = handle.availableData
-                stdout.withLock { $0 += data }
-            }
-            errors.fileHandleForReading.readabilityHandler = { handle in
-                let data = handle.availableData
-                if data.isEmpty {
-                    handle.readabilityHandler = nil
-                    linesOut.finish()
-                    return
-                }
-                stderr.withLock { $0 += data }
-                let complete = partial.withLock { buffer -> [String] in
-                    buffer += data
-                    var lines: [String] = []
-                    while let newline = buffer.firstIndex(of: 10) {
-                        lines.append(String(decoding: buffer[..<newline], as: UTF8.self))
-                        buffer.removeSubrange(...newline)
-                    }
-                    return lines
-                }
-                for line in complete { linesOut.yield(line) }
-            }
             process.terminationHandler = {
                 exitOut.yield($0.terminationStatus); exitOut.finish()
             }
@@ -71,6 +50,32 @@ struct AtomBinary {
             self.stderrLines = lines
             self.exit = exit
             try process.run()
+            // Blocking reads on threads of their own (not readabilityHandler: a dispatch read source left on a pipe
+            // whose FileHandle is closed crashed libdispatch's event loop; not the cooperative pool: it would starve).
+            let readers = self.readers
+            readers.enter()
+            Thread.detachNewThread {
+                let data = output.fileHandleForReading.readDataToEndOfFile()
+                stdout.withLock { $0 += data }
+                readers.leave()
+            }
+            readers.enter()
+            Thread.detachNewThread {
+                let handle = errors.fileHandleForReading
+                var buffer: [UInt8] = []
+                while true {
+                    let data = handle.availableData
+                    if data.isEmpty { break }
+                    stderr.withLock { $0 += data }
+                    buffer += data
+                    while let newline = buffer.firstIndex(of: 10) {
+                        linesOut.yield(String(decoding: buffer[..<newline], as: UTF8.self))
+                        buffer.removeSubrange(...newline)
+                    }
+                }
+                linesOut.finish()
+                readers.leave()
+            }
         }
 
         /// Waits for a stderr line satisfying `match`.
@@ -90,16 +95,13 @@ struct AtomBinary {
             try? stdin.close()
             var status: Int32 = -1
             for await code in exit { status = code }
-            // Drain what is left in the pipes.
-            if let handle = (process.standardOutput as? Pipe)?.fileHandleForReading {
-                handle.readabilityHandler = nil
-                let rest = handle.readDataToEndOfFile()
-                stdout.withLock { $0 += rest }
-            }
-            if let handle = (process.standardError as? Pipe)?.fileHandleForReading {
-                handle.readabilityHandler = nil
-                let rest = handle.readDataToEndOfFile()
-                stderr.withLock { $0 += rest }
+            // The readers end at the pipes' end of file; wait for them off the cooperative pool.
+            let readers = self.readers
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                Thread.detachNewThread {
+                    readers.wait()
+                    continuation.resume()
+                }
             }
             return status
         }
