@@ -45,7 +45,7 @@ extension CredentialStore {
 public struct EnvironmentStore: CredentialStore {
     public let values: [String: String]
 
-    /// Wraps a dictionary such as `ProcessInfo.processInfo.environment`.
+    /// Wraps a dictionary such as the process environment (read once, in the composition root).
     public init(_ values: [String: String]) {
         self.values = values
         for (key, value) in values where Redaction.isSecretKey(key) { Redaction.register(secret: value) }
