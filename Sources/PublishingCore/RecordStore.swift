@@ -66,33 +66,8 @@ public final class RecordStore: Sendable {
         return "warning: the state folder \(directory) is open to other users (mode \(mode)); run `chmod 700 \(directory)`"
     }
 
-    private func ensureDirectory() throws {
-        var isDir: ObjCBool = false
-        if FileManager.default.fileExists(atPath: directory, isDirectory: &isDir) { return }
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        } catch {
-            throw PublishError(.storage, message: "cannot create the state folder \(directory): \(error.localizedDescription)",
-                               remediation: "set ATOM_STATE_DIR to a writable folder")
-        }
-    }
-
     private func withLock<T>(_ body: () throws -> T) throws -> T {
-        try ensureDirectory()
-        // O_NOFOLLOW: a link planted in place of the lock file must not make atom create or open a file elsewhere.
-        let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
-        guard fd >= 0 else {
-            let reason = errno == ELOOP ? "it is a symbolic link" : String(cString: strerror(errno))
-            throw PublishError(
-                .storage, message: "cannot open \(lockPath): \(reason)",
-                remediation: "remove \(lockPath); atom makes a new one")
-        }
-        defer { close(fd) }
-        while flock(fd, LOCK_EX) != 0 {
-            if errno != EINTR { throw PublishError(.storage, message: "cannot lock \(lockPath): \(String(cString: strerror(errno)))") }
-        }
-        defer { flock(fd, LOCK_UN) }
-        return try body()
+        try StateFolderLock.withLock(directory: directory, lockPath: lockPath, body)
     }
 
     private func load() throws -> RecordFile {

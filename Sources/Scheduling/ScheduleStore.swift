@@ -52,28 +52,7 @@ public final class ScheduleStore: Sendable {
     }
 
     private func withLock<T>(_ body: () throws -> T) throws -> T {
-        if !FileManager.default.fileExists(atPath: directory) {
-            do {
-                try FileManager.default.createDirectory(
-                    atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            } catch {
-                throw PublishError(
-                    .storage, message: "cannot create the state folder \(directory): \(error.localizedDescription)",
-                    remediation: "set ATOM_STATE_DIR to a writable folder")
-            }
-        }
-        let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else {
-            throw PublishError(.storage, message: "cannot open \(lockPath): \(String(cString: strerror(errno)))")
-        }
-        defer { close(fd) }
-        while flock(fd, LOCK_EX) != 0 {
-            if errno != EINTR {
-                throw PublishError(.storage, message: "cannot lock \(lockPath): \(String(cString: strerror(errno)))")
-            }
-        }
-        defer { flock(fd, LOCK_UN) }
-        return try body()
+        try StateFolderLock.withLock(directory: directory, lockPath: lockPath, body)
     }
 
     private func load() throws -> ScheduleFile {
