@@ -68,7 +68,7 @@ struct MultipartUpload: Sendable {
                 let client = self.client
                 let key = self.key
                 // A cancelled task's own requests fail at once: abort from an unstructured, uncancelled task, awaited here.
-                _ = await Task { try? await client.abortMultipartUpload(key: key, uploadID: uploadID) }.value
+                _ = await Task { await client.abortUntilGone(key: key, uploadID: uploadID, retrier: retrier) }.value
                 try? await ledger.forget()
             }
             throw error
