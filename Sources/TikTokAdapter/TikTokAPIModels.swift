@@ -12,11 +12,6 @@ struct TikTokAPIError: Decodable, Sendable, Equatable {
     var message: String?
     var logID: String?
 
-    enum CodingKeys: String, CodingKey {
-        case code, message
-        case logID = "log_id"
-    }
-
     var isOK: Bool { code == "ok" }
 }
 
@@ -30,17 +25,6 @@ struct TikTokCreatorInfo: Decodable, Sendable, Equatable {
     var duetDisabled: Bool?
     var stitchDisabled: Bool?
     var maxVideoPostDurationSec: Int?
-
-    enum CodingKeys: String, CodingKey {
-        case creatorAvatarURL = "creator_avatar_url"
-        case creatorUsername = "creator_username"
-        case creatorNickname = "creator_nickname"
-        case privacyLevelOptions = "privacy_level_options"
-        case commentDisabled = "comment_disabled"
-        case duetDisabled = "duet_disabled"
-        case stitchDisabled = "stitch_disabled"
-        case maxVideoPostDurationSec = "max_video_post_duration_sec"
-    }
 }
 
 /// `post_info` of a direct post.
@@ -54,18 +38,6 @@ struct TikTokPostInfo: Encodable, Sendable, Equatable {
     var brandContentToggle: Bool
     var brandOrganicToggle: Bool
     var isAigc: Bool
-
-    enum CodingKeys: String, CodingKey {
-        case title
-        case privacyLevel = "privacy_level"
-        case disableDuet = "disable_duet"
-        case disableStitch = "disable_stitch"
-        case disableComment = "disable_comment"
-        case videoCoverTimestampMs = "video_cover_timestamp_ms"
-        case brandContentToggle = "brand_content_toggle"
-        case brandOrganicToggle = "brand_organic_toggle"
-        case isAigc = "is_aigc"
-    }
 }
 
 /// `source_info`: `FILE_UPLOAD` with sizes, or `PULL_FROM_URL` with the URL.
@@ -75,14 +47,6 @@ struct TikTokSourceInfo: Encodable, Sendable, Equatable {
     var chunkSize: Int64?
     var totalChunkCount: Int?
     var videoURL: String?
-
-    enum CodingKeys: String, CodingKey {
-        case source
-        case videoSize = "video_size"
-        case chunkSize = "chunk_size"
-        case totalChunkCount = "total_chunk_count"
-        case videoURL = "video_url"
-    }
 
     static func fileUpload(_ plan: TikTokChunkPlan) -> TikTokSourceInfo {
         TikTokSourceInfo(
@@ -99,28 +63,17 @@ struct TikTokSourceInfo: Encodable, Sendable, Equatable {
 struct TikTokInitRequest: Encodable, Sendable {
     var postInfo: TikTokPostInfo?
     var sourceInfo: TikTokSourceInfo
-
-    enum CodingKeys: String, CodingKey {
-        case postInfo = "post_info"
-        case sourceInfo = "source_info"
-    }
 }
 
 /// `init` data.
 struct TikTokInitData: Decodable, Sendable {
     var publishID: String
     var uploadURL: String?
-
-    enum CodingKeys: String, CodingKey {
-        case publishID = "publish_id"
-        case uploadURL = "upload_url"
-    }
 }
 
 /// The body of `status/fetch`.
 struct TikTokStatusRequest: Encodable, Sendable {
     var publishID: String
-    enum CodingKeys: String, CodingKey { case publishID = "publish_id" }
 }
 
 /// `status/fetch` data.
@@ -131,14 +84,6 @@ struct TikTokStatusData: Decodable, Sendable, Equatable {
     var publicalyAvailablePostID: [TikTokPostID]?
     var uploadedBytes: Int64?
     var downloadedBytes: Int64?
-
-    enum CodingKeys: String, CodingKey {
-        case status
-        case failReason = "fail_reason"
-        case publicalyAvailablePostID = "publicaly_available_post_id"
-        case uploadedBytes = "uploaded_bytes"
-        case downloadedBytes = "downloaded_bytes"
-    }
 
     static let processingUpload = "PROCESSING_UPLOAD"
     static let processingDownload = "PROCESSING_DOWNLOAD"
@@ -177,15 +122,4 @@ struct TikTokTokenResponse: Decodable, Sendable {
     var error: String?
     var errorDescription: String?
     var logID: String?
-
-    enum CodingKeys: String, CodingKey {
-        case accessToken = "access_token"
-        case expiresIn = "expires_in"
-        case refreshToken = "refresh_token"
-        case refreshExpiresIn = "refresh_expires_in"
-        case openID = "open_id"
-        case scope, error
-        case errorDescription = "error_description"
-        case logID = "log_id"
-    }
 }

@@ -108,7 +108,7 @@ public struct TikTokAccount: AccountControl {
             body: nil, baseURL: configuration.baseURL, operationID: operationID)
         let bytes = try await HTTPBodies.collect(body, upTo: 1 << 20)
         let status = response.status.code
-        let decoded = try? JSONDecoder().decode(UserEnvelope.self, from: Data(bytes))
+        let decoded = try? SnakeCaseJSON.decode(UserEnvelope.self, from: bytes)
         if let error = decoded?.error, !error.isOK {
             throw TikTokErrorMapper.map(
                 error, status: status, headers: response.headerFields, now: now(), operationID: operationID)
@@ -146,7 +146,7 @@ public struct TikTokAccount: AccountControl {
             HTTPRequest(method: .post, path: "/v2/oauth/revoke/", headerFields: fields), body: form,
             baseURL: configuration.baseURL, operationID: operationID)
         let bytes = try await HTTPBodies.collect(body, upTo: 64 * 1024)
-        let decoded = try? JSONDecoder().decode(TikTokTokenResponse.self, from: Data(bytes))
+        let decoded = try? SnakeCaseJSON.decode(TikTokTokenResponse.self, from: bytes)
         guard response.status.code == 200, decoded?.error?.isEmpty ?? true else {
             throw TikTokErrorMapper.mapOAuth(decoded, status: response.status.code, operationID: operationID)
         }

@@ -115,7 +115,9 @@ public struct TikTokPublisher: Publisher {
         for job: PublishJob, settings: TikTokPostSettings, context: PublishContext
     ) async throws -> TikTokCreatorInfo {
         if let cached = creators.withLock({ $0[job.recordID] }) { return cached }
-        let creator = try await context.retrier(configuration.retryPolicy).run { _ in try await client.creatorInfo() }
+        let creator = try await context.retrying(configuration.retryPolicy, target: configuration.baseURL.retryTarget) { _ in
+            try await client.creatorInfo()
+        }
         let conflicts = settings.conflicts(with: creator, media: job.media)
         guard conflicts.isEmpty else {
             throw PublishError(

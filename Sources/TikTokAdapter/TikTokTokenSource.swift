@@ -59,7 +59,7 @@ struct TikTokTokenSource: Sendable {
         )
         let bytes = try await HTTPBodies.collect(responseBody)
         let status = response.status.code
-        let decoded = try? JSONDecoder().decode(TikTokTokenResponse.self, from: Data(bytes))
+        let decoded = try? SnakeCaseJSON.decode(TikTokTokenResponse.self, from: bytes)
         guard status == 200, let decoded, decoded.error == nil || decoded.error == "", let access = decoded.accessToken,
             !access.isEmpty
         else {
