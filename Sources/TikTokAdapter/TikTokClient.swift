@@ -79,8 +79,10 @@ struct TikTokClient: Sendable {
         _ path: String, body: Body?, token: AccessToken, operationID: String
     ) async throws -> Payload {
         let endpoint = endpoint
+        var headers = HTTPFields.bearer(token.value)
+        headers[.contentType] = "application/json; charset=UTF-8"  // TikTok wants it even without a body
         let answer = try await endpoint.send(
-            .post, path: path, headers: .bearer(token.value), body: try body.map { try RequestBody.json($0) },
+            .post, path: path, headers: headers, body: try body.map { try RequestBody.json($0) },
             operationID: operationID)
         guard let data = try endpoint.decode(answer, as: TikTokEnvelope<Payload>.self, operationID: operationID).data else {
             throw TikTokProtocolError.missingData(operationID: operationID, status: answer.status).publishError
