@@ -103,7 +103,7 @@ public struct InstagramPublisher: Publisher {
         let operationID = "instagram.quota"
         let answer: PublishingLimitResponse
         do {
-            answer = try await context.retrier().run { _ in
+            answer = try await context.retrying(target: configuration.baseURL.retryTarget) { _ in
                 try await graph.get(
                     [configuration.userID, "content_publishing_limit"], query: [("fields", "config,quota_usage")],
                     operationID: operationID)

@@ -34,12 +34,6 @@ struct GoogleTokenSource: Sendable {
         var accessToken: String
         var expiresIn: Double?
         var refreshToken: String?
-
-        enum CodingKeys: String, CodingKey {
-            case accessToken = "access_token"
-            case expiresIn = "expires_in"
-            case refreshToken = "refresh_token"
-        }
     }
 
     private static func refresh(
@@ -62,7 +56,7 @@ struct GoogleTokenSource: Sendable {
         guard response.status.code == 200 else {
             throw mapper.mapToken(status: response.status.code, body: bytes, operationID: operationID)
         }
-        guard let decoded = try? JSONDecoder().decode(TokenResponse.self, from: Data(bytes)),
+        guard let decoded = try? SnakeCaseJSON.decode(TokenResponse.self, from: bytes),
             !decoded.accessToken.isEmpty
         else {
             throw YouTubeFailure.protocolViolation(

@@ -88,10 +88,6 @@ public struct YouTubeAccount: AccountControl {
     private struct TokenInfo: Decodable {
         var scope: String?
         var expiresIn: String?
-        enum CodingKeys: String, CodingKey {
-            case scope
-            case expiresIn = "expires_in"
-        }
     }
 
     /// `POST …/tokeninfo` with the access token in the form body (not the URL, so it stays out of logs).
@@ -108,7 +104,7 @@ public struct YouTubeAccount: AccountControl {
             throw mapper.mapToken(status: response.status.code, body: bytes, operationID: operationID)
         }
         // Google answers expires_in as a string; accept a number too.
-        if let info = try? JSONDecoder().decode(TokenInfo.self, from: Data(bytes)) { return info }
+        if let info = try? SnakeCaseJSON.decode(TokenInfo.self, from: bytes) { return info }
         let loose = try? JSONDecoder().decode(JSONValue.self, from: Data(bytes))
         let object = loose?.objectValue ?? [:]
         return TokenInfo(
