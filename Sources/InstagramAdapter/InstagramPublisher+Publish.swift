@@ -91,7 +91,7 @@ extension InstagramPublisher {
         var polls = 0
         let poller = ProcessingPoller(
             interval: configuration.initialPollInterval, maxInterval: configuration.maxPollInterval, growth: 2,
-            clock: context.clock)
+            lastPause: .skipped, clock: context.clock)
         let (outcome, _) = try await poller.poll(budget: context.waitLimit) { _ in
             let status = try await containerStatus(state.containerID, context: context)
             polls += 1

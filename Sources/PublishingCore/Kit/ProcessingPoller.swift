@@ -5,7 +5,8 @@ import Foundation
 ///
 /// The first check happens at once. After a check that is still pending, the poll ends when the budget is
 /// spent; otherwise it pauses for the current interval (or the platform's `Retry-After`), never past the
-/// budget, and the interval grows by `growth` up to `maxInterval`.
+/// budget — the last pause is shortened to end on it, or with ``LastPause/skipped`` the poll ends instead —
+/// and the interval grows by `growth` up to `maxInterval`.
 public struct ProcessingPoller: Sendable {
     /// What one check found.
     public enum Verdict<Value> {
@@ -24,18 +25,32 @@ public struct ProcessingPoller: Sendable {
         case timedOut
     }
 
+    /// What happens to a pause that would pass the budget.
+    public enum LastPause: Sendable {
+        /// It is shortened to end on the budget, and one more check follows.
+        case shortened
+        /// It is not taken: the poll ends.
+        case skipped
+    }
+
     /// The first pause.
     public var interval: Duration
     /// The longest pause.
     public var maxInterval: Duration
     /// The factor each pause grows by (1 keeps it fixed).
     public var growth: Double
+    /// What happens to a pause that would pass the budget.
+    public var lastPause: LastPause
     /// The clock pauses run on (tests inject one whose sleeps return at once).
     public var clock: any Clock<Duration>
 
     /// Creates a poller; `maxInterval` defaults to `interval` (a fixed pace).
-    public init(interval: Duration, maxInterval: Duration? = nil, growth: Double = 1, clock: any Clock<Duration>) {
+    public init(
+        interval: Duration, maxInterval: Duration? = nil, growth: Double = 1, lastPause: LastPause = .shortened,
+        clock: any Clock<Duration>
+    ) {
         self.interval = interval
+        self.lastPause = lastPause
         self.maxInterval = max(maxInterval ?? interval, interval)
         self.growth = max(1, growth)
         self.clock = clock
@@ -61,7 +76,9 @@ public struct ProcessingPoller: Sendable {
                 retryAfter = after
                 limit = extended ?? budget
             }
-            let pause = min(retryAfter ?? pace, limit - waited)
+            let wanted = retryAfter ?? pace
+            if lastPause == .skipped, waited + wanted > limit { return (.timedOut, waited) }
+            let pause = min(wanted, limit - waited)
             guard limit > waited, pause > .zero else { return (.timedOut, waited) }
             try await clock.sleep(for: pause)
             waited += pause
