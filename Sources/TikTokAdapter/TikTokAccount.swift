@@ -17,7 +17,7 @@ public struct TikTokAccount: AccountControl {
     public let platform = PlatformID.tiktok
     let configuration: TikTokPublisher.Configuration
     let storedOpenID: String?
-    let tokens: TikTokTokenSource
+    let tokens: RefreshingTokenSource
     let client: TikTokClient
     let transport: any HTTPTransport
     let now: @Sendable () -> Date
@@ -35,7 +35,7 @@ public struct TikTokAccount: AccountControl {
         self.storedOpenID = openID
         self.now = environment.now
         self.transport = environment.transport
-        let tokens = TikTokTokenSource(
+        let tokens = RefreshingTokenSource.tiktok(
             configuration: configuration, transport: environment.transport, credentials: environment.credentials,
             now: environment.now, logger: environment.logger)
         self.tokens = tokens
@@ -51,7 +51,7 @@ public struct TikTokAccount: AccountControl {
         var status = AccountStatus(refresh: expired ? .refreshed : .notNeeded)
         var token: AccessToken
         do {
-            token = try await tokens.current()
+            token = try await tokens.token()
             status.accessTokenExpiresAt = token.expiresAt
             var user: [String: JSONValue]
             do {

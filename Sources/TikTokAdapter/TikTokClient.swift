@@ -9,7 +9,7 @@ import PublishingCore
 struct TikTokClient: Sendable {
     let configuration: TikTokPublisher.Configuration
     let transport: any HTTPTransport
-    let tokens: TikTokTokenSource
+    let tokens: RefreshingTokenSource
     let now: @Sendable () -> Date
 
     /// `POST /v2/post/publish/creator_info/query/`.
@@ -38,7 +38,7 @@ struct TikTokClient: Sendable {
     private func call<Body: Encodable & Sendable, Payload: Decodable & Sendable>(
         _ path: String, body: Body?, operationID: String
     ) async throws -> Payload {
-        let token = try await tokens.current()
+        let token = try await tokens.token()
         do {
             return try await send(path, body: body, token: token, operationID: operationID)
         } catch let error as PublishError where error.code == .authentication && error.httpStatus == 401 {

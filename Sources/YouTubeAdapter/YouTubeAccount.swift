@@ -17,7 +17,7 @@ public struct YouTubeAccount: AccountControl {
     /// ``PlatformID/youtube``.
     public let platform = PlatformID.youtube
     let configuration: YouTubePublisher.Configuration
-    let tokens: GoogleTokenSource
+    let tokens: RefreshingTokenSource
     let transport: any HTTPTransport
     let api: any HTTPTransport
     let mapper: YouTubeErrorMapper
@@ -36,7 +36,7 @@ public struct YouTubeAccount: AccountControl {
         self.now = environment.now
         self.transport = environment.transport
         self.mapper = YouTubeErrorMapper(platform: .youtube, now: environment.now)
-        let tokens = GoogleTokenSource(
+        let tokens = RefreshingTokenSource.google(
             configuration: configuration, transport: environment.transport, credentials: environment.credentials,
             logger: environment.logger, now: environment.now)
         self.tokens = tokens
