@@ -24,9 +24,9 @@ extension RefreshingTokenSource {
             initial: AccessToken(value: configuration.accessToken, expiresAt: configuration.accessTokenExpiresAt),
             refreshToken: configuration.refreshToken, endpoint: endpoint,
             client: [("client_key", configuration.clientKey ?? ""), ("client_secret", configuration.clientSecret ?? "")],
-            keys: Keys(
-                accessToken: TikTokKeys.accessToken, refreshToken: TikTokKeys.refreshToken,
-                expiresAt: TikTokKeys.accessTokenExpiresAt),
+            keys: (
+                TikTokKeys.accessToken, TikTokKeys.refreshToken,
+                TikTokKeys.accessTokenExpiresAt),
             transport: transport, credentials: credentials, logger: logger, now: now,
             unavailable: canRefresh
                 ? nil

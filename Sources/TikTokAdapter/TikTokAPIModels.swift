@@ -1,4 +1,5 @@
 import Foundation
+import PublishingCore
 
 /// The envelope of every Content Posting API answer: `{"data": {...}, "error": {"code", "message", "log_id"}}`.
 struct TikTokEnvelope<Data: Decodable>: Decodable {
@@ -92,24 +93,8 @@ struct TikTokStatusData: Decodable, Sendable, Equatable {
     static let failed = "FAILED"
 }
 
-/// A post id documented as int64 but decoded from a number or a string, kept exact as text
-/// (a 19-digit id does not survive a trip through `Double`).
-struct TikTokPostID: Decodable, Sendable, Equatable {
-    var value: String
-
-    init(_ value: String) { self.value = value }
-
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if let number = try? container.decode(Int64.self) {
-            value = String(number)
-        } else if let number = try? container.decode(UInt64.self) {
-            value = String(number)
-        } else {
-            value = try container.decode(String.self)
-        }
-    }
-}
+/// A post id documented as int64 but decoded from a number or a string, kept exact as text.
+typealias TikTokPostID = IntegerText
 
 /// The token endpoint's answer; errors come as `error`/`error_description`/`log_id` instead.
 struct TikTokTokenResponse: Decodable, Sendable {

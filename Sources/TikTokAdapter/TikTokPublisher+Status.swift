@@ -31,7 +31,7 @@ extension TikTokPublisher {
                 ? max(context.waitLimit, configuration.pullDownloadTimeout) : context.waitLimit
             switch status.status {
             case TikTokStatusData.complete:
-                let postID = status.publicalyAvailablePostID?.first?.value
+                let postID = status.publicalyAvailablePostID?.first?.text
                 // Moderation of a public post usually ends within a minute; its public id comes only then.
                 if postID != nil || !checkpoint.publicPost || waited >= limit {
                     return .done(receipt(for: checkpoint, publicPostID: postID))

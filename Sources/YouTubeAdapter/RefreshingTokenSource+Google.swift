@@ -17,9 +17,9 @@ extension RefreshingTokenSource {
         return RefreshingTokenSource(
             initial: configuration.cachedAccessToken, refreshToken: configuration.refreshToken, endpoint: endpoint,
             client: [("client_id", configuration.clientID), ("client_secret", configuration.clientSecret)],
-            keys: Keys(
-                accessToken: "YOUTUBE_ACCESS_TOKEN", refreshToken: "YOUTUBE_REFRESH_TOKEN",
-                expiresAt: "YOUTUBE_ACCESS_TOKEN_EXPIRES_AT"),
+            keys: (
+                "YOUTUBE_ACCESS_TOKEN", "YOUTUBE_REFRESH_TOKEN",
+                "YOUTUBE_ACCESS_TOKEN_EXPIRES_AT"),
             transport: transport, credentials: credentials, logger: logger, now: now, lifetime: 3600,
             unavailable: nil)
     }

@@ -10,23 +10,6 @@ import Logging
 /// `storage` error (the old refresh token may no longer work, so losing the new one would break the next run);
 /// otherwise the failure is logged and the new token lives for this run only.
 public struct RefreshingTokenSource: Sendable {
-    /// Where the tokens live in the credential store.
-    public struct Keys: Sendable {
-        /// The access token's key, e.g. `TIKTOK_ACCESS_TOKEN`.
-        public var accessToken: String
-        /// The refresh token's key.
-        public var refreshToken: String
-        /// The access token's expiry (ISO 8601).
-        public var expiresAt: String
-
-        /// Names the keys.
-        public init(accessToken: String, refreshToken: String, expiresAt: String) {
-            self.accessToken = accessToken
-            self.refreshToken = refreshToken
-            self.expiresAt = expiresAt
-        }
-    }
-
     private let refresher: TokenRefresher
 
     /// Creates a source.
@@ -34,11 +17,13 @@ public struct RefreshingTokenSource: Sendable {
     ///   - initial: The cached access token, if any.
     ///   - refreshToken: The refresh token, or `nil` when there is none.
     ///   - client: The client's fields sent with every refresh (`client_id`/`client_key` and the secret).
+    ///   - keys: Where the tokens live in the credential store: the access token's key, the refresh token's and
+    ///     the access token's expiry (ISO 8601).
     ///   - lifetime: The access token's lifetime when the answer gives no `expires_in`.
     ///   - unavailable: The error when no refresh is possible (no refresh token or client).
     public init(
         initial: AccessToken?, refreshToken: String?, endpoint: OAuthTokenEndpoint, client: [(String, String)],
-        keys: Keys, transport: any HTTPTransport, credentials: any CredentialStore, logger: Logger,
+        keys: (accessToken: String, refreshToken: String, expiresAt: String), transport: any HTTPTransport, credentials: any CredentialStore, logger: Logger,
         now: @escaping @Sendable () -> Date, lifetime: TimeInterval? = nil, margin: TimeInterval = 300,
         unavailable: PublishError?
     ) {
