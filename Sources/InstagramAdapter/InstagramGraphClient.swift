@@ -12,6 +12,15 @@ struct InstagramGraphClient: Sendable {
     let tokens: InstagramTokens
     let mapper = GraphErrorMapper(platform: .instagram, reauthorize: "run `atom auth instagram`")
 
+    /// A client with its own token source over `environment` (the store a refreshed token is saved to).
+    init(configuration: InstagramConfiguration, environment: PublisherEnvironment) {
+        self.configuration = configuration
+        transport = environment.transport
+        tokens = InstagramTokens(
+            configuration: configuration, transport: environment.transport, credentials: environment.credentials,
+            logger: environment.logger, now: environment.now)
+    }
+
     private var graph: GraphEndpoint {
         GraphEndpoint(
             baseURL: configuration.baseURL, transport: transport,
