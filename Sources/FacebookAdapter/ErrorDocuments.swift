@@ -38,18 +38,3 @@ struct GraphErrorExtras: Decodable {
         return (start, end)
     }
 }
-
-/// rupload's error document: `{"debug_info": {"retriable": false, "type": "…", "message": "…"}}`.
-struct RuploadError: Decodable {
-    struct DebugInfo: Decodable {
-        var retriable: Bool?
-        var type: String?
-        var message: String?
-    }
-
-    var debugInfo: DebugInfo?
-
-    static func parse(_ bytes: [UInt8]) -> DebugInfo? {
-        try? SnakeCaseJSON.decode(RuploadError.self, from: bytes).debugInfo
-    }
-}

@@ -44,19 +44,6 @@ struct RefreshedToken: Decodable, Sendable {
     var expiresIn: Int?
 }
 
-/// The rupload host's answers: `{"success": true, "message": "Upload successful."}` on success,
-/// `{"debug_info": {"retriable", "type", "message"}}` on failure (the shape integrations record).
-struct RuploadResponse: Decodable, Sendable {
-    struct DebugInfo: Decodable, Sendable {
-        var retriable: Bool?
-        var type: String?
-        var message: String?
-    }
-    var success: Bool?
-    var message: String?
-    var debugInfo: DebugInfo?
-}
-
 /// What the rupload host says it holds for a container (`GET {uri}`). The field's name is not in
 /// Meta's text; `offset`, `file_offset` (Resumable Upload API) and `bytes_transferred` (Reels) are read.
 struct RuploadOffset: Decodable, Sendable {

@@ -98,7 +98,7 @@ extension InstagramPublisher {
         guard (200..<300).contains(response.status.code) else {
             throw ruploadError(response, bytes: bytes, operationID: operationID)
         }
-        let answer = try? SnakeCaseJSON.decode(RuploadResponse.self, from: bytes)
+        let answer = RuploadDocument.parse(bytes)
         if answer?.success == false || answer?.debugInfo != nil {
             throw ruploadError(response, bytes: bytes, operationID: operationID)
         }
@@ -111,7 +111,7 @@ extension InstagramPublisher {
             return graph.mapper.map(
                 status: status, body: bytes, headers: response.headerFields, operationID: operationID)
         }
-        let info = (try? SnakeCaseJSON.decode(RuploadResponse.self, from: bytes))?.debugInfo
+        let info = RuploadDocument.parse(bytes)?.debugInfo
         let message =
             bytes.isEmpty && info?.message == nil
             ? "HTTP \(status)" : Redaction.outsideText(info?.message ?? String(decoding: bytes.prefix(65_536), as: UTF8.self))
