@@ -1,4 +1,5 @@
 import Foundation
+import PublishingCore
 
 /// Graph error fields that ``GraphAPIError`` does not carry: the chunked upload's `error_data` offsets.
 struct GraphErrorExtras: Decodable {
@@ -7,11 +8,7 @@ struct GraphErrorExtras: Decodable {
         var errorSubcode: Int?
         var errorData: Offsets?
 
-        enum CodingKeys: String, CodingKey {
-            case code
-            case errorSubcode = "error_subcode"
-            case errorData = "error_data"
-        }
+        enum CodingKeys: String, CodingKey { case code, errorSubcode, errorData }
 
         init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -21,7 +18,7 @@ struct GraphErrorExtras: Decodable {
             if let object = try? container.decodeIfPresent(Offsets.self, forKey: .errorData) {
                 errorData = object
             } else if let text = try? container.decodeIfPresent(String.self, forKey: .errorData) {
-                errorData = try? JSONDecoder().decode(Offsets.self, from: Data(text.utf8))
+                errorData = try? SnakeCaseJSON.decode(Offsets.self, from: Array(text.utf8))
             }
         }
     }
@@ -29,37 +26,15 @@ struct GraphErrorExtras: Decodable {
     struct Offsets: Decodable {
         var startOffset: FlexibleInt64?
         var endOffset: FlexibleInt64?
-
-        enum CodingKeys: String, CodingKey {
-            case startOffset = "start_offset"
-            case endOffset = "end_offset"
-        }
     }
 
     var error: Body?
 
     /// The offsets of an "offset correction" error (subcode 1363037), if `bytes` is one.
     static func offsetCorrection(in bytes: [UInt8]) -> (start: Int64, end: Int64)? {
-        guard let body = try? JSONDecoder().decode(GraphErrorExtras.self, from: Data(bytes)).error,
+        guard let body = try? SnakeCaseJSON.decode(GraphErrorExtras.self, from: bytes).error,
               body.errorSubcode == 1_363_037, let start = body.errorData?.startOffset?.value,
               let end = body.errorData?.endOffset?.value else { return nil }
         return (start, end)
-    }
-}
-
-/// rupload's error document: `{"debug_info": {"retriable": false, "type": "…", "message": "…"}}`.
-struct RuploadError: Decodable {
-    struct DebugInfo: Decodable {
-        var retriable: Bool?
-        var type: String?
-        var message: String?
-    }
-
-    var debugInfo: DebugInfo?
-
-    enum CodingKeys: String, CodingKey { case debugInfo = "debug_info" }
-
-    static func parse(_ bytes: [UInt8]) -> DebugInfo? {
-        try? JSONDecoder().decode(RuploadError.self, from: Data(bytes)).debugInfo
     }
 }

@@ -59,15 +59,6 @@ public struct FacebookAccount: AccountControl {
             var dataAccessExpiresAt: Int64?
             var profileID: String?
             var userID: String?
-
-            enum CodingKeys: String, CodingKey {
-                case type, scopes
-                case isValid = "is_valid"
-                case expiresAt = "expires_at"
-                case dataAccessExpiresAt = "data_access_expires_at"
-                case profileID = "profile_id"
-                case userID = "user_id"
-            }
         }
         var data: Payload
     }

@@ -29,24 +29,13 @@ struct FacebookPost: Sendable, Equatable {
     ///   - mode: The upload mode (Page videos by URL have lower limits).
     ///   - now: The wall clock, for the scheduling window.
     static func resolve(_ draft: PostDraft, media: MediaInfo, mode: FacebookPublisher.UploadMode, now: Date) -> FacebookPost {
-        var problems: [ValidationIssue] = []
         var notes: [String] = []
+        let options = ManifestOptions(draft.options, platform: .facebook, known: optionKeys)
+        var problems: [ValidationIssue] { options.problems }
         func problem(_ field: String, _ message: String) {
-            problems.append(ValidationIssue(platform: .facebook, field: field, message: message))
+            options.append(ValidationIssue(platform: .facebook, field: field, message: message))
         }
-
-        for key in draft.options.keys.sorted() where !optionKeys.contains(key) {
-            problem("platforms.facebook.\(key)", "unknown option (Facebook takes \(optionKeys.joined(separator: ", ")))")
-        }
-        func text(_ key: String) -> String? {
-            guard let value = draft.options[key] else { return nil }
-            if case .null = value { return nil }
-            guard let string = value.stringValue else {
-                problem("platforms.facebook.\(key)", "must be a string")
-                return nil
-            }
-            return string
-        }
+        let text = options.string
         let explicitDescription = text("description")
         let description = explicitDescription ?? draft.caption
         let explicitTitle = text("title")

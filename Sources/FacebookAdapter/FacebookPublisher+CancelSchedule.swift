@@ -16,11 +16,7 @@ extension FacebookPublisher: ScheduleCancelling {
     }
 
     private func delete(_ postID: String, operationID: String) async throws -> String {
-        let request = HTTPRequest(
-            method: .delete, path: client.path(postID), query: client.proofQuery, headerFields: client.graphHeaders)
-        let answer = try await client.exchange(
-            request, body: nil, baseURL: client.configuration.graphBaseURL, as: SuccessAnswer.self,
-            operationID: operationID)
+        let answer = try await client.delete(client.path(postID), as: SuccessAnswer.self, operationID: operationID)
         guard answer.success != false else {
             throw PublishError(
                 .rejected, platform: platform, operationID: operationID,

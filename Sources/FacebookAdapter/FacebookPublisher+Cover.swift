@@ -25,7 +25,7 @@ extension FacebookPublisher {
                     message: "the cover image \(image.path) changed since it was checked")
             }
             context.progress.report(PublishPhase("cover"), message: "setting the thumbnail")
-            let answer = try await context.retrier(configuration.retryPolicy).run { [client] _ in
+            let answer = try await context.retrying(configuration.retryPolicy, target: configuration.graphBaseURL.retryTarget) { [client] _ in
                 let form = MultipartForm(
                     fields: [("is_preferred", "true")], fileField: "source",
                     fileName: "cover.\(image.format.fileExtension)",

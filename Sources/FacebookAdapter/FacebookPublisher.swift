@@ -51,7 +51,8 @@ public struct FacebookPublisher: Publisher {
     public func preflight(_ job: PublishJob, context: PublishContext) async throws {
         struct Page: Decodable { var id: String? }
         do {
-            let page = try await context.retrier(configuration.retryPolicy).run { [client, configuration] _ in
+            let page = try await context.retrying(configuration.retryPolicy, target: configuration.graphBaseURL.retryTarget) {
+                [client, configuration] _ in
                 try await client.get(client.path(configuration.pageID), query: [("fields", "id,name")], as: Page.self,
                                      operationID: "facebook.preflight")
             }

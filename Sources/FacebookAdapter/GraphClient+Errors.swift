@@ -34,7 +34,7 @@ extension GraphClient {
     /// The error for a failed rupload response.
     func ruploadFailure(status: Int, body: [UInt8], headers: HTTPFields, operationID: String) -> any Error {
         if GraphAPIError.parse(body) != nil { return graphFailure(status: status, body: body, headers: headers, operationID: operationID) }
-        let info = RuploadError.parse(body)
+        let info = RuploadDocument.parse(body)?.debugInfo
         let message = Redaction.outsideText(info?.message ?? String(decoding: body.prefix(65_536), as: UTF8.self))
         let platformCode = info?.type
         if status == 401 || status == 403 || message.lowercased().contains("unauthorized") {

@@ -5,8 +5,8 @@ import Logging
 import OpenAPIRuntime
 import PublishingCore
 
-/// Sends the adapter's Graph API and rupload requests: the token in a header, `appsecret_proof` when configured,
-/// JSON answers decoded, failures mapped.
+/// Sends the adapter's Graph API and rupload requests through the shared ``GraphEndpoint``: the token in a header,
+/// `appsecret_proof` when configured, JSON answers decoded, failures mapped.
 struct GraphClient: Sendable {
     let configuration: FacebookPublisher.Configuration
     let transport: any HTTPTransport
@@ -19,26 +19,49 @@ struct GraphClient: Sendable {
         "/" + ([configuration.graphVersion] + components).joined(separator: "/")
     }
 
+    /// The Graph host's client.
+    var graph: GraphEndpoint {
+        GraphEndpoint(
+            baseURL: configuration.graphBaseURL, transport: transport, commonQuery: proofQuery,
+            headers: { [graphHeaders] in graphHeaders },
+            failure: { [self] answer, operationID in
+                graphFailure(status: answer.status, body: answer.bytes, headers: answer.headers, operationID: operationID)
+            },
+            malformed: Self.malformed)
+    }
+
+    /// The rupload host's client: its failures are its own documents (or Graph's).
+    var rupload: JSONEndpoint {
+        JSONEndpoint(
+            baseURL: configuration.ruploadBaseURL, transport: transport,
+            check: { [self] answer, operationID in
+                answer.isSuccess
+                    ? nil
+                    : ruploadFailure(status: answer.status, body: answer.bytes, headers: answer.headers, operationID: operationID)
+            },
+            undecodable: Self.malformed)
+    }
+
     /// A GET of a Graph node or edge.
     func get<T: Decodable>(_ path: String, query: [(String, String)] = [], as type: T.Type = T.self, operationID: String) async throws -> T {
-        let request = HTTPRequest(method: .get, path: path, query: query + proofQuery, headerFields: graphHeaders)
-        return try await exchange(request, body: nil, baseURL: configuration.graphBaseURL, as: type, operationID: operationID)
+        try await graph.get(path, query: query, as: type, operationID: operationID)
     }
 
     /// A POST with a form-encoded body.
     func post<T: Decodable>(_ path: String, form: [(String, String)], as type: T.Type = T.self, operationID: String) async throws -> T {
-        var headers = graphHeaders
-        headers[.contentType] = "application/x-www-form-urlencoded"
-        let request = HTTPRequest(method: .post, path: path, query: proofQuery, headerFields: headers)
-        return try await exchange(request, body: HTTPBodies.form(form), baseURL: configuration.graphBaseURL, as: type, operationID: operationID)
+        try await graph.post(path, form: form, as: type, operationID: operationID)
     }
 
     /// A POST with a `multipart/form-data` body streamed from the file.
     func post<T: Decodable>(_ path: String, multipart: MultipartForm, as type: T.Type = T.self, operationID: String) async throws -> T {
-        var headers = graphHeaders
-        headers[.contentType] = multipart.contentType
-        let request = HTTPRequest(method: .post, path: path, query: proofQuery, headerFields: headers)
-        return try await exchange(request, body: multipart.body, baseURL: configuration.graphBaseURL, as: type, operationID: operationID)
+        try await graph.post(
+            path, body: RequestBody(contentType: multipart.contentType, body: multipart.body), as: type, operationID: operationID)
+    }
+
+    /// A DELETE of a Graph node.
+    func delete<T: Decodable>(_ path: String, as type: T.Type = T.self, operationID: String) async throws -> T {
+        try await graph.endpoint.call(
+            .delete, path: path, query: proofQuery, headers: graphHeaders, as: type, operationID: operationID)
     }
 
     /// A POST to rupload's `/video-upload/{version}/{video-id}` with `Authorization: OAuth` and `extraHeaders`.
@@ -46,16 +69,15 @@ struct GraphClient: Sendable {
         var headers = extraHeaders
         headers[.authorization] = "OAuth \(configuration.pageAccessToken)"
         let request = HTTPRequest(method: .post, path: "/video-upload/\(configuration.graphVersion)/\(videoID)", headerFields: headers)
-        let answer = try await exchange(request, body: body, baseURL: configuration.ruploadBaseURL, as: SuccessAnswer.self,
-                                        operationID: operationID, rupload: true)
+        let answer: SuccessAnswer = try rupload.decode(
+            try await rupload.send(request, body: body, operationID: operationID), operationID: operationID)
         guard answer.success != false else {
             throw FacebookFailure.unexpectedResponse(operationID: operationID, detail: "rupload answered success: false")
         }
     }
 
     var graphHeaders: HTTPFields {
-        var headers = HTTPFields()
-        headers[.authorization] = "Bearer \(configuration.pageAccessToken)"
+        var headers = HTTPFields.bearer(configuration.pageAccessToken)
         headers[.accept] = "application/json"
         return headers
     }
@@ -65,28 +87,8 @@ struct GraphClient: Sendable {
         configuration.appSecretProof.map { [("appsecret_proof", $0)] } ?? []
     }
 
-    func exchange<T: Decodable>(
-        _ request: HTTPRequest, body: HTTPBody?, baseURL: URL, as type: T.Type, operationID: String, rupload: Bool = false
-    ) async throws -> T {
-        logger.debug("facebook request", metadata: ["operation": "\(operationID)", "method": "\(request.method)"])
-        let (response, responseBody) = try await transport.send(request, body: body, baseURL: baseURL, operationID: operationID)
-        let bytes = try await HTTPBodies.collect(responseBody)
-        let status = response.status.code
-        logger.debug("facebook response", metadata: ["operation": "\(operationID)", "status": "\(status)"])
-        guard (200..<300).contains(status) else {
-            throw rupload
-                ? ruploadFailure(status: status, body: bytes, headers: response.headerFields, operationID: operationID)
-                : graphFailure(status: status, body: bytes, headers: response.headerFields, operationID: operationID)
-        }
-        // Graph sometimes answers 200 with an error document.
-        if !rupload, GraphAPIError.parse(bytes) != nil {
-            throw graphFailure(status: status, body: bytes, headers: response.headerFields, operationID: operationID)
-        }
-        do {
-            return try JSONDecoder().decode(T.self, from: Data(bytes))
-        } catch {
-            throw FacebookFailure.unexpectedResponse(operationID: operationID, detail: Redaction.outsideText(bytes: bytes))
-        }
+    private static let malformed: JSONEndpoint.Undecodable = { answer, operationID in
+        FacebookFailure.unexpectedResponse(operationID: operationID, detail: Redaction.outsideText(bytes: answer.bytes))
     }
 }
 

@@ -9,23 +9,11 @@ extension PublishRun {
         var uploadSessionID: String
         var startOffset: FlexibleInt64
         var endOffset: FlexibleInt64
-
-        enum CodingKeys: String, CodingKey {
-            case videoID = "video_id"
-            case uploadSessionID = "upload_session_id"
-            case startOffset = "start_offset"
-            case endOffset = "end_offset"
-        }
     }
 
     struct OffsetsAnswer: Decodable {
         var startOffset: FlexibleInt64
         var endOffset: FlexibleInt64
-
-        enum CodingKeys: String, CodingKey {
-            case startOffset = "start_offset"
-            case endOffset = "end_offset"
-        }
     }
 
     struct CreatedAnswer: Decodable {
@@ -47,7 +35,7 @@ extension PublishRun {
     func startVideo() async throws -> FacebookCheckpoint {
         context.progress.report(.uploading, sent: 0, total: size, message: "starting a Page video upload")
         let size = self.size
-        let answer = try await retrier.run { [client, configuration] _ in
+        let answer = try await retrying { [client, configuration] _ in
             try await client.post(client.path(configuration.pageID, "videos"),
                                   form: [("upload_phase", "start"), ("file_size", String(size))],
                                   as: VideoStartAnswer.self, operationID: "facebook.video.start")
@@ -94,7 +82,7 @@ extension PublishRun {
     /// - Returns: The next offsets, and whether they are a correction rather than an acknowledgement.
     private func transfer(file: MediaFileHandle, session: String, start: Int64, end: Int64) async throws -> NextChunk {
         let size = self.size
-        return try await retrier.run { [client, configuration, context] attempt in
+        return try await retrying { [client, configuration, context] attempt in
             if attempt > 1 { context.progress.report(.retrying, sent: start, total: size, message: "resending bytes \(start)–\(end)") }
             let form = MultipartForm(
                 fields: [("upload_phase", "transfer"), ("upload_session_id", session), ("start_offset", String(start))],
@@ -131,7 +119,7 @@ extension PublishRun {
         let url = try await context.stagedURL()
         context.progress.report(.publishing, message: "Facebook is fetching the staged copy")
         let form = [("file_url", url.absoluteString)] + metadataForm
-        let answer = try await retrier.run { [client, configuration] _ in
+        let answer = try await retrying { [client, configuration] _ in
             do {
                 return try await client.post(client.path(configuration.pageID, "videos"), form: form, as: CreatedAnswer.self,
                                              operationID: "facebook.video.create")

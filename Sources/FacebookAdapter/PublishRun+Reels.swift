@@ -7,27 +7,17 @@ extension PublishRun {
     struct ReelStartAnswer: Decodable {
         var videoID: String
         var uploadURL: String?
-
-        enum CodingKeys: String, CodingKey {
-            case videoID = "video_id"
-            case uploadURL = "upload_url"
-        }
     }
 
     struct ReelFinishAnswer: Decodable {
         var success: Bool?
         var postID: String?
-
-        enum CodingKeys: String, CodingKey {
-            case success
-            case postID = "post_id"
-        }
     }
 
     /// Opens an upload session and journals it.
     func startReel() async throws -> FacebookCheckpoint {
         context.progress.report(.uploading, sent: 0, total: size, message: "starting a Reel upload")
-        let answer = try await retrier.run { [client, configuration] _ in
+        let answer = try await retrying { [client, configuration] _ in
             try await client.post(client.path(configuration.pageID, "video_reels"), form: [("upload_phase", "start")],
                                   as: ReelStartAnswer.self, operationID: "facebook.reels.start")
         }
@@ -45,7 +35,7 @@ extension PublishRun {
         let fresh = job.checkpoint == nil
         let videoID = state.videoID
         let size = self.size
-        try await retrier.run { [client, context] attempt in
+        try await retrying(configuration.ruploadBaseURL) { [client, context] attempt in
             // A fresh session starts at 0; after a failure or on a resume, the server says where to go on from.
             let offset: Int64
             if attempt == 1, fresh {
@@ -88,7 +78,7 @@ extension PublishRun {
             var headers = HTTPFields()
             headers[.ruploadFileURL] = url.absoluteString
             let videoID = state.videoID
-            try await retrier.run { [client, headers] _ in
+            try await retrying(configuration.ruploadBaseURL) { [client, headers] _ in
                 try await client.rupload(videoID: videoID, headers: headers, body: nil, operationID: "facebook.reels.upload")
             }
             state.fileURLSent = true

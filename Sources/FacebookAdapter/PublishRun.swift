@@ -13,7 +13,12 @@ struct PublishRun: Sendable {
     let context: PublishContext
     let post: FacebookPost
 
-    var retrier: Retrier { context.retrier(configuration.retryPolicy) }
+    /// Runs a step under the retry policy, each retry reported against `host` (the Graph host unless given).
+    func retrying<T: Sendable>(_ host: URL? = nil, _ operation: @Sendable (Int) async throws -> T) async throws -> T {
+        try await context.retrying(
+            configuration.retryPolicy, target: (host ?? configuration.graphBaseURL).retryTarget, operation)
+    }
+
     var size: Int64 { job.media.sizeBytes }
 
     func poller(_ videoID: String) -> StatusPoller {
@@ -98,7 +103,7 @@ struct PublishRun: Sendable {
         try await save(state)
         context.progress.report(.publishing, message: post.scheduledAt == nil ? "publishing" : "scheduling")
         let current = state
-        try await retrier.run { attempt in
+        try await retrying { attempt in
             if attempt > 1, try await poller(current.videoID).read().status?.hasFinished == true { return }
             if current.format == .reel {
                 try await finishReel(current)

@@ -19,25 +19,29 @@ struct StatusPoller: Sendable {
 
     /// One status read (retried when transient).
     func read() async throws -> VideoNode {
-        try await context.retrier(policy).run { [client, videoID] _ in
+        try await context.retrying(policy, target: client.configuration.graphBaseURL.retryTarget) { [client, videoID] _ in
             try await client.get(client.path(videoID), query: [("fields", "status,permalink_url")], as: VideoNode.self,
                                  operationID: "facebook.status")
         }
     }
 
-    /// Reads the status until `condition` holds, a phase fails, or `budget` is spent (each wait between reads
-    /// costs `interval`). The first read happens at once.
+    /// Reads the status until `condition` holds, a phase fails, or `budget` is spent (the kit's
+    /// ``ProcessingPoller`` at a fixed `interval`; the time waited is taken off `budget`). The first read happens at once.
     /// - Throws: ``FacebookFailure/processingFailed(videoID:message:)`` when a phase reports an error.
     func poll(budget: inout Duration, phase: PublishPhase, until condition: (VideoStatus) -> Bool) async throws -> Result {
-        while true {
+        var last = VideoNode()
+        let poller = ProcessingPoller(interval: interval, clock: context.clock)
+        let (outcome, waited) = try await poller.poll(budget: budget) { _ in
             let node = try await read()
+            last = node
             let status = node.status ?? VideoStatus()
             if let failure = status.failureMessage { throw FacebookFailure.processingFailed(videoID: videoID, message: failure) }
-            if condition(status) { return .satisfied(node) }
+            if condition(status) { return .done(node) }
             if case .pending(let state) = status.outcome { context.progress.report(phase, message: state) }
-            guard budget >= interval, interval > .zero else { return .timedOut(node) }
-            try await context.clock.sleep(for: interval)
-            budget -= interval
+            return .pending()
         }
+        budget -= waited
+        if case .done(let node) = outcome { return .satisfied(node) }
+        return .timedOut(last)
     }
 }

@@ -5,11 +5,6 @@ struct VideoNode: Decodable, Sendable {
     var id: String?
     var status: VideoStatus?
     var permalinkURL: String?
-
-    enum CodingKeys: String, CodingKey {
-        case id, status
-        case permalinkURL = "permalink_url"
-    }
 }
 
 /// The `status` field of a video.
@@ -18,11 +13,6 @@ struct VideoStatus: Decodable, Sendable {
         var status: String?
         var bytesTransferred: FlexibleInt64?
         var errors: [PhaseError]?
-
-        enum CodingKeys: String, CodingKey {
-            case status, errors
-            case bytesTransferred = "bytes_transferred"
-        }
     }
 
     struct PhaseError: Decodable, Sendable {
@@ -35,12 +25,6 @@ struct VideoStatus: Decodable, Sendable {
         var publishStatus: String?
         var publishTime: FlexibleInt64?
         var errors: [PhaseError]?
-
-        enum CodingKeys: String, CodingKey {
-            case status, errors
-            case publishStatus = "publish_status"
-            case publishTime = "publish_time"
-        }
     }
 
     /// `uploading`, `upload_complete`, `processing`, `ready`, `error`, …
@@ -48,13 +32,6 @@ struct VideoStatus: Decodable, Sendable {
     var uploadingPhase: Phase?
     var processingPhase: Phase?
     var publishingPhase: PublishingPhase?
-
-    enum CodingKeys: String, CodingKey {
-        case videoStatus = "video_status"
-        case uploadingPhase = "uploading_phase"
-        case processingPhase = "processing_phase"
-        case publishingPhase = "publishing_phase"
-    }
 
     /// Where processing stands.
     enum Outcome: Equatable {

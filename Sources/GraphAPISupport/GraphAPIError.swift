@@ -13,20 +13,11 @@ package struct GraphAPIError: Decodable, Sendable, Equatable {
     package var errorUserMsg: String?
     package var fbtraceID: String?
 
-    enum CodingKeys: String, CodingKey {
-        case message, type, code
-        case errorSubcode = "error_subcode"
-        case isTransient = "is_transient"
-        case errorUserTitle = "error_user_title"
-        case errorUserMsg = "error_user_msg"
-        case fbtraceID = "fbtrace_id"
-    }
-
     private struct Envelope: Decodable { var error: GraphAPIError? }
 
     /// Parses an error body, or `nil` when it has no `error` object.
     package static func parse(_ bytes: [UInt8]) -> GraphAPIError? {
-        try? JSONDecoder().decode(Envelope.self, from: Data(bytes)).error
+        try? SnakeCaseJSON.decode(Envelope.self, from: bytes).error
     }
 }
 

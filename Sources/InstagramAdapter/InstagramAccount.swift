@@ -31,12 +31,9 @@ public struct InstagramAccount: AccountControl {
         self.configuration = configuration
         self.transport = environment.transport
         self.now = environment.now
-        let tokens = InstagramTokens(
-            configuration: configuration, transport: environment.transport, credentials: environment.credentials,
-            logger: environment.logger, now: environment.now)
-        self.tokens = tokens
-        self.graph = InstagramGraphClient(
-            configuration: configuration, transport: environment.transport, tokens: tokens)
+        let graph = InstagramGraphClient(configuration: configuration, environment: environment)
+        self.tokens = graph.tokens
+        self.graph = graph
     }
 
     private struct User: Decodable {

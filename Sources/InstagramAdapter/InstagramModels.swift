@@ -6,17 +6,9 @@ struct PublishingLimitResponse: Decodable, Sendable {
         struct Config: Decodable, Sendable {
             var quotaTotal: Int?
             var quotaDuration: Int?
-            enum CodingKeys: String, CodingKey {
-                case quotaTotal = "quota_total"
-                case quotaDuration = "quota_duration"
-            }
         }
         var quotaUsage: Int?
         var config: Config?
-        enum CodingKeys: String, CodingKey {
-            case quotaUsage = "quota_usage"
-            case config
-        }
     }
     var data: [Entry]
 }
@@ -33,10 +25,6 @@ struct ContainerStatus: Decodable, Sendable, Equatable {
     var statusCode: String?
     /// Free-text detail (for `ERROR`).
     var status: String?
-    enum CodingKeys: String, CodingKey {
-        case statusCode = "status_code"
-        case status
-    }
 }
 
 /// `POST /{ig-user-id}/media_publish` and other answers that carry only an id.
@@ -54,28 +42,6 @@ struct RefreshedToken: Decodable, Sendable {
     var accessToken: String
     var tokenType: String?
     var expiresIn: Int?
-    enum CodingKeys: String, CodingKey {
-        case accessToken = "access_token"
-        case tokenType = "token_type"
-        case expiresIn = "expires_in"
-    }
-}
-
-/// The rupload host's answers: `{"success": true, "message": "Upload successful."}` on success,
-/// `{"debug_info": {"retriable", "type", "message"}}` on failure (the shape integrations record).
-struct RuploadResponse: Decodable, Sendable {
-    struct DebugInfo: Decodable, Sendable {
-        var retriable: Bool?
-        var type: String?
-        var message: String?
-    }
-    var success: Bool?
-    var message: String?
-    var debugInfo: DebugInfo?
-    enum CodingKeys: String, CodingKey {
-        case success, message
-        case debugInfo = "debug_info"
-    }
 }
 
 /// What the rupload host says it holds for a container (`GET {uri}`). The field's name is not in

@@ -33,20 +33,13 @@ struct InstagramPostOptions: Sendable, Equatable {
 
     /// Resolves `draft` for `login`. Offline; `media` (when known) checks the cover offset against the duration.
     static func resolve(_ draft: PostDraft, media: MediaInfo?, login: InstagramConfiguration.Login) -> Resolution {
-        var issues: [ValidationIssue] = []
         var notes: [String] = []
-        func issue(_ key: String, _ message: String) {
-            issues.append(ValidationIssue(platform: .instagram, field: "platforms.instagram.\(key)", message: message))
-        }
+        let reader = ManifestOptions(draft.options, platform: .instagram, known: keys)
+        var issues: [ValidationIssue] { reader.problems }
+        let issue = reader.problem
         let options = draft.options
-        for key in options.keys.sorted() where !keys.contains(key) {
-            issue(key, "unknown key (Instagram takes: \(keys.joined(separator: ", ")))")
-        }
 
-        var caption = draft.caption ?? ""
-        if let value = options["caption"] {
-            if let text = value.stringValue { caption = text } else { issue("caption", "must be a string") }
-        }
+        var caption = reader.string("caption") ?? draft.caption ?? ""
         let added = draft.tags.map { $0.hasPrefix("#") ? String($0.dropFirst()) : $0 }.filter { tag in
             !tag.isEmpty
                 && !Validation.hashtags(in: caption).contains { $0.caseInsensitiveCompare(tag) == .orderedSame }
@@ -58,14 +51,7 @@ struct InstagramPostOptions: Sendable, Equatable {
             notes.append("tags appended to the caption as hashtags: \(added.map { "#\($0)" }.joined(separator: " "))")
         }
 
-        var shareToFeed = true
-        if let value = options["share_to_feed"] {
-            if let flag = value.boolValue {
-                shareToFeed = flag
-            } else {
-                issue("share_to_feed", "must be true or false")
-            }
-        }
+        let shareToFeed = reader.bool("share_to_feed") ?? true
 
         var thumbOffset: Int?
         if let value = options["thumb_offset_ms"] {
@@ -140,7 +126,7 @@ struct InstagramPostOptions: Sendable, Equatable {
         switch draft.privacy {
         case nil, .public?: break
         case let privacy?:
-            issues.append(
+            reader.append(
                 ValidationIssue(
                     platform: .instagram, field: "privacy",
                     message:
@@ -149,7 +135,7 @@ struct InstagramPostOptions: Sendable, Equatable {
         }
         if let media {
             if !media.moovAtStart {
-                issues.append(
+                reader.append(
                     ValidationIssue(
                         platform: .instagram, field: "moov",
                         message:

@@ -69,7 +69,7 @@ extension InstagramPublisher {
         }
         context.progress.report(.uploading, message: "creating the Reels container")
         let form = fields
-        let container: ContainerResponse = try await context.retrier().run { _ in
+        let container: ContainerResponse = try await context.retrying(target: configuration.baseURL.retryTarget) { _ in
             try await graph.post(
                 [configuration.userID, "media"], form: form, operationID: "instagram.container.create")
         }
@@ -82,30 +82,30 @@ extension InstagramPublisher {
         return checkpoint
     }
 
-    /// Polls the container with backoff until it can be published (then publishes), fails, or the wait
-    /// runs out (then a `processing` receipt carries the checkpoint).
+    /// Polls the container with the kit's ``ProcessingPoller`` (backoff doubling to the cap) until it can be published
+    /// (then publishes), fails, or the wait runs out (then a `processing` receipt carries the checkpoint).
     private func waitAndPublish(_ state: inout InstagramCheckpoint, context: PublishContext) async throws
         -> PublishReceipt
     {
-        let elapsed = Stopwatch.start(context.clock)
-        var delay = configuration.initialPollInterval
         var publishAttempts = 0
         var polls = 0
-        while true {
+        let poller = ProcessingPoller(
+            interval: configuration.initialPollInterval, maxInterval: configuration.maxPollInterval, growth: 2,
+            lastPause: .skipped, clock: context.clock)
+        let (outcome, _) = try await poller.poll(budget: context.waitLimit) { _ in
             let status = try await containerStatus(state.containerID, context: context)
             polls += 1
-            var wait = delay
             switch status.statusCode ?? "IN_PROGRESS" {
             case "FINISHED":
                 await context.releaseStaging()
                 publishAttempts += 1
                 switch try await publishContainer(&state, attempt: publishAttempts, context: context) {
-                case .published(let receipt): return receipt
-                case .tryAgain(let after): wait = after ?? delay
+                case .published(let receipt): return .done(receipt)
+                case .tryAgain(let after): return .pending(retryAfter: after)
                 }
             case "PUBLISHED":
                 await context.releaseStaging()
-                return try await alreadyPublished(&state, context: context)
+                return .done(try await alreadyPublished(&state, context: context))
             case "ERROR":
                 await context.releaseStaging()
                 throw PublishError(
@@ -121,25 +121,19 @@ extension InstagramPublisher {
                         "the Reels container \(state.containerID) expired before it was published (containers live 24 hours)",
                     remediation: "run `atom post` again to start over")
             case "IN_PROGRESS":
-                break
+                context.progress.report(.processing, message: "Instagram is processing the Reel (check \(polls))")
+                return .pending()
             case let other:
                 throw InstagramProtocolError.unknownStatus(other).publishError()
             }
-            if elapsed() + wait > context.waitLimit {
-                context.progress.report(
-                    .processing, message: "still processing after \(polls) checks; `atom status` continues")
-                return PublishReceipt(
-                    status: .processing, postID: nil, url: nil, checkpoint: try JSONValue.encoding(state),
-                    note:
-                        "Instagram is still processing the Reel (container \(state.containerID)); `atom status` publishes it when ready"
-                )
-            }
-            context.progress.report(
-                .processing,
-                message: "Instagram is processing the Reel (check \(polls), next in \(Self.seconds(wait)) s)")
-            try await context.clock.sleep(for: wait)
-            delay = min(delay * 2, configuration.maxPollInterval)
         }
+        if case .done(let receipt) = outcome { return receipt }
+        context.progress.report(.processing, message: "still processing after \(polls) checks; `atom status` continues")
+        return PublishReceipt(
+            status: .processing, postID: nil, url: nil, checkpoint: try JSONValue.encoding(state),
+            note:
+                "Instagram is still processing the Reel (container \(state.containerID)); `atom status` publishes it when ready"
+        )
     }
 
     private enum PublishStep {
@@ -196,7 +190,7 @@ extension InstagramPublisher {
             return PublishReceipt(status: .published, postID: mediaID, url: permalink)
         }
         do {
-            let answer: PermalinkResponse = try await context.retrier().run { _ in
+            let answer: PermalinkResponse = try await context.retrying(target: configuration.baseURL.retryTarget) { _ in
                 try await graph.get([mediaID], query: [("fields", "permalink")], operationID: "instagram.permalink")
             }
             checkpoint.permalink = answer.permalink
@@ -214,24 +208,9 @@ extension InstagramPublisher {
 
     /// `GET /{container-id}?fields=status_code,status`, retried on transient failures.
     private func containerStatus(_ containerID: String, context: PublishContext) async throws -> ContainerStatus {
-        try await context.retrier().run { _ in
+        try await context.retrying(target: configuration.baseURL.retryTarget) { _ in
             try await graph.get(
                 [containerID], query: [("fields", "status_code,status")], operationID: "instagram.container.status")
         }
-    }
-
-    static func seconds(_ duration: Duration) -> String {
-        let (seconds, attoseconds) = duration.components
-        let value = Double(seconds) + Double(attoseconds) / 1e18
-        return value.rounded() == value ? String(Int64(value)) : String(format: "%.1f", value)
-    }
-}
-
-/// Elapsed time on an injected clock (tests use one whose sleeps return at once).
-enum Stopwatch {
-    /// Starts measuring on `clock`; the closure returns the time since.
-    static func start<C: Clock<Duration>>(_ clock: C) -> @Sendable () -> Duration {
-        let start = clock.now
-        return { start.duration(to: clock.now) }
     }
 }

@@ -18,11 +18,7 @@ extension InstagramPublisher {
     {
         let uri = try uploadURL(checkpoint)
         let total = file.size
-        try await context.retrier().run(onRetry: { attempt, error, delay in
-            let reason = PublishError.wrapping(error, platform: .instagram).redactedMessage
-            context.progress.report(
-                .retrying, message: "upload attempt \(attempt) failed (\(reason)); retry in \(Self.seconds(delay)) s")
-        }) { attempt in
+        try await context.retrying(target: uri.retryTarget) { attempt in
             var offset: Int64 = 0
             if attempt > 1 || resuming {
                 offset = min(max(try await serverOffset(uri) ?? 0, 0), total)
@@ -95,14 +91,14 @@ extension InstagramPublisher {
                 "instagram: rupload offset query failed; sending from the start", metadata: ["error": "\(error)"])
             return nil
         }
-        return (try? JSONDecoder().decode(RuploadOffset.self, from: Data(bytes)))?.offset
+        return (try? SnakeCaseJSON.decode(RuploadOffset.self, from: bytes))?.offset
     }
 
     private func checkRupload(_ response: HTTPResponse, bytes: [UInt8], operationID: String) throws {
         guard (200..<300).contains(response.status.code) else {
             throw ruploadError(response, bytes: bytes, operationID: operationID)
         }
-        let answer = try? JSONDecoder().decode(RuploadResponse.self, from: Data(bytes))
+        let answer = RuploadDocument.parse(bytes)
         if answer?.success == false || answer?.debugInfo != nil {
             throw ruploadError(response, bytes: bytes, operationID: operationID)
         }
@@ -115,7 +111,7 @@ extension InstagramPublisher {
             return graph.mapper.map(
                 status: status, body: bytes, headers: response.headerFields, operationID: operationID)
         }
-        let info = (try? JSONDecoder().decode(RuploadResponse.self, from: Data(bytes)))?.debugInfo
+        let info = RuploadDocument.parse(bytes)?.debugInfo
         let message =
             bytes.isEmpty && info?.message == nil
             ? "HTTP \(status)" : Redaction.outsideText(info?.message ?? String(decoding: bytes.prefix(65_536), as: UTF8.self))

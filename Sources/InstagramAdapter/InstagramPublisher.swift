@@ -28,12 +28,9 @@ public struct InstagramPublisher: Publisher {
         self.transport = environment.transport
         self.logger = environment.logger
         self.now = environment.now
-        let tokens = InstagramTokens(
-            configuration: configuration, transport: environment.transport, credentials: environment.credentials,
-            logger: environment.logger, now: environment.now)
-        self.tokens = tokens
-        self.graph = InstagramGraphClient(
-            configuration: configuration, transport: environment.transport, tokens: tokens)
+        let graph = InstagramGraphClient(configuration: configuration, environment: environment)
+        self.tokens = graph.tokens
+        self.graph = graph
     }
 
     /// Reels limits from Meta's IG User Media reference (platform-apis.md §2.10). "300 MB" is read as
@@ -103,7 +100,7 @@ public struct InstagramPublisher: Publisher {
         let operationID = "instagram.quota"
         let answer: PublishingLimitResponse
         do {
-            answer = try await context.retrier().run { _ in
+            answer = try await context.retrying(target: configuration.baseURL.retryTarget) { _ in
                 try await graph.get(
                     [configuration.userID, "content_publishing_limit"], query: [("fields", "config,quota_usage")],
                     operationID: operationID)

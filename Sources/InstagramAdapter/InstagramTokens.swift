@@ -109,7 +109,7 @@ final class InstagramTokens: Sendable {
             throw mapper.map(
                 status: response.status.code, body: bytes, headers: response.headerFields, operationID: operationID)
         }
-        guard let answer = try? JSONDecoder().decode(RefreshedToken.self, from: Data(bytes)),
+        guard let answer = try? SnakeCaseJSON.decode(RefreshedToken.self, from: bytes),
             !answer.accessToken.isEmpty
         else {
             throw InstagramProtocolError.malformedResponse(

@@ -103,22 +103,12 @@ extension S3Client {
 
     /// `GET /?publicAccessBlock`; `nil` for `NoSuchPublicAccessBlockConfiguration`.
     func publicAccessBlock() async throws -> S3BucketReport.PublicAccessBlock? {
-        let operation = "s3.public-access-block"
-        let (response, body) = try await send(
-            operation, method: .get, path: addressing.bucketRequestPath, query: [("publicAccessBlock", "")],
-            accepting: [404])
-        let bytes = try await HTTPBodies.collect(body, upTo: Self.maxDocumentBytes)
-        if response.status.code == 404 {
-            if S3ErrorDocument.parse(bytes)?.code == "NoSuchPublicAccessBlockConfiguration" { return nil }
-            throw S3ErrorMapping.error(
-                status: 404, body: bytes, headers: response.headerFields, operationID: operation,
-                bucket: configuration.bucket)
-        }
-        guard let document = XMLNode.parse(bytes), document.name == "PublicAccessBlockConfiguration" else {
-            throw PublishError(
-                .protocolViolation, platform: .staging, operationID: operation,
-                message: "the endpoint answered GetPublicAccessBlock with something else than its document")
-        }
+        guard
+            let (document, _) = try await bucketDocument(
+                "publicAccessBlock", operation: "s3.public-access-block",
+                absentCode: "NoSuchPublicAccessBlockConfiguration", named: "PublicAccessBlockConfiguration",
+                call: "GetPublicAccessBlock")
+        else { return nil }
         func flag(_ name: String) -> Bool { document.value(name)?.lowercased() == "true" }
         return S3BucketReport.PublicAccessBlock(
             blockPublicAcls: flag("BlockPublicAcls"), ignorePublicAcls: flag("IgnorePublicAcls"),
@@ -147,21 +137,11 @@ extension S3Client {
 
     /// `GET /?lifecycle`: the enabled expiration rules and every rule's raw XML, or `nil` for none.
     func lifecycle() async throws -> (rules: [S3BucketReport.ExpirationRule], rawRules: [String])? {
-        let operation = "s3.lifecycle.get"
-        let (response, body) = try await send(
-            operation, method: .get, path: addressing.bucketRequestPath, query: [("lifecycle", "")], accepting: [404])
-        let bytes = try await HTTPBodies.collect(body, upTo: Self.maxDocumentBytes)
-        if response.status.code == 404 {
-            if S3ErrorDocument.parse(bytes)?.code == "NoSuchLifecycleConfiguration" { return nil }
-            throw S3ErrorMapping.error(
-                status: 404, body: bytes, headers: response.headerFields, operationID: operation,
-                bucket: configuration.bucket)
-        }
-        guard let document = XMLNode.parse(bytes), document.name == "LifecycleConfiguration" else {
-            throw PublishError(
-                .protocolViolation, platform: .staging, operationID: operation,
-                message: "the endpoint answered GetBucketLifecycleConfiguration with something else than its document")
-        }
+        guard
+            let (document, bytes) = try await bucketDocument(
+                "lifecycle", operation: "s3.lifecycle.get", absentCode: "NoSuchLifecycleConfiguration",
+                named: "LifecycleConfiguration", call: "GetBucketLifecycleConfiguration")
+        else { return nil }
         var rules: [S3BucketReport.ExpirationRule] = []
         for rule in document.children("Rule") where rule.value("Status") == "Enabled" {
             guard let days = rule.child("Expiration")?.value("Days").flatMap(Int.init) else { continue }
@@ -197,5 +177,30 @@ extension S3Client {
             headers: [("content-md5", md5), ("content-type", "application/xml")],
             body: HTTPBody(bytes), payloadHash: hash)
         await drain(body)
+    }
+}
+
+extension S3Client {
+    /// `GET /?<subresource>` read as its XML document named `name` (with the raw bytes); `nil` when the bucket
+    /// has none (404 with `absentCode`).
+    /// - Throws: The mapped S3 error for another 404, a `protocolViolation` for another document.
+    fileprivate func bucketDocument(
+        _ subresource: String, operation: String, absentCode: String, named name: String, call: String
+    ) async throws -> (document: XMLNode, bytes: [UInt8])? {
+        let (response, body) = try await send(
+            operation, method: .get, path: addressing.bucketRequestPath, query: [(subresource, "")], accepting: [404])
+        let bytes = try await HTTPBodies.collect(body, upTo: Self.maxDocumentBytes)
+        if response.status.code == 404 {
+            if S3ErrorDocument.parse(bytes)?.code == absentCode { return nil }
+            throw S3ErrorMapping.error(
+                status: 404, body: bytes, headers: response.headerFields, operationID: operation,
+                bucket: configuration.bucket)
+        }
+        guard let document = XMLNode.parse(bytes), document.name == name else {
+            throw PublishError(
+                .protocolViolation, platform: .staging, operationID: operation,
+                message: "the endpoint answered \(call) with something else than its document")
+        }
+        return (document, bytes)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import PublishingCore
 
 /// The envelope of every Content Posting API answer: `{"data": {...}, "error": {"code", "message", "log_id"}}`.
 struct TikTokEnvelope<Data: Decodable>: Decodable {
@@ -11,11 +12,6 @@ struct TikTokAPIError: Decodable, Sendable, Equatable {
     var code: String
     var message: String?
     var logID: String?
-
-    enum CodingKeys: String, CodingKey {
-        case code, message
-        case logID = "log_id"
-    }
 
     var isOK: Bool { code == "ok" }
 }
@@ -30,17 +26,6 @@ struct TikTokCreatorInfo: Decodable, Sendable, Equatable {
     var duetDisabled: Bool?
     var stitchDisabled: Bool?
     var maxVideoPostDurationSec: Int?
-
-    enum CodingKeys: String, CodingKey {
-        case creatorAvatarURL = "creator_avatar_url"
-        case creatorUsername = "creator_username"
-        case creatorNickname = "creator_nickname"
-        case privacyLevelOptions = "privacy_level_options"
-        case commentDisabled = "comment_disabled"
-        case duetDisabled = "duet_disabled"
-        case stitchDisabled = "stitch_disabled"
-        case maxVideoPostDurationSec = "max_video_post_duration_sec"
-    }
 }
 
 /// `post_info` of a direct post.
@@ -54,18 +39,6 @@ struct TikTokPostInfo: Encodable, Sendable, Equatable {
     var brandContentToggle: Bool
     var brandOrganicToggle: Bool
     var isAigc: Bool
-
-    enum CodingKeys: String, CodingKey {
-        case title
-        case privacyLevel = "privacy_level"
-        case disableDuet = "disable_duet"
-        case disableStitch = "disable_stitch"
-        case disableComment = "disable_comment"
-        case videoCoverTimestampMs = "video_cover_timestamp_ms"
-        case brandContentToggle = "brand_content_toggle"
-        case brandOrganicToggle = "brand_organic_toggle"
-        case isAigc = "is_aigc"
-    }
 }
 
 /// `source_info`: `FILE_UPLOAD` with sizes, or `PULL_FROM_URL` with the URL.
@@ -75,14 +48,6 @@ struct TikTokSourceInfo: Encodable, Sendable, Equatable {
     var chunkSize: Int64?
     var totalChunkCount: Int?
     var videoURL: String?
-
-    enum CodingKeys: String, CodingKey {
-        case source
-        case videoSize = "video_size"
-        case chunkSize = "chunk_size"
-        case totalChunkCount = "total_chunk_count"
-        case videoURL = "video_url"
-    }
 
     static func fileUpload(_ plan: TikTokChunkPlan) -> TikTokSourceInfo {
         TikTokSourceInfo(
@@ -99,28 +64,17 @@ struct TikTokSourceInfo: Encodable, Sendable, Equatable {
 struct TikTokInitRequest: Encodable, Sendable {
     var postInfo: TikTokPostInfo?
     var sourceInfo: TikTokSourceInfo
-
-    enum CodingKeys: String, CodingKey {
-        case postInfo = "post_info"
-        case sourceInfo = "source_info"
-    }
 }
 
 /// `init` data.
 struct TikTokInitData: Decodable, Sendable {
     var publishID: String
     var uploadURL: String?
-
-    enum CodingKeys: String, CodingKey {
-        case publishID = "publish_id"
-        case uploadURL = "upload_url"
-    }
 }
 
 /// The body of `status/fetch`.
 struct TikTokStatusRequest: Encodable, Sendable {
     var publishID: String
-    enum CodingKeys: String, CodingKey { case publishID = "publish_id" }
 }
 
 /// `status/fetch` data.
@@ -132,14 +86,6 @@ struct TikTokStatusData: Decodable, Sendable, Equatable {
     var uploadedBytes: Int64?
     var downloadedBytes: Int64?
 
-    enum CodingKeys: String, CodingKey {
-        case status
-        case failReason = "fail_reason"
-        case publicalyAvailablePostID = "publicaly_available_post_id"
-        case uploadedBytes = "uploaded_bytes"
-        case downloadedBytes = "downloaded_bytes"
-    }
-
     static let processingUpload = "PROCESSING_UPLOAD"
     static let processingDownload = "PROCESSING_DOWNLOAD"
     static let sentToInbox = "SEND_TO_USER_INBOX"
@@ -147,24 +93,8 @@ struct TikTokStatusData: Decodable, Sendable, Equatable {
     static let failed = "FAILED"
 }
 
-/// A post id documented as int64 but decoded from a number or a string, kept exact as text
-/// (a 19-digit id does not survive a trip through `Double`).
-struct TikTokPostID: Decodable, Sendable, Equatable {
-    var value: String
-
-    init(_ value: String) { self.value = value }
-
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if let number = try? container.decode(Int64.self) {
-            value = String(number)
-        } else if let number = try? container.decode(UInt64.self) {
-            value = String(number)
-        } else {
-            value = try container.decode(String.self)
-        }
-    }
-}
+/// A post id documented as int64 but decoded from a number or a string, kept exact as text.
+typealias TikTokPostID = IntegerText
 
 /// The token endpoint's answer; errors come as `error`/`error_description`/`log_id` instead.
 struct TikTokTokenResponse: Decodable, Sendable {
@@ -177,15 +107,4 @@ struct TikTokTokenResponse: Decodable, Sendable {
     var error: String?
     var errorDescription: String?
     var logID: String?
-
-    enum CodingKeys: String, CodingKey {
-        case accessToken = "access_token"
-        case expiresIn = "expires_in"
-        case refreshToken = "refresh_token"
-        case refreshExpiresIn = "refresh_expires_in"
-        case openID = "open_id"
-        case scope, error
-        case errorDescription = "error_description"
-        case logID = "log_id"
-    }
 }

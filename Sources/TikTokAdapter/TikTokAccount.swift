@@ -17,7 +17,7 @@ public struct TikTokAccount: AccountControl {
     public let platform = PlatformID.tiktok
     let configuration: TikTokPublisher.Configuration
     let storedOpenID: String?
-    let tokens: TikTokTokenSource
+    let tokens: RefreshingTokenSource
     let client: TikTokClient
     let transport: any HTTPTransport
     let now: @Sendable () -> Date
@@ -35,7 +35,7 @@ public struct TikTokAccount: AccountControl {
         self.storedOpenID = openID
         self.now = environment.now
         self.transport = environment.transport
-        let tokens = TikTokTokenSource(
+        let tokens = RefreshingTokenSource.tiktok(
             configuration: configuration, transport: environment.transport, credentials: environment.credentials,
             now: environment.now, logger: environment.logger)
         self.tokens = tokens
@@ -51,7 +51,7 @@ public struct TikTokAccount: AccountControl {
         var status = AccountStatus(refresh: expired ? .refreshed : .notNeeded)
         var token: AccessToken
         do {
-            token = try await tokens.current()
+            token = try await tokens.token()
             status.accessTokenExpiresAt = token.expiresAt
             var user: [String: JSONValue]
             do {
@@ -108,7 +108,7 @@ public struct TikTokAccount: AccountControl {
             body: nil, baseURL: configuration.baseURL, operationID: operationID)
         let bytes = try await HTTPBodies.collect(body, upTo: 1 << 20)
         let status = response.status.code
-        let decoded = try? JSONDecoder().decode(UserEnvelope.self, from: Data(bytes))
+        let decoded = try? SnakeCaseJSON.decode(UserEnvelope.self, from: bytes)
         if let error = decoded?.error, !error.isOK {
             throw TikTokErrorMapper.map(
                 error, status: status, headers: response.headerFields, now: now(), operationID: operationID)
@@ -146,7 +146,7 @@ public struct TikTokAccount: AccountControl {
             HTTPRequest(method: .post, path: "/v2/oauth/revoke/", headerFields: fields), body: form,
             baseURL: configuration.baseURL, operationID: operationID)
         let bytes = try await HTTPBodies.collect(body, upTo: 64 * 1024)
-        let decoded = try? JSONDecoder().decode(TikTokTokenResponse.self, from: Data(bytes))
+        let decoded = try? SnakeCaseJSON.decode(TikTokTokenResponse.self, from: bytes)
         guard response.status.code == 200, decoded?.error?.isEmpty ?? true else {
             throw TikTokErrorMapper.mapOAuth(decoded, status: response.status.code, operationID: operationID)
         }

@@ -9,7 +9,7 @@ import PublishingCore
 struct TikTokClient: Sendable {
     let configuration: TikTokPublisher.Configuration
     let transport: any HTTPTransport
-    let tokens: TikTokTokenSource
+    let tokens: RefreshingTokenSource
     let now: @Sendable () -> Date
 
     /// `POST /v2/post/publish/creator_info/query/`.
@@ -38,7 +38,7 @@ struct TikTokClient: Sendable {
     private func call<Body: Encodable & Sendable, Payload: Decodable & Sendable>(
         _ path: String, body: Body?, operationID: String
     ) async throws -> Payload {
-        let token = try await tokens.current()
+        let token = try await tokens.token()
         do {
             return try await send(path, body: body, token: token, operationID: operationID)
         } catch let error as PublishError where error.code == .authentication && error.httpStatus == 401 {
@@ -49,39 +49,43 @@ struct TikTokClient: Sendable {
 
     private struct ErrorOnly: Decodable { var error: TikTokAPIError? }
 
+    /// The Content Posting API as a kit endpoint: TikTok's `error` object (on any status) or a non-2xx status
+    /// mapped by ``TikTokErrorMapper``.
+    private var endpoint: JSONEndpoint {
+        JSONEndpoint(
+            baseURL: configuration.baseURL, transport: transport,
+            check: { [now] answer, operationID in Self.failure(answer, now: now(), operationID: operationID) },
+            undecodable: { answer, operationID in
+                TikTokProtocolError.undecodable(
+                    operationID: operationID, status: answer.status, snippet: Redaction.outsideText(bytes: answer.bytes)
+                ).publishError
+            })
+    }
+
+    /// TikTok's error for an answer, or `nil` for a success.
+    private static func failure(_ answer: EndpointAnswer, now: Date, operationID: String) -> (any Error)? {
+        if let error = (try? SnakeCaseJSON.decode(ErrorOnly.self, from: answer.bytes))?.error, !error.isOK {
+            return TikTokErrorMapper.map(
+                error, status: answer.status, headers: answer.headers, now: now, operationID: operationID)
+        }
+        guard answer.isSuccess else {
+            return TikTokErrorMapper.map(
+                status: answer.status, body: answer.bytes, headers: answer.headers, now: now, operationID: operationID)
+        }
+        return nil
+    }
+
     private func send<Body: Encodable & Sendable, Payload: Decodable & Sendable>(
         _ path: String, body: Body?, token: AccessToken, operationID: String
     ) async throws -> Payload {
-        var fields = HTTPFields()
-        fields[.authorization] = "Bearer \(token.value)"
-        fields[.contentType] = "application/json; charset=UTF-8"
-        let httpBody = try body.map { try HTTPBodies.json($0) }
-        let (response, responseBody) = try await transport.send(
-            HTTPRequest(method: .post, path: path, headerFields: fields), body: httpBody,
-            baseURL: configuration.baseURL,
-            operationID: operationID
-        )
-        let bytes = try await HTTPBodies.collect(responseBody)
-        let status = response.status.code
-        let decoder = JSONDecoder()
-        if let error = (try? decoder.decode(ErrorOnly.self, from: Data(bytes)))?.error, !error.isOK {
-            throw TikTokErrorMapper.map(
-                error, status: status, headers: response.headerFields, now: now(), operationID: operationID)
-        }
-        guard (200..<300).contains(status) else {
-            throw TikTokErrorMapper.map(
-                status: status, body: bytes, headers: response.headerFields, now: now(), operationID: operationID)
-        }
-        let envelope: TikTokEnvelope<Payload>
-        do {
-            envelope = try decoder.decode(TikTokEnvelope<Payload>.self, from: Data(bytes))
-        } catch {
-            let snippet = Redaction.outsideText(bytes: bytes)
-            throw TikTokProtocolError.undecodable(operationID: operationID, status: status, snippet: snippet)
-                .publishError
-        }
-        guard let data = envelope.data else {
-            throw TikTokProtocolError.missingData(operationID: operationID, status: status).publishError
+        let endpoint = endpoint
+        var headers = HTTPFields.bearer(token.value)
+        headers[.contentType] = "application/json; charset=UTF-8"  // TikTok wants it even without a body
+        let answer = try await endpoint.send(
+            .post, path: path, headers: headers, body: try body.map { try RequestBody.json($0) },
+            operationID: operationID)
+        guard let data = try endpoint.decode(answer, as: TikTokEnvelope<Payload>.self, operationID: operationID).data else {
+            throw TikTokProtocolError.missingData(operationID: operationID, status: answer.status).publishError
         }
         return data
     }
@@ -122,7 +126,7 @@ struct TikTokClient: Sendable {
         case 416: return .outOfStep(received: ContentRange.receivedCount(response.headerFields[.contentRange]))
         case 403, 404: return .expired(status: status)
         default:
-            if let error = (try? JSONDecoder().decode(ErrorOnly.self, from: Data(bytes)))?.error, !error.isOK {
+            if let error = (try? SnakeCaseJSON.decode(ErrorOnly.self, from: bytes))?.error, !error.isOK {
                 throw TikTokErrorMapper.map(
                     error, status: status, headers: response.headerFields, now: now(), operationID: operationID)
             }

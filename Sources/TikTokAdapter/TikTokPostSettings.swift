@@ -59,23 +59,11 @@ struct TikTokPostSettings: Sendable, Equatable {
     /// Resolves a draft: per-platform options over the generic values; every unknown key or wrong type is a problem.
     static func resolve(_ draft: PostDraft, media: MediaInfo, captionLimit: TextLimit) -> Resolution {
         var notes: [String] = []
-        var problems: [ValidationIssue] = []
-        func problem(_ key: String, _ message: String) {
-            problems.append(ValidationIssue(platform: .tiktok, field: "platforms.tiktok.\(key)", message: message))
-        }
-        for key in draft.options.keys.sorted() where !optionKeys.contains(key) {
-            problem(key, "unknown option (known: \(optionKeys.sorted().joined(separator: ", ")))")
-        }
-        func bool(_ key: String) -> Bool? {
-            guard let value = draft.options[key] else { return nil }
-            guard let flag = value.boolValue else { problem(key, "must be true or false"); return nil }
-            return flag
-        }
-        func string(_ key: String) -> String? {
-            guard let value = draft.options[key] else { return nil }
-            guard let text = value.stringValue else { problem(key, "must be a string"); return nil }
-            return text
-        }
+        let options = ManifestOptions(draft.options, platform: .tiktok, known: optionKeys)
+        var problems: [ValidationIssue] { options.problems }
+        let problem = options.problem
+        let bool = options.bool
+        let string = options.string
 
         // Privacy: the platform's own name wins over the generic level.
         var privacy = TikTokPrivacy.onlyMe
@@ -94,7 +82,7 @@ struct TikTokPostSettings: Sendable, Equatable {
                 privacy = level
                 chosen = true
             } else {
-                problems.append(
+                options.append(
                     ValidationIssue(
                         platform: .tiktok, field: "privacy",
                         message:

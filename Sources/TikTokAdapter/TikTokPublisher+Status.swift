@@ -10,15 +10,17 @@ extension TikTokPublisher {
     /// - Returns: `.published`, or `.processing` with the checkpoint `atom status` continues from.
     func poll(_ start: TikTokCheckpoint, context: PublishContext) async throws -> PublishReceipt {
         var checkpoint = start
-        var waited = Duration.zero
-        var interval = configuration.pollInterval
-        let retrier = context.retrier(configuration.retryPolicy)
+        var last = ""
+        let poller = ProcessingPoller(
+            interval: configuration.pollInterval, maxInterval: configuration.maxPollInterval, growth: 1.5,
+            clock: context.clock)
         context.progress.report(
             .processing, message: "TikTok is processing the video (publish_id \(checkpoint.publishID))")
-        while true {
-            let status = try await retrier.run { [client, checkpoint] _ in
-                try await client.status(publishID: checkpoint.publishID)
+        let (outcome, _) = try await poller.poll(budget: context.waitLimit) { waited in
+            let status = try await context.retrying(configuration.retryPolicy, target: configuration.baseURL.retryTarget) {
+                [client, checkpoint] _ in try await client.status(publishID: checkpoint.publishID)
             }
+            last = status.status
             if checkpoint.pull, !checkpoint.stagingReleased, status.status != TikTokStatusData.processingDownload {
                 await context.releaseStaging()
                 checkpoint.stagingReleased = true
@@ -29,15 +31,16 @@ extension TikTokPublisher {
                 ? max(context.waitLimit, configuration.pullDownloadTimeout) : context.waitLimit
             switch status.status {
             case TikTokStatusData.complete:
-                let postID = status.publicalyAvailablePostID?.first?.value
+                let postID = status.publicalyAvailablePostID?.first?.text
                 // Moderation of a public post usually ends within a minute; its public id comes only then.
                 if postID != nil || !checkpoint.publicPost || waited >= limit {
-                    return receipt(for: checkpoint, publicPostID: postID)
+                    return .done(receipt(for: checkpoint, publicPostID: postID))
                 }
             case TikTokStatusData.sentToInbox where checkpoint.inbox:
-                return PublishReceipt(
-                    status: .published, postID: checkpoint.publishID, url: nil,
-                    note: "sent to the TikTok inbox as a draft: open the TikTok app to finish the post")
+                return .done(
+                    PublishReceipt(
+                        status: .published, postID: checkpoint.publishID, url: nil,
+                        note: "sent to the TikTok inbox as a draft: open the TikTok app to finish the post"))
             case TikTokStatusData.failed:
                 // A rerun must not poll this failed post again.
                 try? await context.journal.save(TikTokCheckpoint.restart(after: checkpoint.publishID))
@@ -49,18 +52,14 @@ extension TikTokPublisher {
                     message: status.status.lowercased().replacingOccurrences(of: "_", with: " ")
                         + (moved.map { " (\($0) bytes)" } ?? ""))
             }
-            guard waited < limit else {
-                return PublishReceipt(
-                    status: .processing, postID: checkpoint.publishID, url: nil,
-                    checkpoint: try JSONValue.encoding(checkpoint),
-                    note: "TikTok is still processing (\(status.status)); `atom status` finishes the job"
-                )
-            }
-            let pause = min(interval, limit - waited)
-            try await context.clock.sleep(for: pause)
-            waited += pause
-            interval = min(interval * 1.5, configuration.maxPollInterval)
+            return .pending(budget: limit)
         }
+        if case .done(let receipt) = outcome { return receipt }
+        return PublishReceipt(
+            status: .processing, postID: checkpoint.publishID, url: nil,
+            checkpoint: try JSONValue.encoding(checkpoint),
+            note: "TikTok is still processing (\(last)); `atom status` finishes the job"
+        )
     }
 
     /// The receipt of a finished post: the public post id and URL where TikTok gave one, else the `publish_id`.

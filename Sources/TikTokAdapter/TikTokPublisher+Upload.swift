@@ -65,7 +65,8 @@ extension TikTokPublisher {
         // An init whose answer was lost leaves an unused upload_url that expires: safe to repeat.
         let data: TikTokInitData
         do {
-            data = try await context.retrier(configuration.retryPolicy).run { [client] _ in
+            data = try await context.retrying(configuration.retryPolicy, target: configuration.baseURL.retryTarget) {
+                [client] _ in
                 try await client.initialize(request, inbox: settings.draft)
             }
         } catch var error as PublishError where error.platformCode?.hasPrefix("invalid_param") == true
@@ -110,16 +111,11 @@ extension TikTokPublisher {
         var checkpoint = start
         var index = checkpoint.nextChunk
         var resyncs = 0
-        let retrier = context.retrier(configuration.retryPolicy)
         while index < plan.chunkCount {
             let range = plan.range(ofChunk: index)
             let label = "chunk \(index + 1)/\(plan.chunkCount)"
             context.progress.report(.uploading, sent: range.lowerBound, total: plan.videoSize, message: label)
-            let answer = try await retrier.run(onRetry: { _, error, delay in
-                context.progress.report(
-                    .retrying,
-                    message: "\(label) again in \(String(format: "%.1f", Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18)) s after: \(PublishError.wrapping(error, platform: nil).message)")
-            }) { [client] _ in
+            let answer = try await context.retrying(configuration.retryPolicy, target: url.retryTarget) { [client] _ in
                 try await client.putChunk(
                     to: url, range: range, total: plan.videoSize, file: file, contentType: contentType,
                     onChunk: context.progress.byteCounter(startingAt: range.lowerBound, total: plan.videoSize)
@@ -188,7 +184,8 @@ extension TikTokPublisher {
         let request = TikTokInitRequest(postInfo: creator.map(settings.postInfo(creator:)), sourceInfo: .pull(url))
         context.progress.report(.uploading, message: "asking TikTok to download the staged video")
         // A repeated pull init could make two posts, so only a refused (rate-limited) init is retried.
-        let data = try await context.retrier(configuration.retryPolicy).run { [client] _ in
+        let data = try await context.retrying(configuration.retryPolicy, target: configuration.baseURL.retryTarget) {
+            [client] _ in
             do {
                 return try await client.initialize(request, inbox: settings.draft)
             } catch {

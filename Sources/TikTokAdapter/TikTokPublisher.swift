@@ -22,7 +22,7 @@ public struct TikTokPublisher: Publisher {
     public init(configuration: Configuration, environment: PublisherEnvironment) {
         self.configuration = configuration
         self.logger = environment.logger
-        let tokens = TikTokTokenSource(
+        let tokens = RefreshingTokenSource.tiktok(
             configuration: configuration, transport: environment.transport, credentials: environment.credentials,
             now: environment.now, logger: environment.logger)
         self.client = TikTokClient(
@@ -92,7 +92,7 @@ public struct TikTokPublisher: Publisher {
     /// (privacy options, longest video, interaction switches). Throws `invalidInput` before anything is uploaded.
     public func preflight(_ job: PublishJob, context: PublishContext) async throws {
         let settings = try settings(for: job)
-        _ = try await client.tokens.current()
+        _ = try await client.tokens.token()
         // A post already initialised was checked then; only the token matters to continue it.
         if TikTokCheckpoint.decode(job.checkpoint) != nil || settings.draft { return }
         _ = try await creatorInfo(for: job, settings: settings, context: context)
@@ -115,7 +115,9 @@ public struct TikTokPublisher: Publisher {
         for job: PublishJob, settings: TikTokPostSettings, context: PublishContext
     ) async throws -> TikTokCreatorInfo {
         if let cached = creators.withLock({ $0[job.recordID] }) { return cached }
-        let creator = try await context.retrier(configuration.retryPolicy).run { _ in try await client.creatorInfo() }
+        let creator = try await context.retrying(configuration.retryPolicy, target: configuration.baseURL.retryTarget) { _ in
+            try await client.creatorInfo()
+        }
         let conflicts = settings.conflicts(with: creator, media: job.media)
         guard conflicts.isEmpty else {
             throw PublishError(

@@ -6,7 +6,7 @@ import PublishingCore
 /// Adds `Authorization: Bearer <token>` to every YouTube API request; on a 401 it refreshes the token once and
 /// sends the same request again [YT-RU] — unless the body can be iterated only once.
 struct GoogleAuthMiddleware: HTTPMiddleware {
-    let tokens: GoogleTokenSource
+    let tokens: RefreshingTokenSource
 
     func intercept(
         _ request: HTTPRequest, body: HTTPBody?, baseURL: URL, operationID: String,

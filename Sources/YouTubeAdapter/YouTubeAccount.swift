@@ -17,7 +17,7 @@ public struct YouTubeAccount: AccountControl {
     /// ``PlatformID/youtube``.
     public let platform = PlatformID.youtube
     let configuration: YouTubePublisher.Configuration
-    let tokens: GoogleTokenSource
+    let tokens: RefreshingTokenSource
     let transport: any HTTPTransport
     let api: any HTTPTransport
     let mapper: YouTubeErrorMapper
@@ -36,7 +36,7 @@ public struct YouTubeAccount: AccountControl {
         self.now = environment.now
         self.transport = environment.transport
         self.mapper = YouTubeErrorMapper(platform: .youtube, now: environment.now)
-        let tokens = GoogleTokenSource(
+        let tokens = RefreshingTokenSource.google(
             configuration: configuration, transport: environment.transport, credentials: environment.credentials,
             logger: environment.logger, now: environment.now)
         self.tokens = tokens
@@ -88,27 +88,17 @@ public struct YouTubeAccount: AccountControl {
     private struct TokenInfo: Decodable {
         var scope: String?
         var expiresIn: String?
-        enum CodingKeys: String, CodingKey {
-            case scope
-            case expiresIn = "expires_in"
-        }
     }
 
     /// `POST …/tokeninfo` with the access token in the form body (not the URL, so it stays out of logs).
     private func tokenInfo(_ token: AccessToken) async throws -> TokenInfo {
         let operationID = "youtube.oauth.tokeninfo"
-        let url = sibling("tokeninfo")
-        var request = HTTPRequest(method: .post, absoluteURL: url)
-        request.headerFields[.contentType] = "application/x-www-form-urlencoded"
-        let (response, body) = try await transport.send(
-            request, body: HTTPBodies.form([("access_token", token.value)]), baseURL: url.origin,
-            operationID: operationID)
-        let bytes = try await HTTPBodies.collect(body, upTo: 64 * 1024)
-        guard response.status.code == 200 else {
-            throw mapper.mapToken(status: response.status.code, body: bytes, operationID: operationID)
+        let (status, bytes) = try await postForm("tokeninfo", [("access_token", token.value)], operationID: operationID)
+        guard status == 200 else {
+            throw mapper.mapToken(status: status, body: bytes, operationID: operationID)
         }
         // Google answers expires_in as a string; accept a number too.
-        if let info = try? JSONDecoder().decode(TokenInfo.self, from: Data(bytes)) { return info }
+        if let info = try? SnakeCaseJSON.decode(TokenInfo.self, from: bytes) { return info }
         let loose = try? JSONDecoder().decode(JSONValue.self, from: Data(bytes))
         let object = loose?.objectValue ?? [:]
         return TokenInfo(
@@ -136,26 +126,32 @@ public struct YouTubeAccount: AccountControl {
         return (id, first["snippet"]?.objectValue?["title"]?.stringValue)
     }
 
+    /// `POST …/<name>` (a sibling of the token endpoint) with a form body, which keeps the token out of URLs and logs.
+    private func postForm(_ name: String, _ form: [(String, String)], operationID: String) async throws
+        -> (status: Int, bytes: [UInt8])
+    {
+        let url = sibling(name)
+        var request = HTTPRequest(method: .post, absoluteURL: url)
+        request.headerFields[.contentType] = "application/x-www-form-urlencoded"
+        let (response, body) = try await transport.send(
+            request, body: HTTPBodies.form(form), baseURL: url.origin, operationID: operationID)
+        return (response.status.code, try await HTTPBodies.collect(body, upTo: 64 * 1024))
+    }
+
     // MARK: Revoke
 
     /// `POST …/revoke` with the refresh token: Google ends the grant and every token issued from it.
     /// An already revoked or expired token (`invalid_token`) counts as revoked: nothing is left to end.
     public func revoke() async throws -> Revocation {
         let operationID = "youtube.oauth.revoke"
-        let url = sibling("revoke")
-        var request = HTTPRequest(method: .post, absoluteURL: url)
-        request.headerFields[.contentType] = "application/x-www-form-urlencoded"
-        let (response, body) = try await transport.send(
-            request, body: HTTPBodies.form([("token", configuration.refreshToken)]), baseURL: url.origin,
-            operationID: operationID)
-        let bytes = try await HTTPBodies.collect(body, upTo: 64 * 1024)
-        switch response.status.code {
+        let (status, bytes) = try await postForm("revoke", [("token", configuration.refreshToken)], operationID: operationID)
+        switch status {
         case 200:
             return .revoked("Google ended the grant: the refresh token and every access token issued from it")
         case 400 where GoogleOAuthError.parse(bytes)?.error == "invalid_token":
             return .revoked("Google no longer knew the refresh token (already revoked or expired)")
         default:
-            throw mapper.mapToken(status: response.status.code, body: bytes, operationID: operationID)
+            throw mapper.mapToken(status: status, body: bytes, operationID: operationID)
         }
     }
 

@@ -31,13 +31,8 @@ struct GoogleOAuthError: Decodable, Sendable, Equatable {
     var error: String
     var errorDescription: String?
 
-    enum CodingKeys: String, CodingKey {
-        case error
-        case errorDescription = "error_description"
-    }
-
     static func parse(_ bytes: [UInt8]) -> GoogleOAuthError? {
-        try? JSONDecoder().decode(GoogleOAuthError.self, from: Data(bytes))
+        try? SnakeCaseJSON.decode(GoogleOAuthError.self, from: bytes)
     }
 }
 

@@ -38,32 +38,16 @@ struct YouTubeMetadata: Sendable, Equatable {
     /// Resolves what to send. Never truncates an explicit value; only a title derived from the caption is shortened.
     static func resolve(_ draft: PostDraft, now: Date) -> Resolution {
         var notes: [String] = []
-        var problems: [ValidationIssue] = []
         let platform = PlatformID.youtube
+        let reader = ManifestOptions(draft.options, platform: platform, known: optionKeys)
+        var problems: [ValidationIssue] { reader.problems }
         func problem(_ field: String, _ message: String) {
-            problems.append(ValidationIssue(platform: platform, field: field, message: message))
+            reader.append(ValidationIssue(platform: platform, field: field, message: message))
         }
-        func optionField(_ key: String) -> String { "platforms.youtube.\(key)" }
+        let optionField = reader.field
         let options = draft.options
-        for key in options.keys.sorted() where !optionKeys.contains(key) {
-            problem(optionField(key), "unknown key (known: \(optionKeys.sorted().joined(separator: ", ")))")
-        }
-        func string(_ key: String) -> String? {
-            guard let value = options[key] else { return nil }
-            guard case .string(let text) = value else {
-                problem(optionField(key), "must be a string")
-                return nil
-            }
-            return text
-        }
-        func bool(_ key: String) -> Bool? {
-            guard let value = options[key] else { return nil }
-            guard case .bool(let flag) = value else {
-                problem(optionField(key), "must be true or false")
-                return nil
-            }
-            return flag
-        }
+        let string = reader.string
+        let bool = reader.bool
 
         // Title: explicit (manifest, then --title) or derived from the caption's first line.
         var title = ""

@@ -18,15 +18,15 @@ extension YouTubePublisher {
         -> PublishReceipt
     {
         let url = Self.url(videoID: videoID, isShort: checkpoint.isShort)
-        var waited: Duration = .zero
         var missing = 0
         var lockedPrivate = false
         context.progress.report(.processing, message: "YouTube is processing the video")
-        while true {
-            let video = try await retrier(context).run { _ in try await fetchStatus(videoID: videoID) }
+        let poller = ProcessingPoller(interval: configuration.pollInterval, clock: context.clock)
+        let (outcome, _) = try await poller.poll(budget: context.waitLimit) { _ in
+            let video = try await retrying(context) { _ in try await fetchStatus(videoID: videoID) }
             if let video {
                 missing = 0
-                if let done = try evaluate(video, checkpoint: checkpoint, url: url) { return done }
+                if let done = try evaluate(video, checkpoint: checkpoint, url: url) { return .done(done) }
                 lockedPrivate =
                     video.status?.privacyStatus == "private" && checkpoint.scheduledAt == nil
                     && checkpoint.intendedPrivacy != "private"
@@ -44,16 +44,14 @@ extension YouTubePublisher {
                         remediation: "post again with --force")
                 }
             }
-            guard waited < context.waitLimit else {
-                return PublishReceipt(
-                    status: .processing, postID: videoID, url: url, checkpoint: try JSONValue.encoding(checkpoint),
-                    note: "YouTube is still processing the video; `atom status` continues without uploading again"
-                        + (lockedPrivate ? " " + Self.lockedPrivateNote(intended: checkpoint.intendedPrivacy) : "")
-                )
-            }
-            try await context.clock.sleep(for: configuration.pollInterval)
-            waited += configuration.pollInterval
+            return .pending()
         }
+        if case .done(let receipt) = outcome { return receipt }
+        return PublishReceipt(
+            status: .processing, postID: videoID, url: url, checkpoint: try JSONValue.encoding(checkpoint),
+            note: "YouTube is still processing the video; `atom status` continues without uploading again"
+                + (lockedPrivate ? " " + Self.lockedPrivateNote(intended: checkpoint.intendedPrivacy) : "")
+        )
     }
 
     /// `nil` while processing; the receipt when done; throws when YouTube failed or rejected the video.
@@ -108,19 +106,18 @@ extension YouTubePublisher {
 
     /// The video's status, or `nil` when `videos.list` does not list it (yet).
     private func fetchStatus(videoID: String) async throws -> YouTubeVideoResource? {
-        let operationID = "youtube.videos.list"
-        let request = HTTPRequest(
-            method: .get, path: "/youtube/v3/videos", query: [("part", "status,processingDetails"), ("id", videoID)])
-        let (response, body) = try await api.send(
-            request, body: nil, baseURL: configuration.baseURL, operationID: operationID)
-        let bytes = try await HTTPBodies.collect(body)
-        guard response.status.code == 200 else {
-            throw mapper.map(
-                status: response.status.code, body: bytes, headers: response.headerFields, operationID: operationID)
-        }
-        guard let list = try? JSONDecoder().decode(YouTubeVideoList.self, from: Data(bytes)) else {
-            throw YouTubeFailure.protocolViolation(operationID: operationID, detail: "unreadable videos.list answer")
-        }
+        let endpoint = JSONEndpoint(
+            baseURL: configuration.baseURL, transport: api,
+            check: { [mapper] answer, operationID in
+                answer.status == 200
+                    ? nil : mapper.map(status: answer.status, body: answer.bytes, headers: answer.headers, operationID: operationID)
+            },
+            undecodable: { _, operationID in
+                YouTubeFailure.protocolViolation(operationID: operationID, detail: "unreadable videos.list answer")
+            })
+        let list = try await endpoint.call(
+            .get, path: "/youtube/v3/videos", query: [("part", "status,processingDetails"), ("id", videoID)],
+            as: YouTubeVideoList.self, operationID: "youtube.videos.list")
         return list.items?.first { $0.id == videoID }
     }
 

@@ -36,7 +36,7 @@ extension YouTubePublisher {
             method: .post, path: "/upload/youtube/v3/thumbnails/set",
             query: [("videoId", postID), ("uploadType", "media")], headerFields: headers)
         context.progress.report(PublishPhase("cover"), message: "setting the thumbnail")
-        try await retrier(context).run { _ in
+        try await retrying(context) { _ in
             let (response, body) = try await api.send(
                 request, body: file.chunks(in: 0..<file.size).body(), baseURL: configuration.baseURL,
                 operationID: operationID)

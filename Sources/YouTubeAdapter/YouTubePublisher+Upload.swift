@@ -19,7 +19,7 @@ extension YouTubePublisher {
                 if let existing = session {
                     try uploads.checkSession(existing)
                     context.progress.report(.uploading, message: "resuming the upload session")
-                    let progress = try await retrier(context).run { _ in
+                    let progress = try await retrying(context, host: existing) { _ in
                         try await uploads.queryStatus(session: existing, total: size)
                     }
                     switch progress {
@@ -37,7 +37,7 @@ extension YouTubePublisher {
                     sessionURL = existing
                 } else {
                     context.progress.report(.uploading, sent: 0, total: size, message: "starting the upload session")
-                    sessionURL = try await retrier(context).run { _ in
+                    sessionURL = try await retrying(context) { _ in
                         try await uploads.startSession(metadata, size: size, contentType: contentType)
                     }
                     var saved = checkpoint
@@ -74,7 +74,7 @@ extension YouTubePublisher {
         var stalls = 0
         while true {
             let from = offset
-            let outcome = try await retrier(context).run { attempt in
+            let outcome = try await retrying(context, host: session) { attempt in
                 var position = from
                 if attempt > 1 {
                     // After a 5xx or a dropped connection the server may hold more (or less) than we think: ask.
@@ -119,9 +119,13 @@ extension YouTubePublisher {
         }
     }
 
-    /// A retrier for one step, reporting each retry.
-    func retrier(_ context: PublishContext) -> RetryingStep {
-        RetryingStep(retrier: context.retrier(configuration.retryPolicy), progress: context.progress)
+    /// Runs one step under the retry policy, each retry reported as "retrying <host> (n/m) in Ns" (the API host
+    /// unless `host` is given).
+    func retrying<T: Sendable>(
+        _ context: PublishContext, host: URL? = nil, _ operation: @Sendable (Int) async throws -> T
+    ) async throws -> T {
+        try await context.retrying(
+            configuration.retryPolicy, target: (host ?? configuration.baseURL).retryTarget, operation)
     }
 
     /// An offset a 308 reported must lie inside the file: `0 ... size`. All bytes stored should answer 200/201, but
@@ -132,27 +136,5 @@ extension YouTubePublisher {
                 operationID: "youtube.upload.status",
                 detail: "the session reports offset \(offset) of \(size) bytes without finishing")
         }
-    }
-}
-
-/// ``Retrier`` plus a progress note for each retry ("retry in 2 s after HTTP 503").
-struct RetryingStep: Sendable {
-    let retrier: Retrier
-    let progress: ProgressReporter
-
-    func run<T: Sendable>(_ operation: @Sendable (Int) async throws -> T) async throws -> T {
-        try await retrier.run(
-            onRetry: { [progress] attempt, error, delay in
-                let reason =
-                    (error as? PublishError).map { $0.httpStatus.map { "HTTP \($0)" } ?? $0.code.description }
-                    ?? "a dropped connection"
-                progress.report(
-                    .retrying, message: "attempt \(attempt) failed (\(reason)); retrying in \(Self.seconds(delay))")
-            }, operation)
-    }
-
-    private static func seconds(_ duration: Duration) -> String {
-        let value = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-        return String(format: "%.1f s", value)
     }
 }

@@ -33,7 +33,7 @@ public struct YouTubePublisher: Publisher {
     /// The settings this publisher was built with.
     public let configuration: Configuration
 
-    let tokens: GoogleTokenSource
+    let tokens: RefreshingTokenSource
     let uploads: ResumableUploadClient
     let api: any HTTPTransport
     let mapper: YouTubeErrorMapper
@@ -57,7 +57,7 @@ public struct YouTubePublisher: Publisher {
         self.now = now
         let mapper = YouTubeErrorMapper(platform: .youtube, now: now)
         self.mapper = mapper
-        let tokens = GoogleTokenSource(
+        let tokens = RefreshingTokenSource.google(
             configuration: configuration, transport: transport, credentials: credentials, logger: logger, now: now)
         self.tokens = tokens
         let api = MiddlewareTransport(transport, middlewares: [GoogleAuthMiddleware(tokens: tokens)])

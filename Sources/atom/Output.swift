@@ -146,30 +146,26 @@ struct DateStyle: Sendable {
 
 /// The one entry shape of `post`, `status` and `history` `--json`: every key always present (`null` when empty).
 struct EntryJSON: Encodable {
-    var id: String?
+    var schemaVersion = Output.schemaVersion
+    @NullEncoded var id: String? = nil
     var platform: String
     var status: String
-    var postId: String?
-    var url: String?
-    var video: String?
-    var sha256: String?
-    var createdAt: Date?
-    var updatedAt: Date?
-    var startedAt: Date?
-    var finishedAt: Date?
-    var error: ErrorJSON?
-    var note: String?
+    @NullEncoded var postId: String? = nil
+    @NullEncoded var url: String? = nil
+    @NullEncoded var video: String? = nil
+    @NullEncoded var sha256: String? = nil
+    @NullEncoded var createdAt: Date? = nil
+    @NullEncoded var updatedAt: Date? = nil
+    @NullEncoded var startedAt: Date? = nil
+    @NullEncoded var finishedAt: Date? = nil
+    @NullEncoded var error: ErrorJSON? = nil
+    @NullEncoded var note: String? = nil
     var sandbox: Bool
     var previousPostIds: [String]
     /// Set when the result happened but could not be written to the record.
-    var recordError: ErrorJSON?
+    @NullEncoded var recordError: ErrorJSON? = nil
     /// How the cover went, when one was asked (`null` otherwise).
-    var cover: CoverOutcome?
-
-    enum CodingKeys: String, CodingKey {
-        case schemaVersion, id, platform, status, postId, url, video, sha256, createdAt, updatedAt, startedAt, finishedAt
-        case error, note, sandbox, previousPostIds, recordError, cover
-    }
+    @NullEncoded var cover: CoverOutcome? = nil
 
     init(record: PostRecord) {
         id = record.id
@@ -210,28 +206,6 @@ struct EntryJSON: Encodable {
         recordError = result.recordError.map(ErrorJSON.init)
         cover = result.cover ?? record?.cover
     }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(Output.schemaVersion, forKey: .schemaVersion)
-        try c.encode(id, forKey: .id)
-        try c.encode(platform, forKey: .platform)
-        try c.encode(status, forKey: .status)
-        try c.encode(postId, forKey: .postId)
-        try c.encode(url, forKey: .url)
-        try c.encode(video, forKey: .video)
-        try c.encode(sha256, forKey: .sha256)
-        try c.encode(createdAt, forKey: .createdAt)
-        try c.encode(updatedAt, forKey: .updatedAt)
-        try c.encode(startedAt, forKey: .startedAt)
-        try c.encode(finishedAt, forKey: .finishedAt)
-        try c.encode(error, forKey: .error)
-        try c.encode(note, forKey: .note)
-        try c.encode(sandbox, forKey: .sandbox)
-        try c.encode(previousPostIds, forKey: .previousPostIds)
-        try c.encode(recordError, forKey: .recordError)
-        try c.encode(cover, forKey: .cover)
-    }
 }
 
 /// An error in JSON: `{code, message, retryable, remediation}` (remediation `null` when there is none).
@@ -239,23 +213,13 @@ struct ErrorJSON: Encodable {
     var code: String
     var message: String
     var retryable: Bool
-    var remediation: String?
+    @NullEncoded var remediation: String? = nil
 
     init(_ summary: ErrorSummary) {
         code = summary.code
         message = summary.message
         retryable = summary.retryable
         remediation = summary.remediation
-    }
-
-    enum CodingKeys: String, CodingKey { case code, message, retryable, remediation }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(code, forKey: .code)
-        try c.encode(message, forKey: .message)
-        try c.encode(retryable, forKey: .retryable)
-        try c.encode(remediation, forKey: .remediation)
     }
 }
 
@@ -286,18 +250,9 @@ struct PostJSON: Encodable {
 
 /// A refusal: one platform (or `null` for all), the field, and what is wrong with it.
 struct RefusalJSON: Encodable {
-    var platform: String?
-    var field: String?
+    @NullEncoded var platform: String? = nil
+    @NullEncoded var field: String? = nil
     var problem: String
-
-    enum CodingKeys: String, CodingKey { case platform, field, problem }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(platform, forKey: .platform)
-        try c.encode(field, forKey: .field)
-        try c.encode(problem, forKey: .problem)
-    }
 }
 
 /// An error that ended a command, as JSON on stdout: `{schemaVersion, error: {code, message, retryable,
@@ -307,19 +262,8 @@ struct FailureJSON: Encodable {
         var code: String
         var message: String
         var retryable: Bool
-        var remediation: String?
+        @NullEncoded var remediation: String? = nil
         var exitCode: Int32
-
-        enum CodingKeys: String, CodingKey { case code, message, retryable, remediation, exitCode }
-
-        func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(code, forKey: .code)
-            try c.encode(message, forKey: .message)
-            try c.encode(retryable, forKey: .retryable)
-            try c.encode(remediation, forKey: .remediation)
-            try c.encode(exitCode, forKey: .exitCode)
-        }
     }
 
     var schemaVersion = Output.schemaVersion

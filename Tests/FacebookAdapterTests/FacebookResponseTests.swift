@@ -13,7 +13,7 @@ private func fixture(_ name: String) throws -> [UInt8] {
 }
 
 private func status(_ name: String) throws -> VideoStatus {
-    try #require(try JSONDecoder().decode(VideoNode.self, from: Data(fixture(name))).status)
+    try #require(try SnakeCaseJSON.decode(VideoNode.self, from: Array(fixture(name))).status)
 }
 
 private struct Unused: HTTPTransport {
@@ -47,7 +47,7 @@ struct FacebookResponseTests {
 
     @Test("published: done, finished, with the permalink path")
     func published() throws {
-        let node = try JSONDecoder().decode(VideoNode.self, from: Data(fixture("status-published.json")))
+        let node = try SnakeCaseJSON.decode(VideoNode.self, from: Array(fixture("status-published.json")))
         #expect(node.status?.outcome == .done(publishStatus: "published"))
         #expect(node.status?.hasFinished == true)
         #expect(node.permalinkURL == "/100000000000001/videos/2210969582438920/")

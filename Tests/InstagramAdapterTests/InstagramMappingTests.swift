@@ -1,5 +1,6 @@
 import AtomTestSupport
 import Foundation
+import GraphAPISupport
 import HTTPTypes
 @testable import InstagramAdapter
 import OpenAPIRuntime
@@ -146,8 +147,7 @@ struct InstagramMappingTests {
         #expect(!auth.isRetryable)
         #expect(auth.remediation?.contains("atom auth instagram") == true)
         #expect(
-            (try? JSONDecoder().decode(
-                RuploadResponse.self, from: Data(try MappingFixtures.bytes("rupload-success.json"))))?.success == true)
+            RuploadDocument.parse(Array(try MappingFixtures.bytes("rupload-success.json")))?.success == true)
     }
 
     @Test(

@@ -102,7 +102,7 @@ struct FixtureTests {
                 "tiktok.token.refresh": (200, "token_refresh.json"), "tiktok.creatorInfo": (200, "creator_info.json"),
             ], refreshable: true)
         _ = try await refreshed.creatorInfo()
-        #expect(try await refreshed.tokens.current().value == "example-rotated-access-token")
+        #expect(try await refreshed.tokens.token().value == "example-rotated-access-token")
 
         await expectPublishError {
             try await client(["tiktok.token.refresh": (400, "token_invalid_grant.json")], refreshable: true)

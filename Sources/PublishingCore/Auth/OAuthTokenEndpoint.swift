@@ -33,10 +33,15 @@ public struct OAuthTokenEndpoint: Sendable {
     /// POSTs `fields` form-encoded and returns the JSON answer.
     /// - Throws: ``PublishError`` for an HTTP or OAuth error, a network failure, or an answer that is not JSON.
     public func exchange(_ fields: [(String, String)], context: OAuthContext) async throws -> OAuthTokenResponse {
+        try await exchange(fields, transport: context.transport)
+    }
+
+    /// POSTs `fields` form-encoded through `transport` (a refresh while publishing, with no login console).
+    public func exchange(_ fields: [(String, String)], transport: any HTTPTransport) async throws -> OAuthTokenResponse {
         var request = HTTPRequest(method: .post, absoluteURL: url)
         request.headerFields[.contentType] = "application/x-www-form-urlencoded"
         request.headerFields[.accept] = "application/json"
-        return try await send(request, body: HTTPBodies.form(fields), context: context)
+        return try await send(request, body: HTTPBodies.form(fields), transport: transport)
     }
 
     /// GETs `url` with `query` (for the Meta exchanges documented as GET) and returns the JSON answer.
@@ -54,15 +59,16 @@ public struct OAuthTokenEndpoint: Sendable {
         }
         var request = HTTPRequest(method: .get, absoluteURL: full, headerFields: headers)
         request.headerFields[.accept] = "application/json"
-        return try await send(request, body: nil, context: context)
+        return try await send(request, body: nil, transport: context.transport)
     }
 
-    private func send(_ request: HTTPRequest, body: HTTPBody?, context: OAuthContext) async throws -> OAuthTokenResponse
+    private func send(_ request: HTTPRequest, body: HTTPBody?, transport: any HTTPTransport) async throws
+        -> OAuthTokenResponse
     {
         let bytes: [UInt8]
         let status: Int
         do {
-            let (response, responseBody) = try await context.transport.send(
+            let (response, responseBody) = try await transport.send(
                 request, body: body, baseURL: url.origin, operationID: operationID)
             status = response.status.code
             bytes = try await HTTPBodies.collect(responseBody, upTo: 1 << 20)

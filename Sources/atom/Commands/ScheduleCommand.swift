@@ -22,26 +22,12 @@ struct JobJSON: Encodable {
     struct PartJSON: Encodable {
         var platform: String
         var mode: String
-        var status: String?
-        var recordId: String?
-        var postId: String?
-        var url: String?
-        var note: String?
-        var error: ErrorJSON?
-
-        enum CodingKeys: String, CodingKey { case platform, mode, status, recordId, postId, url, note, error }
-
-        func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(platform, forKey: .platform)
-            try c.encode(mode, forKey: .mode)
-            try c.encode(status, forKey: .status)
-            try c.encode(recordId, forKey: .recordId)
-            try c.encode(postId, forKey: .postId)
-            try c.encode(url, forKey: .url)
-            try c.encode(note, forKey: .note)
-            try c.encode(error, forKey: .error)
-        }
+        @NullEncoded var status: String? = nil
+        @NullEncoded var recordId: String? = nil
+        @NullEncoded var postId: String? = nil
+        @NullEncoded var url: String? = nil
+        @NullEncoded var note: String? = nil
+        @NullEncoded var error: ErrorJSON? = nil
     }
 
     var job: ScheduledJob

@@ -51,21 +51,8 @@ struct StagingCommand: AsyncParsableCommand {
                             var address: String
                             var size: Int64
                             var sha256: String
-                            var url: String?
-                            var expiresAt: Date?
-
-                            enum CodingKeys: String, CodingKey { case schemaVersion, key, address, size, sha256, url, expiresAt }
-
-                            func encode(to encoder: any Encoder) throws {
-                                var c = encoder.container(keyedBy: CodingKeys.self)
-                                try c.encode(schemaVersion, forKey: .schemaVersion)
-                                try c.encode(key, forKey: .key)
-                                try c.encode(address, forKey: .address)
-                                try c.encode(size, forKey: .size)
-                                try c.encode(sha256, forKey: .sha256)
-                                try c.encode(url, forKey: .url)
-                                try c.encode(expiresAt, forKey: .expiresAt)
-                            }
+                            @NullEncoded var url: String? = nil
+                            @NullEncoded var expiresAt: Date? = nil
                         }
                         let payload = Payload(key: result.object.key, address: address, size: result.object.size, sha256: result.sha256,
                                               url: url, expiresAt: showURL ? result.expiresAt : nil)
