@@ -31,6 +31,9 @@ let package = Package(
         .library(name: "S3Staging", targets: ["S3Staging"]),
         .library(name: "AtomSandbox", targets: ["AtomSandbox"]),
         .library(name: "AtomTestSupport", targets: ["AtomTestSupport"]),
+        .library(name: "PlatformKit", targets: ["PlatformKit"]),
+        .library(name: "BuiltInPlatforms", targets: ["BuiltInPlatforms"]),
+        .library(name: "AtomCLI", targets: ["AtomCLI"]),
         .executable(name: "atom", targets: ["atom"]),
     ],
     dependencies: [
@@ -78,14 +81,25 @@ let package = Package(
             dependencies: ["PublishingCore", "AsyncHTTPTransport", "AtomSandbox", ahc, httpTypes, openAPIRuntime, logging],
             swiftSettings: upcoming
         ),
-        .executableTarget(
-            name: "atom",
+        // A platform as one value (PlatformPlugin) and the sandbox assembled from a list of them.
+        .target(name: "PlatformKit", dependencies: ["PublishingCore", "AtomSandbox"], swiftSettings: upcoming),
+        // The four built-in platforms' plug-ins (their adapters and their fakes).
+        .target(
+            name: "BuiltInPlatforms",
+            dependencies: ["PlatformKit", "PublishingCore", "AtomSandbox", "TikTokAdapter", "InstagramAdapter", "YouTubeAdapter", "FacebookAdapter"],
+            swiftSettings: upcoming
+        ),
+        // The command line as a library: `AtomCommandLine.main(plugins:environment:)`; knows no platform by name.
+        .target(
+            name: "AtomCLI",
             dependencies: [
-                "PublishingCore", "AsyncHTTPTransport", "TikTokAdapter", "InstagramAdapter", "YouTubeAdapter",
-                "FacebookAdapter", "S3Staging", "AtomSandbox", "Scheduling", argumentParser, logging, yams, ahc, httpTypes, openAPIRuntime, nio,
+                "PublishingCore", "PlatformKit", "AsyncHTTPTransport", "S3Staging", "AtomSandbox", "Scheduling", argumentParser, logging, yams, ahc,
+                httpTypes, openAPIRuntime, nio,
             ],
             swiftSettings: upcoming
         ),
+        // The composition root: the plug-in list.
+        .executableTarget(name: "atom", dependencies: ["AtomCLI", "PlatformKit", "BuiltInPlatforms"], swiftSettings: upcoming),
         .testTarget(name: "PublishingCoreTests", dependencies: ["PublishingCore", "AtomTestSupport", "AsyncHTTPTransport", "AtomSandbox"], swiftSettings: upcoming),
         .testTarget(name: "TikTokAdapterTests", dependencies: ["TikTokAdapter", "AtomTestSupport", "AtomSandbox", "PublishingCore"], swiftSettings: upcoming),
         .testTarget(name: "InstagramAdapterTests", dependencies: ["InstagramAdapter", "AtomTestSupport", "AtomSandbox", "PublishingCore"], swiftSettings: upcoming),

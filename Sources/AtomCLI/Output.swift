@@ -16,6 +16,15 @@ enum Output {
         Console.out(Redaction.redact(String(decoding: try encoder.encode(value), as: UTF8.self)))
     }
 
+    /// Prints a JSON document to stdout on one line (sorted keys), for a reader that waits for the first line.
+    /// - Parameter redacting: `false` only for values meant to be copied, like the sandbox's own fake settings.
+    static func jsonLine(_ value: some Encodable, redacting: Bool = true) throws {
+        let encoder = JSONEncoder.atom
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let text = String(decoding: try encoder.encode(value), as: UTF8.self)
+        Console.out(redacting ? Redaction.redact(text) : text)
+    }
+
     /// Prints result lines to stdout.
     static func lines(_ lines: [String]) {
         guard !lines.isEmpty else { return }

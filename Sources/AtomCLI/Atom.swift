@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PlatformKit
 
 #if os(Linux)
 /// glibc's `mallopt` (malloc.h is not part of the Glibc module map).
@@ -7,12 +8,24 @@ import Foundation
 private func glibcMallopt(_ parameter: Int32, _ value: Int32) -> Int32
 #endif
 
-/// atom: publish one video to TikTok, Instagram, YouTube and Facebook at once.
-@main
+/// atom's command line, as a library: a composition root hands it the platforms and starts it.
+public enum AtomCommandLine {
+    /// Runs `atom` with these platforms (in the order `atom platforms` lists them) and exits.
+    /// - Parameters:
+    ///   - plugins: The platforms this build registers.
+    ///   - environment: The process environment (only the composition root reads it).
+    public static func main(plugins: [PlatformPlugin], environment: [String: String]) async {
+        Launch.environment = environment
+        Registry.install(plugins)
+        await Atom.main()
+    }
+}
+
+/// atom: publish one video to every registered platform at once.
 struct Atom: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "atom",
-        abstract: "Publish one video to TikTok, Instagram, YouTube and Facebook at once, through their official APIs.",
+        abstract: "Publish one video to \(Registry.spelled(Registry.plugins.map(\.displayName), conjunction: "and")) at once, through their official APIs.",
         discussion: """
             Tokens live in a local .env file: --env-file, else ATOM_ENV_FILE, else ./.env, else \
             $XDG_CONFIG_HOME/atom/.env (default ~/.config/atom/.env). Results go to a local record in \
@@ -35,7 +48,7 @@ struct Atom: AsyncParsableCommand {
         #if os(Linux)
         _ = glibcMallopt(-8 /* M_ARENA_MAX, malloc.h */, 2)
         #endif
-        let arguments = Array(CommandLine.arguments.dropFirst())
+        let arguments = PluginFlags.expand(Array(CommandLine.arguments.dropFirst()))
         let json = arguments.contains("--json")
         if let unknown = unknownCommand(arguments) {
             let code = Failure.report(unknown, json: json)

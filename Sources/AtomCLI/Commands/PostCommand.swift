@@ -10,13 +10,13 @@ struct PostInput: ParsableArguments {
 
     @Option(
         name: .customLong("to"),
-        help: "Comma-separated platforms, e.g. tiktok,youtube; 'all' means every configured platform.")
+        help: "Comma-separated platforms (`atom platforms` lists them); 'all' means every configured platform.")
     var to: PlatformList
 
     @Option(help: "Default text for every platform.")
     var caption: String?
 
-    @Option(help: "Title, where a platform has one (YouTube, Facebook videos).")
+    @Option(help: "Title, where a platform has one (`--dry-run` shows which).")
     var title: String?
 
     @Option(help: "Comma-separated tags.")
@@ -24,13 +24,10 @@ struct PostInput: ParsableArguments {
 
     @Option(
         help: ArgumentHelp(
-            "public|private|unlisted|friends|followers (default: TikTok private, the others public).",
-            discussion: """
-                TikTok: public, private (SELF_ONLY), friends, followers; no unlisted; default private (SELF_ONLY). \
-                YouTube: public, unlisted, private; no friends/followers; default public. Instagram and Facebook: \
-                public only (their posts reach whoever can see the account or Page); any other value is refused \
-                (exit 65), nothing is mapped silently. `--dry-run` shows what each platform gets.
-                """))
+            "public|private|unlisted|friends|followers (default: the platform's, below).",
+            discussion: Registry.plugins.compactMap { plugin in plugin.privacyHelp.map { "\(plugin.displayName): \($0)." } }
+                .joined(separator: " ")
+                + " Any other value is refused (exit 65), nothing is mapped silently. `--dry-run` shows what each platform gets."))
     var privacy: Privacy?
 
     @Option(help: "Publish at this ISO 8601 time: through the platform's own scheduling where it has one, else posted by atom then, woken by the OS scheduler (see `atom schedule`).")
@@ -39,8 +36,8 @@ struct PostInput: ParsableArguments {
     @Option(help: "A YAML or JSON manifest with per-platform overrides.")
     var manifest: String?
 
-    @Flag(name: .customLong("tiktok-draft"), help: "Send to the TikTok inbox as a draft instead of posting directly.")
-    var tiktokDraft = false
+    @Option(name: .customLong(PluginFlags.postOption), help: PluginFlags.postHelp)
+    var platformFlags: [String] = []
 
     @Option(help: "A cover image (local JPEG or PNG) for every platform whose API takes one.")
     var cover: String?
@@ -68,9 +65,10 @@ struct PostInput: ParsableArguments {
         let flagTags = tags.map {
             $0.split(separator: ",").map { String($0.trimmingCharacters(in: .whitespaces).drop { $0 == "#" }) }.filter { !$0.isEmpty }
         }
-        return names.map { name in
+        return try names.map { name in
             var options = manifest.platforms[name] ?? [:]
-            if name == "tiktok", tiktokDraft, options["draft"] == nil { options["draft"] = .bool(true) }
+            // A platform's shorthand flag sets its option unless the manifest does.
+            options.merge(try PluginFlags.postOptions(platformFlags, for: name)) { manifest, _ in manifest }
             let sectionCover = manifest.platformCovers[name] ?? CoverChoice()
             let choice = CoverChoice(
                 imagePath: sectionCover.imagePath ?? cover ?? manifest.cover.imagePath,
@@ -190,7 +188,7 @@ struct PostCommand: AsyncParsableCommand {
 /// stdout is a terminal, the table on stdout (a person reads it; nothing is printed twice).
 enum PostOutput {
     static func print(_ report: PostReport, records: [PostRecord], sandbox: Bool, global: GlobalOptions) {
-        let environment = ProcessInfo.processInfo.environment
+        let environment = Launch.environment
         let json = PostJSON(report, records: records, sandbox: sandbox)
         if global.json {
             do { try Output.json(json) } catch { Console.error("atom: error: cannot encode the result: \(error)") }

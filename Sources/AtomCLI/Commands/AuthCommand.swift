@@ -1,17 +1,22 @@
 import ArgumentParser
-import FacebookAdapter
 import Foundation
-import InstagramAdapter
+import PlatformKit
 import PublishingCore
-import TikTokAdapter
-import YouTubeAdapter
 
-/// The platforms `atom auth` can log in to, in the order `--help` lists them.
+/// The platforms `atom auth` can log in to, in the order `--help` lists them (the plug-ins with a login).
 enum AuthProviders {
-    static let all: [OAuthProviderFactory] = [.tiktok(), .instagram(), .youtube(), .facebook()]
+    static var all: [OAuthProviderFactory] { Registry.logins }
 
     static func factory(named name: String) -> OAuthProviderFactory? {
         all.first { $0.platform.rawValue == name.lowercased() }
+    }
+
+    /// Where `--page` applies: "a, or b with --variant".
+    static var pageTargets: String {
+        let direct = Registry.plugins.filter { $0.pageSelection != nil }.map(\.name)
+        let variants = PluginFlags.loginVariants.filter { $0.variant.pageSelection != nil }
+            .map { "\($0.platform) with --\($0.variant.flag)" }
+        return Registry.spelled(direct + variants)
     }
 }
 
@@ -28,7 +33,7 @@ struct AuthLoginCommand: AsyncParsableCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: "tiktok, instagram, youtube or facebook.", completion: .list(AuthProviders.all.map(\.platform.rawValue)))
+    @Argument(help: "\(Registry.spelled(AuthProviders.all.map(\.platform.rawValue))).", completion: .list(AuthProviders.all.map(\.platform.rawValue)))
     var platform: String
 
     @Flag(
@@ -36,7 +41,7 @@ struct AuthLoginCommand: AsyncParsableCommand {
         help: "Print the URL and read the redirect URL (or code) from stdin (for SSH sessions).")
     var noBrowser = false
 
-    @Option(help: "The loopback port for the redirect (default: a free one; Facebook and Instagram use 8765).")
+    @Option(help: "The loopback port for the redirect (default: a free one, or the one the platform's app registration needs).")
     var port: Int?
 
     @Option(
@@ -44,30 +49,26 @@ struct AuthLoginCommand: AsyncParsableCommand {
         help: "A registered redirect URI (e.g. https) to use instead of loopback; implies pasting the redirect URL.")
     var redirectURI: String?
 
-    @Flag(
-        name: .customLong("facebook-login"),
-        help: "instagram only: log in with Facebook Login (an Instagram account linked to a Page).")
-    var facebookLogin = false
+    @Option(name: .customLong(PluginFlags.loginOption), help: PluginFlags.loginHelp)
+    var loginVariants: [String] = []
 
     @Option(help: "Seconds to wait for the browser redirect.")
     var timeout: Int = 300
 
     @Option(
         name: .customLong("page"),
-        help: "facebook, or instagram with --facebook-login: the id of the Page to use when the login grants several.")
+        help: "\(AuthProviders.pageTargets): the id of the Page to use when the login grants several.")
     var page: String?
 
     func validate() throws {
         try PlatformName.check(platform, known: AuthProviders.all.map(\.platform.rawValue))
-        if facebookLogin, platform.lowercased() != "instagram" {
-            throw ValidationError("--facebook-login applies to instagram only")
-        }
+        let variants = try chosenVariants()
         if let page {
-            guard platform.lowercased() == "facebook" || facebookLogin else {
-                throw ValidationError("--page applies to facebook, or instagram with --facebook-login")
+            guard let selection = pageSelection(variants) else {
+                throw ValidationError("--page applies to \(AuthProviders.pageTargets)")
             }
             guard !page.isEmpty, page.allSatisfy({ $0.isASCII && $0.isNumber }) else {
-                throw ValidationError("--page must be a numeric Facebook Page id")
+                throw ValidationError("--page must be a numeric \(selection.noun)")
             }
         }
         if let port, !(0...65_535).contains(port) { throw ValidationError("--port must be 0-65535") }
@@ -93,14 +94,33 @@ struct AuthLoginCommand: AsyncParsableCommand {
         throw code
     }
 
+    /// The login variants asked for; each must be one the platform's plug-in declares.
+    private func chosenVariants() throws -> [LoginVariant] {
+        try loginVariants.map { flag in
+            let declared = PluginFlags.loginVariants.filter { $0.variant.flag == flag }
+            guard let found = declared.first(where: { $0.platform == platform.lowercased() }) else {
+                let owners = declared.map(\.platform)
+                throw ValidationError(
+                    owners.isEmpty ? "unknown login variant '\(flag)'" : "--\(flag) applies to \(Registry.spelled(owners)) only")
+            }
+            return found.variant
+        }
+    }
+
+    /// What `--page` fills: the variant's choice, else the platform's.
+    private func pageSelection(_ variants: [LoginVariant]) -> PageSelection? {
+        variants.lazy.compactMap(\.pageSelection).first ?? Registry.plugin(named: platform)?.pageSelection
+    }
+
     private func login(_ app: AppContext) async throws -> ExitCode {
         guard let factory = AuthProviders.factory(named: platform) else { return Exit.usage }
         // The tokens go to the .env file in use; the XDG default's folder is created (0700) on first login.
         try app.paths.createEnvFileFolder()
         var chosen: [String: String] = [:]
-        if facebookLogin { chosen["INSTAGRAM_LOGIN"] = "facebook" }
-        // --page picks among the granted Pages exactly as FACEBOOK_PAGE_ID does (no prompt).
-        if let page { chosen["FACEBOOK_PAGE_ID"] = page }
+        let variants = try chosenVariants()
+        for variant in variants { chosen.merge(variant.settings) { _, new in new } }
+        // --page picks among the granted pages exactly as the setting it fills does (no prompt).
+        if let page, let selection = pageSelection(variants) { chosen[selection.setting] = page }
         let credentials: any CredentialStore =
             chosen.isEmpty
             ? app.credentials
@@ -166,7 +186,7 @@ enum TerminalLoginConsole {
         #else
             let tools = ["xdg-open"]  // not `open`: on Linux that is openvt
         #endif
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        let path = Launch.environment["PATH"] ?? "/usr/bin:/bin"
         for tool in tools {
             for directory in path.split(separator: ":") {
                 let executable = "\(directory)/\(tool)"

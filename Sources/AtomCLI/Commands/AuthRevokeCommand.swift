@@ -8,8 +8,7 @@ struct AuthRevokeCommand: AsyncParsableCommand {
         commandName: "revoke",
         abstract: "Revoke atom's grant at a platform and remove that platform's tokens from the .env.",
         discussion: """
-            Calls the platform's revocation endpoint where the stored token can call one (TikTok /v2/oauth/revoke/, \
-            Google's token revocation endpoint, Meta's DELETE /{user-id}/permissions); where there is none atom says \
+            Calls the platform's revocation endpoint where the stored token can call one; where there is none atom says \
             where to remove the app by hand. Then it removes that platform's token keys from the .env file, keeping \
             the app id and secret and every other line. If the platform call fails, the keys stay unless --force.
             """

@@ -26,7 +26,7 @@ struct GlobalOptions: ParsableArguments {
     var utc = false
 }
 
-/// `--to tiktok,youtube` or `--to all`: parsed once at the edge into names the registry checks.
+/// `--to a,b` or `--to all`: parsed once at the edge into names the registry checks.
 struct PlatformList: ExpressibleByArgument, Sendable {
     var names: [String]
 

@@ -176,7 +176,7 @@ enum Terminal {
     }
 
     /// `COLUMNS` as the shell exported it (when stderr is not a terminal atom cannot ask it).
-    static let columnsFallback = ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init).flatMap { $0 > 0 ? $0 : nil } ?? 80
+    static let columnsFallback = Launch.environment["COLUMNS"].flatMap(Int.init).flatMap { $0 > 0 ? $0 : nil } ?? 80
 
     @Sendable static func writeStderr(_ text: String) {
         FileHandle.standardError.write(Data(text.utf8))

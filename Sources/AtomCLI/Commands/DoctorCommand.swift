@@ -144,8 +144,8 @@ struct DoctorCommand: AsyncParsableCommand {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["git"] + arguments
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        var environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
-        environment["HOME"] = ProcessInfo.processInfo.environment["HOME"]
+        var environment = ["PATH": Launch.environment["PATH"] ?? "/usr/bin:/bin"]
+        environment["HOME"] = Launch.environment["HOME"]
         process.environment = environment
         let output = Pipe()
         process.standardOutput = output

@@ -8,8 +8,8 @@ struct UnpublishCommand: AsyncParsableCommand {
         commandName: "unpublish",
         abstract: "Delete a post from the platform where its API allows it, and mark the record entry deleted.",
         discussion: """
-            YouTube (videos.delete) and Facebook (DELETE /{video-id}) can delete through their APIs; TikTok and \
-            Instagram cannot, and atom says how to delete in their apps. The record keeps the entry with status \
+            Where the platform's API can delete a post atom deletes it; where it cannot, atom says how to delete it in \
+            the platform's app. The record keeps the entry with status \
             `deleted` and a timestamp (`atom history forget` removes it).
             """
     )

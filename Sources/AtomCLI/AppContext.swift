@@ -4,6 +4,7 @@ import Foundation
 import HTTPTypes
 import OpenAPIRuntime
 import Logging
+import PlatformKit
 import PublishingCore
 
 /// The composition root: builds the credential chain, HTTP client, registry, stager, record and
@@ -45,14 +46,15 @@ struct AppContext: Sendable {
     /// - Parameter creatingEnvFile: The command writes the `.env` file (`atom auth`), so an explicit one may not exist yet.
     static func make(_ options: GlobalOptions, overrides: [String: String]?, creatingEnvFile: Bool = false) throws -> AppContext {
         Logging.bootstrapOnce(verbose: options.verbose)
-        var environment = ProcessInfo.processInfo.environment
+        var environment = Launch.environment
         let (paths, dotEnv) = try ConfigurationPaths.load(
             explicit: options.envFile, environment: environment, creating: creatingEnvFile)
         var stores: [any CredentialStore] = []
         if let overrides {
             // The sandbox's settings win, and real tokens from the environment are not used at all.
             stores.append(MemoryCredentialStore(overrides))
-            environment = environment.filter { key, _ in !key.hasPrefix("TIKTOK_") && !key.hasPrefix("INSTAGRAM_") && !key.hasPrefix("YOUTUBE_") && !key.hasPrefix("FACEBOOK_") && !key.hasPrefix("AWS_") && !(key.hasPrefix("ATOM_") && key != "ATOM_STATE_DIR") }
+            let prefixes = Registry.plugins.flatMap(\.environmentPrefixes) + ["AWS_"]
+            environment = environment.filter { key, _ in !prefixes.contains(where: key.hasPrefix) && !(key.hasPrefix("ATOM_") && key != "ATOM_STATE_DIR") }
             stores.append(EnvironmentStore(environment))
         } else {
             stores.append(EnvironmentStore(environment))
@@ -193,7 +195,7 @@ enum Logging {
             guard value == nil else { return false }
             value = verbose
                 ? .debug
-                : ProcessInfo.processInfo.environment["ATOM_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
+                : Launch.environment["ATOM_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
             return true
         }
         guard first, let chosen = level.value else { return }

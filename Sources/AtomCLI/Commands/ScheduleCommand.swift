@@ -9,7 +9,7 @@ struct ScheduleCommand: AsyncParsableCommand {
         commandName: "schedule",
         abstract: "Scheduled posts: list them, cancel one, or post what is due (what the OS timer runs).",
         discussion: """
-            `atom post … --at T` uploads now to platforms whose API schedules (YouTube, Facebook) and, for the \
+            `atom post … --at T` uploads now to platforms whose API schedules and, for the \
             others, records a job here and asks the OS scheduler (a systemd user timer, a launchd agent, or `at`) \
             to run `atom schedule run-due` at T. Set ATOM_SCHEDULER=cron to run `atom schedule run-due` from cron instead.
             """,
@@ -81,7 +81,7 @@ struct JobJSON: Encodable {
 enum ScheduleStores {
     /// The configuration in use (the same search as every command): the jobs file lives beside the record.
     static func configuration(_ global: GlobalOptions) throws -> (ConfigurationPaths, DotEnvFile) {
-        try ConfigurationPaths.load(explicit: global.envFile, environment: ProcessInfo.processInfo.environment)
+        try ConfigurationPaths.load(explicit: global.envFile, environment: Launch.environment)
     }
 
     static func store(_ global: GlobalOptions) throws -> ScheduleStore {

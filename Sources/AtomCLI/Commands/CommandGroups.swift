@@ -2,7 +2,7 @@ import ArgumentParser
 
 /// `atom auth`: log in (the default, `atom auth <platform>`), check the grants, or revoke one.
 ///
-/// A group with a default subcommand, so that `atom auth youtube` still logs in while `status` and `revoke` are
+/// A group with a default subcommand, so that `atom auth NAME` still logs in while `status` and `revoke` are
 /// never taken for a platform name.
 struct AuthCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -14,7 +14,7 @@ enum Interruptible {
         let (stream, continuation) = AsyncStream.makeStream(of: PublishEvent.self, bufferingPolicy: .bufferingNewest(512))
         let display = LiveDisplay(
             platforms: platforms, tty: Console.stderrIsTTY, quiet: quiet,
-            palette: Palette.forStderr(environment: ProcessInfo.processInfo.environment))
+            palette: Palette.forStderr(environment: Launch.environment))
         let work = Task {
             defer { continuation.finish() }
             return try await body(continuation)

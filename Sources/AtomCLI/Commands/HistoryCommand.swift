@@ -52,7 +52,7 @@ struct HistoryListCommand: AsyncParsableCommand {
     func run() async throws {
         let code: ExitCode
         do {
-            let (paths, _) = try ConfigurationPaths.load(explicit: global.envFile, environment: ProcessInfo.processInfo.environment)
+            let (paths, _) = try ConfigurationPaths.load(explicit: global.envFile, environment: Launch.environment)
             let records = RecordStore(directory: paths.stateDirectory)
             if let warning = records.permissionsWarning() { Console.info(warning) }
             var entries = try await records.readAsync().entries
@@ -71,7 +71,7 @@ struct HistoryListCommand: AsyncParsableCommand {
                 Console.out("no entries" + (platform ?? status ?? since != nil || sandbox || real ? " match" : " yet"))
             } else {
                 let dates = DateStyle(utc: global.utc)
-                let palette = Palette.forStdout(environment: ProcessInfo.processInfo.environment)
+                let palette = Palette.forStdout(environment: Launch.environment)
                 var rows: [[String]] = [["id", "when", "platform", "status", "video", "url / error"]]
                 for entry in entries {
                     let detail = entry.error.map { "\($0.code): \($0.message)" } ?? entry.url ?? entry.note ?? ""
@@ -167,7 +167,7 @@ struct StatusCommand: AsyncParsableCommand {
 
     /// Record ids for shell completion (reads the record; never fails loudly).
     @Sendable static func completeIDs(_ arguments: [String], _ index: Int, _ prefix: String) -> [String] {
-        guard let loaded = try? ConfigurationPaths.load(explicit: nil, environment: ProcessInfo.processInfo.environment),
+        guard let loaded = try? ConfigurationPaths.load(explicit: nil, environment: Launch.environment),
             let file = try? RecordStore(directory: loaded.0.stateDirectory).read()
         else { return [] }
         return file.entries.sorted { $0.createdAt > $1.createdAt }.map(\.id).filter { $0.hasPrefix(prefix) }.prefix(50).map { $0 }
@@ -176,7 +176,7 @@ struct StatusCommand: AsyncParsableCommand {
     func run() async throws {
         let code: ExitCode
         do {
-            let (paths, _) = try ConfigurationPaths.load(explicit: global.envFile, environment: ProcessInfo.processInfo.environment)
+            let (paths, _) = try ConfigurationPaths.load(explicit: global.envFile, environment: Launch.environment)
             let file = try await RecordStore(directory: paths.stateDirectory).readAsync()
             let selection = try Self.select(recordID, in: file.entries, sandbox: sandbox)
             if selection.entries.contains(where: { $0.sandbox == true }) {

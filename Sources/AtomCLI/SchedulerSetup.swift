@@ -6,7 +6,7 @@ import Scheduling
 /// The OS schedulers this build knows, built from the process environment (the composition root's job).
 enum SchedulerSetup {
     /// Every candidate, in order of preference: launchd (macOS), user systemd, `at`, then cron (only when chosen).
-    static func candidates(environment: [String: String] = ProcessInfo.processInfo.environment) -> [any WakeUpScheduler]
+    static func candidates(environment: [String: String] = Launch.environment) -> [any WakeUpScheduler]
     {
         let path = (environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":").map(String.init)
         let runner = ProcessCommandRunner(searchPath: path, baseEnvironment: environment)
@@ -23,7 +23,7 @@ enum SchedulerSetup {
     /// Which scheduler wakes scheduled posts on this machine, and what was found: `ATOM_SCHEDULER` (environment,
     /// then the .env) names one, else the first available. `atom doctor` calls this too.
     static func detect(dotEnv: DotEnvFile? = nil) async throws -> SchedulerChoice {
-        let environment = ProcessInfo.processInfo.environment
+        let environment = Launch.environment
         let preference = environment["ATOM_SCHEDULER"] ?? ((try? dotEnv?.nonEmpty("ATOM_SCHEDULER")) ?? nil)
         return try await SchedulerChoice.detect(
             preference: preference, candidates: candidates(environment: environment))
@@ -36,7 +36,7 @@ enum SchedulerSetup {
 
     /// What the OS runs at a job's time: this atom binary's `schedule run-due`, with the state folder and PATH.
     static func request(jobID: String, at: Date, stateDirectory: String) -> WakeUpRequest {
-        let environment = ProcessInfo.processInfo.environment
+        let environment = Launch.environment
         let executable = Bundle.main.executableURL?.resolvingSymlinksInPath().path ?? CommandLine.arguments[0]
         var variables = ["ATOM_STATE_DIR": stateDirectory]
         for key in ["HOME", "PATH", "ATOM_SCHEDULER"] { if let value = environment[key] { variables[key] = value } }
