@@ -11,6 +11,8 @@ public struct Sandbox: Sendable {
     public let s3Settings: FakeS3BucketSettings
     /// Everything to mount on one ``FakeServer``, including `GET /_sandbox/state`.
     public let services: [any FakeService]
+    /// The fakes `GET /_sandbox/state` reports on (one per platform, and S3).
+    public let fakes: [any SandboxInspectable]
 
     /// Fresh fakes for `plugins` (those without a fake are left out).
     /// - Parameter storage: A folder for the S3 fake's objects (the caller removes it). It is made (or narrowed to)
@@ -23,10 +25,21 @@ public struct Sandbox: Sendable {
         let parts = try plugins.compactMap { try $0.sandbox?.makePart(in: world) }
         s3 = try FakeS3(directory: storage + "/s3")
         s3Settings = FakeS3BucketSettings(s3: s3, defaults: .hardened(prefix: "atom-staging/"))
-        let inspectable = parts.flatMap(\.inspectable) + [s3]
+        let fakes = parts.flatMap(\.inspectable) + [s3]
+        self.fakes = fakes
         // Services on the same mount are asked in this order: each platform's own, then the shared ones.
         services = parts.flatMap(\.services) + world.sharedServices()
-            + [s3Settings, s3, SandboxInspectionService(fakes: inspectable)]
+            + [s3Settings, s3, SandboxInspectionService(fakes: fakes)]
+    }
+
+    /// The platform fake of this type (e.g. to inspect what it received), if a plug-in mounted one.
+    public func fake<Fake>(_ type: Fake.Type) -> Fake? {
+        fakes.lazy.compactMap { $0 as? Fake }.first
+    }
+
+    /// The mounted service of this type (e.g. a login fake a plug-in shares), if any.
+    public func service<Service>(_ type: Service.Type) -> Service? {
+        services.lazy.compactMap { $0 as? Service }.first
     }
 
     /// The `.env` lines that point atom at these fakes on `server`.

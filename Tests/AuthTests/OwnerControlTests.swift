@@ -1,5 +1,6 @@
 import AtomSandbox
 import AtomTestSupport
+import PlatformKit
 import Foundation
 import PublishingCore
 import Testing

@@ -1,5 +1,6 @@
 import AtomSandbox
 import AtomTestSupport
+import PlatformKit
 import FacebookAdapter
 import Foundation
 import InstagramAdapter

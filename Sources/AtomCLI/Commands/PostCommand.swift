@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PlatformKit
 import PublishingCore
 import Scheduling
 
