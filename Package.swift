@@ -100,6 +100,15 @@ let package = Package(
         ),
         // The composition root: the plug-in list.
         .executableTarget(name: "atom", dependencies: ["AtomCLI", "PlatformKit", "BuiltInPlatforms"], swiftSettings: upcoming),
+        // The toy fifth platform (Examples/ToyPlatform): its own target, one line in a composition root.
+        .target(
+            name: "ToyPlatform", dependencies: ["PlatformKit", "PublishingCore", "AtomSandbox", httpTypes, openAPIRuntime, nio],
+            path: "Examples/ToyPlatform/ToyPlatform", swiftSettings: upcoming
+        ),
+        .executableTarget(
+            name: "atom-with-toy", dependencies: ["AtomCLI", "PlatformKit", "BuiltInPlatforms", "ToyPlatform"],
+            path: "Examples/ToyPlatform/atom-with-toy", swiftSettings: upcoming
+        ),
         .testTarget(name: "PublishingCoreTests", dependencies: ["PublishingCore", "AtomTestSupport", "AsyncHTTPTransport", "AtomSandbox", "PlatformKit"], swiftSettings: upcoming),
         .testTarget(name: "TikTokAdapterTests", dependencies: ["TikTokAdapter", "AtomTestSupport", "AtomSandbox", "PublishingCore"], swiftSettings: upcoming),
         .testTarget(name: "InstagramAdapterTests", dependencies: ["InstagramAdapter", "AtomTestSupport", "AtomSandbox", "PublishingCore"], swiftSettings: upcoming),
