@@ -16,7 +16,7 @@ let package = Package(
             dependencies: [
                 .product(name: "PublishingCore", package: "atom"),
                 .product(name: "PlatformKit", package: "atom"),
-                .product(name: "BuiltInPlatforms", package: "atom"),
+                .product(name: "YouTubeAdapter", package: "atom"),
                 .product(name: "AtomSandbox", package: "atom"),
                 .product(name: "AsyncHTTPTransport", package: "atom"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

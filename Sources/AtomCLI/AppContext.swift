@@ -2,8 +2,8 @@ import AsyncHTTPClient
 import AsyncHTTPTransport
 import Foundation
 import HTTPTypes
-import OpenAPIRuntime
 import Logging
+import OpenAPIRuntime
 import PlatformKit
 import PublishingCore
 

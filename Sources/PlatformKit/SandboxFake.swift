@@ -1,4 +1,3 @@
-import AtomSandbox
 import PublishingCore
 
 /// A platform's loopback fake, as the sandbox mounts it.
@@ -73,7 +72,7 @@ public final class SandboxWorld: @unchecked Sendable {
     }
 
     /// Builds the shared services.
-    func sharedServices() -> [any FakeService] {
+    public func sharedServices() -> [any FakeService] {
         let makers = lock.withLock { $0.shared.map(\.make) }
         return makers.flatMap { $0(self) }
     }

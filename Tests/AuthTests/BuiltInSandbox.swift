@@ -1,6 +1,9 @@
 import AtomSandbox
-import BuiltInPlatforms
+import FacebookAdapter
+import InstagramAdapter
 import PlatformKit
+import TikTokAdapter
+import YouTubeAdapter
 
 /// The sandbox `atom` mounts (the four built-in plug-ins), with a typed accessor per fake for the assertions.
 extension Sandbox {

@@ -1,9 +1,9 @@
 import AtomSandbox
 import AtomTestSupport
-import PlatformKit
 import FacebookAdapter
 import Foundation
 import InstagramAdapter
+import PlatformKit
 import PublishingCore
 import Testing
 import TikTokAdapter

@@ -1,6 +1,6 @@
-import AtomSandbox
 import Foundation
 import NIOCore
+import PlatformKit
 import PublishingCore
 
 /// The toy platform's loopback fake: `POST /videos` stores a video (bytes counted and hashed as they arrive),

@@ -1,8 +1,11 @@
 import AtomCLI
-import BuiltInPlatforms
+import FacebookAdapter
 import Foundation
+import InstagramAdapter
 import PlatformKit
+import TikTokAdapter
 import ToyPlatform
+import YouTubeAdapter
 
 // A composition root like Sources/atom/main.swift with one more line: the toy platform's plug-in (and its import).
 // The end-to-end test drives this binary; the shipped `atom` does not list the toy.

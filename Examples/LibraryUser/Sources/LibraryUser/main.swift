@@ -1,10 +1,10 @@
 import AsyncHTTPClient
 import AsyncHTTPTransport
 import AtomSandbox
-import BuiltInPlatforms
 import Foundation
 import PlatformKit
 import PublishingCore
+import YouTubeAdapter
 
 // Usage: swift run --package-path Examples/LibraryUser LibraryUser [VIDEO]
 // Posts VIDEO (default Fixtures/vertical.mp4) to the YouTube plug-in's loopback fake with atom's library API:
