@@ -22,8 +22,8 @@ enum PluginFlags {
 
     /// Rewrites the declared flags (up to a `--` terminator) into the generic options.
     static func expand(_ arguments: [String]) -> [String] {
-        let post = Set(postShorthands.map(\.shorthand.flag))
-        let login = Set(loginVariants.map(\.variant.flag))
+        let post = Set(postShorthands.map(\.shorthand.flag.name))
+        let login = Set(loginVariants.map(\.variant.flag.name))
         var expanded: [String] = []
         var ended = false
         for argument in arguments {
@@ -44,7 +44,7 @@ enum PluginFlags {
 
     /// Help for `--platform-flag`, listing the shorthands (hidden when no plug-in declares one).
     static var postHelp: ArgumentHelp {
-        let list = postShorthands.map { "--\($0.shorthand.flag): \($0.shorthand.help)" }
+        let list = postShorthands.map { "--\($0.shorthand.flag.name): \($0.shorthand.flag.help)" }
         return ArgumentHelp(
             "A platform's shorthand flag, also accepted as --NAME: \(list.joined(separator: " "))", valueName: "name",
             visibility: list.isEmpty ? .private : .default)
@@ -52,7 +52,7 @@ enum PluginFlags {
 
     /// Help for `--login-variant`, listing the variants (hidden when no plug-in declares one).
     static var loginHelp: ArgumentHelp {
-        let list = loginVariants.map { "--\($0.variant.flag) (\($0.platform) only): \($0.variant.help)" }
+        let list = loginVariants.map { "--\($0.variant.flag.name) (\($0.platform) only): \($0.variant.flag.help)" }
         return ArgumentHelp(
             "Another way to log in, also accepted as --NAME: \(list.joined(separator: " "))", valueName: "name",
             visibility: list.isEmpty ? .private : .default)
@@ -62,10 +62,10 @@ enum PluginFlags {
     static func postOptions(_ flags: [String], for platform: String) throws -> [String: JSONValue] {
         var options: [String: JSONValue] = [:]
         for flag in flags {
-            guard let found = postShorthands.first(where: { $0.shorthand.flag == flag }) else {
+            guard let found = postShorthands.first(where: { $0.shorthand.flag.name == flag }) else {
                 throw ValidationError("unknown platform flag '\(flag)'")
             }
-            if found.platform == platform { options[found.shorthand.option] = found.shorthand.value }
+            if found.platform == platform { options.merge(found.shorthand.options) { _, new in new } }
         }
         return options
     }

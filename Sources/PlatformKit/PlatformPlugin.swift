@@ -76,12 +76,18 @@ public struct ConfigurationKey: Sendable, Equatable {
     }
 }
 
+/// A flag a plug-in adds to a command: its name without the leading dashes, and one line of help.
+public struct PluginFlag: Sendable {
+    /// The name, e.g. `tiktok-draft` for `--tiktok-draft`.
+    public let name: String
+    /// One line of help.
+    public let help: String
+}
+
 /// Another way to log in to a platform, chosen by a flag of `atom auth` (e.g. `--partner-login`).
 public struct LoginVariant: Sendable {
-    /// The flag, without the leading dashes.
-    public let flag: String
-    /// One line of help for it.
-    public let help: String
+    /// The flag that chooses it.
+    public let flag: PluginFlag
     /// The settings the login reads while it runs (they choose the variant in the platform's login provider).
     public let settings: [String: String]
     /// What `--page` fills with this variant, if it can grant several pages.
@@ -89,43 +95,33 @@ public struct LoginVariant: Sendable {
 
     /// Creates a variant.
     public init(flag: String, help: String, settings: [String: String], pageSelection: PageSelection? = nil) {
-        self.flag = flag
-        self.help = help
+        self.flag = PluginFlag(name: flag, help: help)
         self.settings = settings
         self.pageSelection = pageSelection
     }
 }
 
-/// The setting `atom auth … --page ID` fills, and what the id is.
+/// The setting `atom auth … --page ID` fills (read by the login provider exactly as from the `.env`), and what the
+/// id names, for messages ("a numeric \(noun)").
 public struct PageSelection: Sendable {
-    /// The setting the id goes to (read by the login provider exactly as from the `.env`).
-    public let setting: String
-    /// What the id names, for messages: "a numeric \(noun)".
-    public let noun: String
+    /// The setting the id goes to, and what the id names.
+    public let setting, noun: String
 
     /// Creates a page selection.
-    public init(setting: String, noun: String) {
-        self.setting = setting
-        self.noun = noun
-    }
+    public init(setting: String, noun: String) { (self.setting, self.noun) = (setting, noun) }
 }
 
-/// A flag of `atom post` and `atom validate` that sets one post option of one platform, as its manifest section would.
+/// A flag of `atom post` and `atom validate` that sets post options of one platform (unless its manifest section
+/// sets them).
 public struct PostShorthand: Sendable {
-    /// The flag, without the leading dashes.
-    public let flag: String
-    /// One line of help.
-    public let help: String
-    /// The option it sets (unless the manifest sets it).
-    public let option: String
-    /// The value it sets.
-    public let value: JSONValue
+    /// The flag.
+    public let flag: PluginFlag
+    /// The options it sets.
+    public let options: [String: JSONValue]
 
-    /// Creates a shorthand.
+    /// Creates a shorthand that sets one option.
     public init(flag: String, help: String, option: String, value: JSONValue) {
-        self.flag = flag
-        self.help = help
-        self.option = option
-        self.value = value
+        self.flag = PluginFlag(name: flag, help: help)
+        options = [option: value]
     }
 }

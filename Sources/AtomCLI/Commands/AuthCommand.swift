@@ -15,7 +15,7 @@ enum AuthProviders {
     static var pageTargets: String {
         let direct = Registry.plugins.filter { $0.pageSelection != nil }.map(\.name)
         let variants = PluginFlags.loginVariants.filter { $0.variant.pageSelection != nil }
-            .map { "\($0.platform) with --\($0.variant.flag)" }
+            .map { "\($0.platform) with --\($0.variant.flag.name)" }
         return Registry.spelled(direct + variants)
     }
 }
@@ -97,7 +97,7 @@ struct AuthLoginCommand: AsyncParsableCommand {
     /// The login variants asked for; each must be one the platform's plug-in declares.
     private func chosenVariants() throws -> [LoginVariant] {
         try loginVariants.map { flag in
-            let declared = PluginFlags.loginVariants.filter { $0.variant.flag == flag }
+            let declared = PluginFlags.loginVariants.filter { $0.variant.flag.name == flag }
             guard let found = declared.first(where: { $0.platform == platform.lowercased() }) else {
                 let owners = declared.map(\.platform)
                 throw ValidationError(
