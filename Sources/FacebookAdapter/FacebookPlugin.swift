@@ -9,6 +9,10 @@ extension PlatformPlugin {
         pageSelection: .facebookPage,
         privacyHelp: "public only (posts reach whoever can see the Page)",
         environmentPrefixes: ["FACEBOOK_"],
+        keyHelp: [
+            "FACEBOOK_PAGE_ID": "The Page that posts.",
+            "FACEBOOK_PAGE_ACCESS_TOKEN": "The Page token `atom auth facebook` writes.",
+        ],
         sandbox: SandboxFake { world in
             let fake = FakeFacebook(configuration: FakeFacebook.Configuration(processingPolls: 0))
             let page = fake.configuration

@@ -13,6 +13,10 @@ extension PlatformPlugin {
         ],
         privacyHelp: "public only (posts reach whoever can see the account)",
         environmentPrefixes: ["INSTAGRAM_"],
+        keyHelp: [
+            "INSTAGRAM_ACCESS_TOKEN": "The long-lived token `atom auth instagram` writes.",
+            "INSTAGRAM_USER_ID": "The Instagram professional account that posts.",
+        ],
         sandbox: SandboxFake { world in
             let fake = InstagramFake()
             let login = FakeInstagramLogin(

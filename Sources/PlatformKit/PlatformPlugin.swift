@@ -22,7 +22,8 @@ public struct PlatformPlugin: Sendable {
     public let privacyHelp: String?
     /// The prefixes of its environment variables: the sandbox ignores real settings that start with one.
     public let environmentPrefixes: [String]
-    /// The configuration keys with one line of help each (what `atom platforms` and docs describe).
+    /// The configuration keys (the publisher factory's required and optional ones), with one line of help where the
+    /// plug-in gives it.
     public let keys: [ConfigurationKey]
     /// Its loopback fake, mounted by `atom sandbox` and `atom post --sandbox`; `nil` if it has none.
     public let sandbox: SandboxFake?
@@ -31,7 +32,8 @@ public struct PlatformPlugin: Sendable {
     public init(
         publisher: PublisherFactory, account: AccountControlFactory? = nil, login: OAuthProviderFactory? = nil,
         loginVariants: [LoginVariant] = [], pageSelection: PageSelection? = nil, postShorthands: [PostShorthand] = [],
-        privacyHelp: String? = nil, environmentPrefixes: [String], keys: [ConfigurationKey] = [], sandbox: SandboxFake? = nil
+        privacyHelp: String? = nil, environmentPrefixes: [String], keyHelp: [String: String] = [:],
+        sandbox: SandboxFake? = nil
     ) {
         self.publisher = publisher
         self.account = account
@@ -41,7 +43,7 @@ public struct PlatformPlugin: Sendable {
         self.postShorthands = postShorthands
         self.privacyHelp = privacyHelp
         self.environmentPrefixes = environmentPrefixes
-        self.keys = keys.isEmpty ? ConfigurationKey.listed(by: publisher) : keys
+        self.keys = ConfigurationKey.listed(by: publisher, help: keyHelp)
         self.sandbox = sandbox
     }
 
@@ -69,10 +71,10 @@ public struct ConfigurationKey: Sendable, Equatable {
         self.help = help
     }
 
-    /// The keys a publisher factory declares, without help.
-    static func listed(by factory: PublisherFactory) -> [ConfigurationKey] {
-        factory.requiredKeys.map { ConfigurationKey($0, required: true) }
-            + factory.optionalKeys.filter { !factory.requiredKeys.contains($0) }.map { ConfigurationKey($0) }
+    /// The keys a publisher factory declares, required first, with the help given for them.
+    static func listed(by factory: PublisherFactory, help: [String: String]) -> [ConfigurationKey] {
+        factory.requiredKeys.map { ConfigurationKey($0, required: true, help: help[$0] ?? "") }
+            + factory.optionalKeys.filter { !factory.requiredKeys.contains($0) }.map { ConfigurationKey($0, help: help[$0] ?? "") }
     }
 }
 

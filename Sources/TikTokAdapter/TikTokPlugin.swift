@@ -12,6 +12,9 @@ extension PlatformPlugin {
         ],
         privacyHelp: "public, private (SELF_ONLY), friends, followers; no unlisted; default private (SELF_ONLY)",
         environmentPrefixes: ["TIKTOK_"],
+        keyHelp: [
+            "TIKTOK_ACCESS_TOKEN": "The user access token `atom auth tiktok` writes.",
+        ],
         sandbox: SandboxFake { _ in
             // Processing finishes at the first status poll, so a demo run takes seconds, not minutes.
             let fake = TikTokFake(TikTokFake.Configuration(processingPolls: 0))

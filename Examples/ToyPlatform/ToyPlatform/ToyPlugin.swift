@@ -7,9 +7,9 @@ extension PlatformPlugin {
         publisher: .toy(),
         privacyHelp: "public only",
         environmentPrefixes: ["TOY_"],
-        keys: [
-            ConfigurationKey("TOY_TOKEN", required: true, help: "The bearer token the toy API accepts."),
-            ConfigurationKey("ATOM_TOY_API_BASE", help: "The API root (default https://toy.invalid)."),
+        keyHelp: [
+            "TOY_TOKEN": "The bearer token the toy API accepts.",
+            "ATOM_TOY_API_BASE": "The API root (default https://toy.invalid).",
         ],
         sandbox: SandboxFake { _ in
             let fake = ToyFake()
