@@ -78,47 +78,6 @@ public actor FakeConsent {
             self.codePrefix = codePrefix
             self.fragment = fragment
         }
-
-        /// Google's consent page (`accounts.google.com/o/oauth2/v2/auth`): space-separated scopes, base64url PKCE,
-        /// offline access with a forced consent prompt, loopback redirects on any port.
-        public static func google(clientID: String) -> Profile {
-            Profile(
-                platformName: "Google", clientID: clientID,
-                requiredScopes: ["https://www.googleapis.com/auth/youtube.upload"], scopeSeparator: " ",
-                pkce: .base64URL,
-                requiredParameters: ["response_type": "code", "access_type": "offline", "prompt": "consent"],
-                grantedScopesParameter: "scope", codePrefix: "sandbox-google-code-")
-        }
-
-        /// TikTok's desktop consent page: `client_key`, comma-separated scopes, PKCE with the hex challenge.
-        public static func tiktok(clientKey: String) -> Profile {
-            Profile(
-                platformName: "TikTok", clientIDParameter: "client_key", clientID: clientKey,
-                requiredScopes: ["video.publish"], pkce: .hexLowercase, grantedScopesParameter: "scopes",
-                codePrefix: "sandbox-tiktok-code-")
-        }
-
-        /// Facebook's login dialog (`/dialog/oauth`): comma-separated permissions, no PKCE.
-        public static func facebook(
-            appID: String, requiredScopes: [String] = ["pages_show_list"], redirects: [RedirectRule] = [.loopback]
-        ) -> Profile {
-            var profile = Profile(
-                platformName: "Facebook", clientID: appID, requiredScopes: requiredScopes, pkce: nil,
-                redirects: redirects,
-                codePrefix: "sandbox-facebook-code-")
-            profile.denialParameters = ["error_reason": "user_denied"]
-            return profile
-        }
-
-        /// Instagram's Business Login page (`instagram.com/oauth/authorize`): no PKCE, and the `#_` Instagram appends.
-        public static func instagram(appID: String, redirects: [RedirectRule] = [.loopback]) -> Profile {
-            var profile = Profile(
-                platformName: "Instagram", clientID: appID, requiredScopes: ["instagram_business_content_publish"],
-                pkce: nil,
-                redirects: redirects, codePrefix: "sandbox-instagram-code-", fragment: "_")
-            profile.denialParameters = ["error_reason": "user_denied"]
-            return profile
-        }
     }
 
     /// An approved authorization, until its code is redeemed.
