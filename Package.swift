@@ -31,6 +31,8 @@ let package = Package(
         .library(name: "S3Staging", targets: ["S3Staging"]),
         .library(name: "AtomSandbox", targets: ["AtomSandbox"]),
         .library(name: "AtomTestSupport", targets: ["AtomTestSupport"]),
+        .library(name: "PlatformKit", targets: ["PlatformKit"]),
+        .library(name: "AtomCLI", targets: ["AtomCLI"]),
         .executable(name: "atom", targets: ["atom"]),
     ],
     dependencies: [
@@ -58,42 +60,66 @@ let package = Package(
             dependencies: ["PublishingCore", ahc, nio, httpTypes, openAPIRuntime, logging],
             swiftSettings: upcoming
         ),
+        // A platform as one value (PlatformPlugin), and the loopback fake-server kit every platform's fake uses.
+        .target(
+            name: "PlatformKit",
+            dependencies: ["PublishingCore", nio, nioPosix, nioHTTP1, ahc, httpTypes, openAPIRuntime, logging, crypto],
+            swiftSettings: upcoming
+        ),
         // Graph API plumbing shared by the Instagram and Facebook adapters (error mapping, versions).
-        .target(name: "GraphAPISupport", dependencies: ["PublishingCore", httpTypes, openAPIRuntime, logging], swiftSettings: upcoming),
-        .target(name: "TikTokAdapter", dependencies: ["PublishingCore", httpTypes, openAPIRuntime, logging, crypto], swiftSettings: upcoming),
-        .target(name: "InstagramAdapter", dependencies: ["PublishingCore", "GraphAPISupport", httpTypes, openAPIRuntime, logging], swiftSettings: upcoming),
-        .target(name: "YouTubeAdapter", dependencies: ["PublishingCore", httpTypes, openAPIRuntime, logging], swiftSettings: upcoming),
-        .target(name: "FacebookAdapter", dependencies: ["PublishingCore", "GraphAPISupport", httpTypes, openAPIRuntime, logging, crypto], swiftSettings: upcoming),
+        .target(name: "GraphAPISupport", dependencies: ["PublishingCore", "PlatformKit", httpTypes, openAPIRuntime, logging, nio], swiftSettings: upcoming),
+        // Each adapter holds its platform's publisher, its loopback fake (Fake/) and its plug-in (<Platform>Plugin.swift).
+        .target(name: "TikTokAdapter", dependencies: ["PublishingCore", "PlatformKit", httpTypes, openAPIRuntime, logging, crypto, nio, nioHTTP1, ahc], swiftSettings: upcoming),
+        .target(name: "InstagramAdapter", dependencies: ["PublishingCore", "PlatformKit", "GraphAPISupport", httpTypes, openAPIRuntime, logging, crypto, nio, nioHTTP1, ahc], swiftSettings: upcoming),
+        .target(name: "YouTubeAdapter", dependencies: ["PublishingCore", "PlatformKit", httpTypes, openAPIRuntime, logging, crypto, nio, nioHTTP1, ahc], swiftSettings: upcoming),
+        .target(name: "FacebookAdapter", dependencies: ["PublishingCore", "PlatformKit", "GraphAPISupport", httpTypes, openAPIRuntime, logging, crypto, nio, nioHTTP1, ahc], swiftSettings: upcoming),
         .target(name: "S3Staging", dependencies: ["PublishingCore", httpTypes, openAPIRuntime, logging, crypto], swiftSettings: upcoming),
-        // Loopback fakes of every platform and of S3 (one fake per platform; tests and `atom sandbox` share them).
+        // The S3 fake, and the sandbox assembled from a list of plug-ins (each platform's fake is in its adapter).
         .target(
             name: "AtomSandbox",
-            dependencies: ["PublishingCore", "AsyncHTTPTransport", "S3Staging", nio, nioPosix, nioHTTP1, ahc, httpTypes, openAPIRuntime, logging, crypto],
+            dependencies: ["PublishingCore", "PlatformKit", "AsyncHTTPTransport", "S3Staging", nio, nioPosix, nioHTTP1, ahc, httpTypes, openAPIRuntime, logging, crypto],
             swiftSettings: upcoming
         ),
         // Scheduled posts: the jobs store and the seam to the OS scheduler (systemd user timers, launchd, at).
         .target(name: "Scheduling", dependencies: ["PublishingCore", nioPosix], swiftSettings: upcoming),
         .target(
             name: "AtomTestSupport",
-            dependencies: ["PublishingCore", "AsyncHTTPTransport", "AtomSandbox", ahc, httpTypes, openAPIRuntime, logging],
+            dependencies: ["PublishingCore", "PlatformKit", "AsyncHTTPTransport", "AtomSandbox", ahc, httpTypes, openAPIRuntime, logging],
             swiftSettings: upcoming
         ),
-        .executableTarget(
-            name: "atom",
+        // The command line as a library: `AtomCommandLine.main(plugins:environment:)`; knows no platform by name.
+        .target(
+            name: "AtomCLI",
             dependencies: [
-                "PublishingCore", "AsyncHTTPTransport", "TikTokAdapter", "InstagramAdapter", "YouTubeAdapter",
-                "FacebookAdapter", "S3Staging", "AtomSandbox", "Scheduling", argumentParser, logging, yams, ahc, httpTypes, openAPIRuntime, nio,
+                "PublishingCore", "PlatformKit", "AsyncHTTPTransport", "S3Staging", "AtomSandbox", "Scheduling", argumentParser, logging, yams, ahc,
+                httpTypes, openAPIRuntime, nio,
             ],
             swiftSettings: upcoming
         ),
-        .testTarget(name: "PublishingCoreTests", dependencies: ["PublishingCore", "AtomTestSupport", "AsyncHTTPTransport", "AtomSandbox"], swiftSettings: upcoming),
-        .testTarget(name: "TikTokAdapterTests", dependencies: ["TikTokAdapter", "AtomTestSupport", "AtomSandbox", "PublishingCore"], swiftSettings: upcoming),
-        .testTarget(name: "InstagramAdapterTests", dependencies: ["InstagramAdapter", "AtomTestSupport", "AtomSandbox", "PublishingCore"], swiftSettings: upcoming),
-        .testTarget(name: "YouTubeAdapterTests", dependencies: ["YouTubeAdapter", "AtomTestSupport", "AtomSandbox", "PublishingCore"], swiftSettings: upcoming),
-        .testTarget(name: "FacebookAdapterTests", dependencies: ["FacebookAdapter", "AtomTestSupport", "AtomSandbox", "PublishingCore"], swiftSettings: upcoming),
-        .testTarget(name: "S3StagingTests", dependencies: ["S3Staging", "AtomTestSupport", "AtomSandbox", "PublishingCore"], swiftSettings: upcoming),
+        // The composition root: the plug-in list.
+        .executableTarget(
+            name: "atom",
+            dependencies: ["AtomCLI", "PlatformKit", "TikTokAdapter", "InstagramAdapter", "YouTubeAdapter", "FacebookAdapter"],
+            swiftSettings: upcoming
+        ),
+        // The toy fifth platform (Examples/ToyPlatform): its own target, one line in a composition root.
+        .target(
+            name: "ToyPlatform", dependencies: ["PlatformKit", "PublishingCore", httpTypes, openAPIRuntime, nio],
+            path: "Examples/ToyPlatform/ToyPlatform", swiftSettings: upcoming
+        ),
+        .executableTarget(
+            name: "atom-with-toy",
+            dependencies: ["AtomCLI", "PlatformKit", "TikTokAdapter", "InstagramAdapter", "YouTubeAdapter", "FacebookAdapter", "ToyPlatform"],
+            path: "Examples/ToyPlatform/atom-with-toy", swiftSettings: upcoming
+        ),
+        .testTarget(name: "PublishingCoreTests", dependencies: ["PublishingCore", "AtomTestSupport", "AsyncHTTPTransport", "AtomSandbox", "PlatformKit"], swiftSettings: upcoming),
+        .testTarget(name: "TikTokAdapterTests", dependencies: ["TikTokAdapter", "AtomTestSupport", "AtomSandbox", "PlatformKit", "PublishingCore"], swiftSettings: upcoming),
+        .testTarget(name: "InstagramAdapterTests", dependencies: ["InstagramAdapter", "AtomTestSupport", "AtomSandbox", "PlatformKit", "PublishingCore"], swiftSettings: upcoming),
+        .testTarget(name: "YouTubeAdapterTests", dependencies: ["YouTubeAdapter", "AtomTestSupport", "AtomSandbox", "PlatformKit", "PublishingCore"], swiftSettings: upcoming),
+        .testTarget(name: "FacebookAdapterTests", dependencies: ["FacebookAdapter", "AtomTestSupport", "AtomSandbox", "PlatformKit", "PublishingCore"], swiftSettings: upcoming),
+        .testTarget(name: "S3StagingTests", dependencies: ["S3Staging", "AtomTestSupport", "AtomSandbox", "PlatformKit", "PublishingCore"], swiftSettings: upcoming),
         .testTarget(name: "SchedulingTests", dependencies: ["Scheduling", "PublishingCore", "AtomTestSupport"], swiftSettings: upcoming),
-        .testTarget(name: "AtomCLITests", dependencies: ["AtomTestSupport", "AtomSandbox", "PublishingCore"], swiftSettings: upcoming),
-        .testTarget(name: "AuthTests", dependencies: ["AtomTestSupport", "AtomSandbox", "PublishingCore", "TikTokAdapter", "InstagramAdapter", "YouTubeAdapter", "FacebookAdapter"], swiftSettings: upcoming),
+        .testTarget(name: "AtomCLITests", dependencies: ["AtomTestSupport", "AtomSandbox", "PlatformKit", "PublishingCore"], swiftSettings: upcoming),
+        .testTarget(name: "AuthTests", dependencies: ["AtomTestSupport", "AtomSandbox", "PlatformKit", "GraphAPISupport", "PublishingCore", "TikTokAdapter", "InstagramAdapter", "YouTubeAdapter", "FacebookAdapter"], swiftSettings: upcoming),
     ]
 )

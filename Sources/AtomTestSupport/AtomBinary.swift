@@ -12,22 +12,27 @@ public enum AtomBinary {
     }
 
     /// The built binary (`swift build` puts it in `.build/debug/atom`).
-    public static var path: String {
+    public static var path: String { path(of: "atom") }
+
+    /// A built executable of this package, e.g. `atom-with-toy` (a composition root with the toy platform).
+    public static func path(of executable: String) -> String {
         var url = URL(fileURLWithPath: #filePath)
         for _ in 0..<3 { url.deleteLastPathComponent() }
-        for candidate in [".build/debug/atom", ".build/x86_64-unknown-linux-gnu/debug/atom", ".build/aarch64-unknown-linux-gnu/debug/atom"] {
-            let path = url.appendingPathComponent(candidate).path
+        for folder in [".build/debug/", ".build/x86_64-unknown-linux-gnu/debug/", ".build/aarch64-unknown-linux-gnu/debug/"] {
+            let path = url.appendingPathComponent(folder + executable).path
             if FileManager.default.isExecutableFile(atPath: path) { return path }
         }
-        return url.appendingPathComponent(".build/debug/atom").path
+        return url.appendingPathComponent(".build/debug/" + executable).path
     }
 
     /// Runs `atom arguments…` with exactly `environment` (plus PATH and HOME), in `directory`.
+    /// - Parameter executable: Another executable of this package (default `atom`).
     public static func run(
-        _ arguments: [String], environment: [String: String] = [:], directory: String? = nil, stdin: String? = nil
+        _ arguments: [String], environment: [String: String] = [:], directory: String? = nil, stdin: String? = nil,
+        executable: String = "atom"
     ) async throws -> Result {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
+        process.executableURL = URL(fileURLWithPath: path(of: executable))
         process.arguments = arguments
         var env = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"]
         env["HOME"] = environment["HOME"] ?? NSTemporaryDirectory()

@@ -106,6 +106,8 @@ extension JSONValue {
 final class SandboxProcess: @unchecked Sendable {
     let process: Process
     let environment: [String: String]
+    /// With `--json`: the object it printed.
+    let ready: JSONValue?
 
     struct State: Decodable {
         struct Upload: Decodable { var platform: String; var id: String; var bytes: Int64; var sha256: String }
@@ -115,15 +117,16 @@ final class SandboxProcess: @unchecked Sendable {
         var covers: [Cover]
     }
 
-    private init(process: Process, environment: [String: String]) {
+    private init(process: Process, environment: [String: String], ready: JSONValue?) {
         self.process = process
         self.environment = environment
+        self.ready = ready
     }
 
-    static func start() throws -> SandboxProcess {
+    static func start(executable: String = "atom", json: Bool = false) throws -> SandboxProcess {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: AtomBinary.path)
-        process.arguments = ["sandbox", "--port", "0"]
+        process.executableURL = URL(fileURLWithPath: AtomBinary.path(of: executable))
+        process.arguments = ["sandbox", "--port", "0"] + (json ? ["--json"] : [])
         process.environment = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": NSTemporaryDirectory()]
         let out = Pipe()
         process.standardOutput = out
@@ -131,26 +134,33 @@ final class SandboxProcess: @unchecked Sendable {
         try process.run()
         var text = ""
         let deadline = Date().addingTimeInterval(30)
-        while !text.contains("# ready\n"), Date() < deadline {
+        while !text.contains(json ? "\n" : "# ready\n"), Date() < deadline {
             let data = out.fileHandleForReading.availableData
             if data.isEmpty { break }
             text += String(decoding: data, as: UTF8.self)
         }
         var environment: [String: String] = [:]
-        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
-            let parts = line.split(separator: "=", maxSplits: 1)
-            if parts.count == 2 { environment[String(parts[0])] = String(parts[1]) }
+        var ready: JSONValue?
+        if json {
+            ready = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+            for (key, value) in ready?.objectValue?["environment"]?.objectValue ?? [:] { environment[key] = value.stringValue }
+        } else {
+            for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+                let parts = line.split(separator: "=", maxSplits: 1)
+                if parts.count == 2 { environment[String(parts[0])] = String(parts[1]) }
+            }
         }
-        guard text.contains("# ready") else {
+        guard json ? ready != nil : text.contains("# ready") else {
             process.terminate()
             throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "atom sandbox did not start: \(text)"])
         }
-        return SandboxProcess(process: process, environment: environment)
+        return SandboxProcess(process: process, environment: environment, ready: ready)
     }
 
     /// The inspection endpoint's view.
     func state() async throws -> State {
-        guard let base = environment["ATOM_YOUTUBE_API_BASE"].flatMap(URL.init(string:)) else { throw CocoaError(.fileReadUnknown) }
+        let root = ready?.objectValue?["root"]?.stringValue.flatMap(URL.init(string:))
+        guard let base = root ?? environment["ATOM_YOUTUBE_API_BASE"].flatMap(URL.init(string:)) else { throw CocoaError(.fileReadUnknown) }
         let url = base.origin.appendingPathComponent("_sandbox/state")
         let data = try await TestTransport.get(url)
         return try JSONDecoder().decode(State.self, from: data)

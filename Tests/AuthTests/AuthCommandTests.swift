@@ -1,8 +1,11 @@
 import AtomSandbox
 import AtomTestSupport
 import Foundation
+import GraphAPISupport
+import PlatformKit
 import PublishingCore
 import Testing
+import TikTokAdapter
 
 @Suite("atom auth (the binary)", .enabled(if: AtomBinary.isBuilt, "build the atom binary first (swift build)"))
 struct AuthCommandTests {

@@ -2,6 +2,8 @@ import AtomSandbox
 import AtomTestSupport
 import FacebookAdapter
 import Foundation
+import GraphAPISupport
+import PlatformKit
 import PublishingCore
 import Testing
 

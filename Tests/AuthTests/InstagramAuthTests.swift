@@ -1,7 +1,9 @@
 import AtomSandbox
 import AtomTestSupport
 import Foundation
+import GraphAPISupport
 import InstagramAdapter
+import PlatformKit
 import PublishingCore
 import Testing
 

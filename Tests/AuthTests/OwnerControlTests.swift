@@ -1,8 +1,13 @@
 import AtomSandbox
 import AtomTestSupport
+import FacebookAdapter
 import Foundation
+import InstagramAdapter
+import PlatformKit
 import PublishingCore
 import Testing
+import TikTokAdapter
+import YouTubeAdapter
 
 /// The owner's control over stored data, through the built binary against the sandbox's fakes on a loopback server:
 /// `atom auth status`, `atom auth revoke`, `atom unpublish`, `atom history show/forget`, `atom doctor`,

@@ -3,6 +3,7 @@ import AtomTestSupport
 import FacebookAdapter
 import Foundation
 import InstagramAdapter
+import PlatformKit
 import PublishingCore
 import Testing
 import TikTokAdapter

@@ -2,6 +2,7 @@ import AtomSandbox
 import AtomTestSupport
 import FacebookAdapter
 import Foundation
+import PlatformKit
 import PublishingCore
 import Testing
 

@@ -1,8 +1,10 @@
 import AtomSandbox
 import AtomTestSupport
+import FacebookAdapter
 import Foundation
 import HTTPTypes
 import OpenAPIRuntime
+import PlatformKit
 import PublishingCore
 import Testing
 

@@ -4,6 +4,7 @@ import Foundation
 import HTTPTypes
 import InstagramAdapter
 import OpenAPIRuntime
+import PlatformKit
 import PublishingCore
 import Testing
 

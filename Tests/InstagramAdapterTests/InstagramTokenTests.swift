@@ -2,6 +2,7 @@ import AtomSandbox
 import AtomTestSupport
 import Foundation
 @testable import InstagramAdapter
+import PlatformKit
 import PublishingCore
 import Testing
 

@@ -3,6 +3,7 @@ import AtomTestSupport
 import Foundation
 import NIOCore
 import NIOPosix
+import PlatformKit
 import PublishingCore
 import Testing
 
@@ -83,7 +84,7 @@ struct SandboxServerHygieneTests {
             let storage = dir + "/sandbox"
             try FileManager.default.createDirectory(
                 atPath: storage, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
-            _ = try Sandbox(storage: storage)
+            _ = try Sandbox(plugins: [], storage: storage)
             let mode = try FileManager.default.attributesOfItem(atPath: storage)[.posixPermissions] as? NSNumber
             #expect(mode?.intValue == 0o700)
         }

@@ -3,6 +3,7 @@ import AtomTestSupport
 import Foundation
 import HTTPTypes
 import OpenAPIRuntime
+import PlatformKit
 import PublishingCore
 @testable import S3Staging
 import Testing

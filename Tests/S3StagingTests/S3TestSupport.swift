@@ -5,6 +5,7 @@ import Foundation
 import HTTPTypes
 import Logging
 import OpenAPIRuntime
+import PlatformKit
 import PublishingCore
 @testable import S3Staging
 import Testing

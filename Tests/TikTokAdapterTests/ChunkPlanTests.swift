@@ -1,4 +1,5 @@
 import AtomSandbox
+import PlatformKit
 import PublishingCore
 import Testing
 @testable import TikTokAdapter

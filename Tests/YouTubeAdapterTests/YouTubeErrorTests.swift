@@ -2,6 +2,7 @@ import AtomSandbox
 import AtomTestSupport
 import Foundation
 import HTTPTypes
+import PlatformKit
 import PublishingCore
 import Testing
 @testable import YouTubeAdapter

@@ -3,6 +3,7 @@ import AtomTestSupport
 import Foundation
 import HTTPTypes
 import OpenAPIRuntime
+import PlatformKit
 import PublishingCore
 import Testing
 @testable import YouTubeAdapter

@@ -1,4 +1,5 @@
 import Foundation
+import PlatformKit
 import PublishingCore
 import S3Staging
 

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import NIOCore
+import PlatformKit
 import PublishingCore
 import S3Staging
 

@@ -1,4 +1,5 @@
 import Foundation
+import PlatformKit
 
 extension FakeS3: SandboxInspectable {
     /// Staged objects are not platform uploads: the platforms' fakes report what they fetched.

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import PlatformKit
 import PublishingCore
 import S3Staging
 import Synchronization

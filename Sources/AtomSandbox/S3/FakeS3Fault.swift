@@ -1,4 +1,5 @@
 import Foundation
+import PlatformKit
 
 /// A fault the fake S3 injects into the next matching request(s).
 public struct FakeS3Fault: Sendable {

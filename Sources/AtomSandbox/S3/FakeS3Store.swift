@@ -1,4 +1,5 @@
 import Foundation
+import PlatformKit
 import PublishingCore
 
 /// An object the fake S3 holds (on disk, in its storage folder).

@@ -1,6 +1,7 @@
 import AtomSandbox
 import AtomTestSupport
 import Foundation
+import PlatformKit
 import PublishingCore
 
 /// Runs logins in-process against loopback fakes, writing a real temporary `.env`.

@@ -2,6 +2,7 @@ import AtomSandbox
 import Foundation
 import HTTPTypes
 import OpenAPIRuntime
+import PlatformKit
 import PublishingCore
 
 /// Plays the browser: follows the authorization URL to the fake consent page, takes its 302, and follows
