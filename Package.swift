@@ -13,8 +13,9 @@ let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
 let nio = Target.Dependency.product(name: "NIOCore", package: "swift-nio")
 let nioPosix = Target.Dependency.product(name: "NIOPosix", package: "swift-nio")
 let nioHTTP1 = Target.Dependency.product(name: "NIOHTTP1", package: "swift-nio")
-let nioFileSystem = Target.Dependency.product(name: "_NIOFileSystem", package: "swift-nio")
 let ahc = Target.Dependency.product(name: "AsyncHTTPClient", package: "async-http-client")
+let openAPIAHC = Target.Dependency.product(name: "OpenAPIAsyncHTTPClient", package: "swift-openapi-async-http-client")
+let openAPIURLSession = Target.Dependency.product(name: "OpenAPIURLSession", package: "swift-openapi-urlsession")
 let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
 let yams = Target.Dependency.product(name: "Yams", package: "Yams")
 
@@ -23,6 +24,9 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "PublishingCore", targets: ["PublishingCore"]),
+        .library(name: "PublishingEngine", targets: ["PublishingEngine"]),
+        .library(name: "MediaInspection", targets: ["MediaInspection"]),
+        .library(name: "OAuthLogin", targets: ["OAuthLogin"]),
         .library(name: "AsyncHTTPTransport", targets: ["AsyncHTTPTransport"]),
         .library(name: "TikTokAdapter", targets: ["TikTokAdapter"]),
         .library(name: "InstagramAdapter", targets: ["InstagramAdapter"]),
@@ -41,38 +45,48 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-openapi-runtime", from: "1.13.4"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-openapi-async-http-client", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-openapi-urlsession", from: "1.4.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // A small C shim over stat(2) (see its header for why).
         .target(name: "CAtomSystem"),
-        // The platform-neutral core: protocols, orchestration, probe, record, credentials, retry.
+        // The platform-neutral vocabulary: the Publisher protocol and its value types, errors, redaction, retry,
+        // the transport seam (OpenAPIRuntime's ClientTransport/ClientMiddleware), credentials and token refresh.
         .target(
             name: "PublishingCore",
-            dependencies: ["CAtomSystem", httpTypes, openAPIRuntime, logging, crypto, nioFileSystem],
+            dependencies: ["CAtomSystem", httpTypes, openAPIRuntime, logging, crypto, nioPosix],
             swiftSettings: upcoming
         ),
-        // The production HTTPTransport over AsyncHTTPClient.
+        // The engine: the orchestrator (inspect, post, resume), the record and its lock, staging coordination.
+        .target(name: "PublishingEngine", dependencies: ["PublishingCore", "MediaInspection", logging, nioPosix], swiftSettings: upcoming),
+        // The MP4/MOV probe: a file's box headers to MediaInfo.
+        .target(name: "MediaInspection", dependencies: ["PublishingCore", nioPosix], swiftSettings: upcoming),
+        // The interactive OAuth login: loopback redirect receiver, PKCE, authorization request, providers.
+        .target(name: "OAuthLogin", dependencies: ["PublishingCore", logging, crypto, nio, nioPosix], swiftSettings: upcoming),
+        // The production transports (swift-openapi-async-http-client by default, swift-openapi-urlsession on
+        // request) and the middlewares that map their errors.
         .target(
             name: "AsyncHTTPTransport",
-            dependencies: ["PublishingCore", ahc, nio, httpTypes, openAPIRuntime, logging],
+            dependencies: ["PublishingCore", ahc, openAPIAHC, openAPIURLSession, nio, httpTypes, openAPIRuntime, logging],
             swiftSettings: upcoming
         ),
         // Graph API plumbing shared by the Instagram and Facebook adapters (error mapping, versions).
-        .target(name: "GraphAPISupport", dependencies: ["PublishingCore", httpTypes, openAPIRuntime, logging], swiftSettings: upcoming),
-        .target(name: "TikTokAdapter", dependencies: ["PublishingCore", httpTypes, openAPIRuntime, logging, crypto], swiftSettings: upcoming),
-        .target(name: "InstagramAdapter", dependencies: ["PublishingCore", "GraphAPISupport", httpTypes, openAPIRuntime, logging], swiftSettings: upcoming),
-        .target(name: "YouTubeAdapter", dependencies: ["PublishingCore", httpTypes, openAPIRuntime, logging], swiftSettings: upcoming),
-        .target(name: "FacebookAdapter", dependencies: ["PublishingCore", "GraphAPISupport", httpTypes, openAPIRuntime, logging, crypto], swiftSettings: upcoming),
-        .target(name: "S3Staging", dependencies: ["PublishingCore", httpTypes, openAPIRuntime, logging, crypto], swiftSettings: upcoming),
+        .target(name: "GraphAPISupport", dependencies: ["PublishingCore", "OAuthLogin", httpTypes, openAPIRuntime, logging], swiftSettings: upcoming),
+        .target(name: "TikTokAdapter", dependencies: ["PublishingCore", "OAuthLogin", httpTypes, openAPIRuntime, logging], swiftSettings: upcoming),
+        .target(name: "InstagramAdapter", dependencies: ["PublishingCore", "OAuthLogin", "GraphAPISupport", httpTypes, openAPIRuntime, logging], swiftSettings: upcoming),
+        .target(name: "YouTubeAdapter", dependencies: ["PublishingCore", "OAuthLogin", httpTypes, openAPIRuntime, logging], swiftSettings: upcoming),
+        .target(name: "FacebookAdapter", dependencies: ["PublishingCore", "OAuthLogin", "GraphAPISupport", httpTypes, openAPIRuntime, logging, crypto], swiftSettings: upcoming),
+        .target(name: "S3Staging", dependencies: ["PublishingCore", "PublishingEngine", httpTypes, openAPIRuntime, logging, crypto], swiftSettings: upcoming),
         // Loopback fakes of every platform and of S3 (one fake per platform; tests and `atom sandbox` share them).
         .target(
             name: "AtomSandbox",
-            dependencies: ["PublishingCore", "AsyncHTTPTransport", "S3Staging", nio, nioPosix, nioHTTP1, ahc, httpTypes, openAPIRuntime, logging, crypto],
+            dependencies: ["PublishingCore", "OAuthLogin", "AsyncHTTPTransport", "S3Staging", nio, nioPosix, nioHTTP1, ahc, httpTypes, openAPIRuntime, logging, crypto],
             swiftSettings: upcoming
         ),
         // Scheduled posts: the jobs store and the seam to the OS scheduler (systemd user timers, launchd, at).
-        .target(name: "Scheduling", dependencies: ["PublishingCore", nioPosix], swiftSettings: upcoming),
+        .target(name: "Scheduling", dependencies: ["PublishingCore", "PublishingEngine", nioPosix], swiftSettings: upcoming),
         .target(
             name: "AtomTestSupport",
             dependencies: ["PublishingCore", "AsyncHTTPTransport", "AtomSandbox", ahc, httpTypes, openAPIRuntime, logging],
@@ -81,19 +95,19 @@ let package = Package(
         .executableTarget(
             name: "atom",
             dependencies: [
-                "PublishingCore", "AsyncHTTPTransport", "TikTokAdapter", "InstagramAdapter", "YouTubeAdapter",
+                "PublishingCore", "PublishingEngine", "MediaInspection", "OAuthLogin", "AsyncHTTPTransport", "TikTokAdapter", "InstagramAdapter", "YouTubeAdapter",
                 "FacebookAdapter", "S3Staging", "AtomSandbox", "Scheduling", argumentParser, logging, yams, ahc, httpTypes, openAPIRuntime, nio,
             ],
             swiftSettings: upcoming
         ),
-        .testTarget(name: "PublishingCoreTests", dependencies: ["PublishingCore", "AtomTestSupport", "AsyncHTTPTransport", "AtomSandbox"], swiftSettings: upcoming),
-        .testTarget(name: "TikTokAdapterTests", dependencies: ["TikTokAdapter", "AtomTestSupport", "AtomSandbox", "PublishingCore"], swiftSettings: upcoming),
-        .testTarget(name: "InstagramAdapterTests", dependencies: ["InstagramAdapter", "AtomTestSupport", "AtomSandbox", "PublishingCore"], swiftSettings: upcoming),
-        .testTarget(name: "YouTubeAdapterTests", dependencies: ["YouTubeAdapter", "AtomTestSupport", "AtomSandbox", "PublishingCore"], swiftSettings: upcoming),
-        .testTarget(name: "FacebookAdapterTests", dependencies: ["FacebookAdapter", "AtomTestSupport", "AtomSandbox", "PublishingCore"], swiftSettings: upcoming),
-        .testTarget(name: "S3StagingTests", dependencies: ["S3Staging", "AtomTestSupport", "AtomSandbox", "PublishingCore"], swiftSettings: upcoming),
-        .testTarget(name: "SchedulingTests", dependencies: ["Scheduling", "PublishingCore", "AtomTestSupport"], swiftSettings: upcoming),
-        .testTarget(name: "AtomCLITests", dependencies: ["AtomTestSupport", "AtomSandbox", "PublishingCore"], swiftSettings: upcoming),
-        .testTarget(name: "AuthTests", dependencies: ["AtomTestSupport", "AtomSandbox", "PublishingCore", "TikTokAdapter", "InstagramAdapter", "YouTubeAdapter", "FacebookAdapter"], swiftSettings: upcoming),
+        .testTarget(name: "PublishingCoreTests", dependencies: ["PublishingCore", "PublishingEngine", "MediaInspection", "AtomTestSupport", "AsyncHTTPTransport", "AtomSandbox", httpTypes, openAPIRuntime, logging, nio, nioPosix], swiftSettings: upcoming),
+        .testTarget(name: "TikTokAdapterTests", dependencies: ["TikTokAdapter", "AtomTestSupport", "AtomSandbox", "PublishingCore", "PublishingEngine", "MediaInspection", "AsyncHTTPTransport", httpTypes, openAPIRuntime, logging, crypto], swiftSettings: upcoming),
+        .testTarget(name: "InstagramAdapterTests", dependencies: ["InstagramAdapter", "AtomTestSupport", "AtomSandbox", "PublishingCore", "PublishingEngine", "MediaInspection", "AsyncHTTPTransport", httpTypes, openAPIRuntime, logging, crypto], swiftSettings: upcoming),
+        .testTarget(name: "YouTubeAdapterTests", dependencies: ["YouTubeAdapter", "AtomTestSupport", "AtomSandbox", "PublishingCore", "PublishingEngine", "MediaInspection", "AsyncHTTPTransport", httpTypes, openAPIRuntime, logging, crypto], swiftSettings: upcoming),
+        .testTarget(name: "FacebookAdapterTests", dependencies: ["FacebookAdapter", "AtomTestSupport", "AtomSandbox", "PublishingCore", "PublishingEngine", "MediaInspection", "AsyncHTTPTransport", httpTypes, openAPIRuntime, logging, crypto], swiftSettings: upcoming),
+        .testTarget(name: "S3StagingTests", dependencies: ["S3Staging", "AtomTestSupport", "AtomSandbox", "PublishingCore", "PublishingEngine", httpTypes, openAPIRuntime, logging, crypto], swiftSettings: upcoming),
+        .testTarget(name: "SchedulingTests", dependencies: ["Scheduling", "PublishingCore", "PublishingEngine", "AtomTestSupport"], swiftSettings: upcoming),
+        .testTarget(name: "AtomCLITests", dependencies: ["AtomTestSupport", "AtomSandbox", "PublishingCore", "PublishingEngine", nio], swiftSettings: upcoming),
+        .testTarget(name: "AuthTests", dependencies: ["AtomTestSupport", "AtomSandbox", "PublishingCore", "OAuthLogin", httpTypes, openAPIRuntime, "TikTokAdapter", "InstagramAdapter", "YouTubeAdapter", "FacebookAdapter"], swiftSettings: upcoming),
     ]
 )

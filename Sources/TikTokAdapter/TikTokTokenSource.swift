@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Logging
+import OpenAPIRuntime
 import PublishingCore
 
 /// The TikTok access token: refreshed before it expires or after TikTok refuses it, one refresh at a time,

@@ -5,6 +5,7 @@ import HTTPTypes
 import OpenAPIRuntime
 import Logging
 import PublishingCore
+import PublishingEngine
 
 /// The composition root: builds the credential chain, HTTP client, registry, stager, record and
 /// orchestrator once, and shuts the HTTP client down at the end. Nothing else constructs collaborators.
@@ -67,9 +68,13 @@ struct AppContext: Sendable {
         let records = RecordStore(directory: paths.stateDirectory)
         if let warning = records.permissionsWarning() { Console.info(warning) }
         let loopback = overrides == nil && (try? Self.endpointsOnLoopback(credentials, keys: Set(environment.keys).union(dotEnv.values.keys))) == true
-        let client = AsyncHTTPClientTransport.makeClient(configuration: try transportConfiguration(credentials))
+        let configuration = try transportConfiguration(credentials)
+        let client = AtomTransport.makeClient(configuration: configuration)
         let logger = Logger(label: "atom")
-        let transport = MiddlewareTransport(AsyncHTTPClientTransport(client: client), middlewares: [UserAgentMiddleware(), LoggingMiddleware(logger: logger)])
+        let choice = try TransportChoice(setting: credentials.nonEmpty("ATOM_HTTP_TRANSPORT"))
+        let transport = MiddlewareTransport(
+            AtomTransport.make(choice, client: client, configuration: configuration),
+            middlewares: [UserAgentMiddleware(), LoggingMiddleware(logger: logger)])
         return AppContext(
             processEnvironment: environment, dotEnv: dotEnv, paths: paths, credentials: credentials, client: client,
             transport: transport, registry: Registry.platforms, records: records,
@@ -94,8 +99,8 @@ struct AppContext: Sendable {
 
     /// Timeouts: `ATOM_CONNECT_TIMEOUT` seconds to connect (default 5: a dead host fails fast instead of
     /// hanging 15 s per attempt).
-    static func transportConfiguration(_ credentials: any CredentialStore) throws -> AsyncHTTPClientTransport.Configuration {
-        var configuration = AsyncHTTPClientTransport.Configuration(connectTimeout: .seconds(5))
+    static func transportConfiguration(_ credentials: any CredentialStore) throws -> TransportConfiguration {
+        var configuration = TransportConfiguration(connectTimeout: .seconds(5))
         if let text = try credentials.nonEmpty("ATOM_CONNECT_TIMEOUT") {
             guard let seconds = Double(text), seconds > 0, seconds <= 300 else {
                 throw PublishError(

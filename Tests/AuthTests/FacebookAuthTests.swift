@@ -2,6 +2,7 @@ import AtomSandbox
 import AtomTestSupport
 import FacebookAdapter
 import Foundation
+import OAuthLogin
 import PublishingCore
 import Testing
 

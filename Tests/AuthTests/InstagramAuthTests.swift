@@ -2,6 +2,7 @@ import AtomSandbox
 import AtomTestSupport
 import Foundation
 import InstagramAdapter
+import OAuthLogin
 import PublishingCore
 import Testing
 

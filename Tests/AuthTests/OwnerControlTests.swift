@@ -2,6 +2,7 @@ import AtomSandbox
 import AtomTestSupport
 import Foundation
 import PublishingCore
+import PublishingEngine
 import Testing
 
 /// The owner's control over stored data, through the built binary against the sandbox's fakes on a loopback server:

@@ -3,6 +3,7 @@ import AtomTestSupport
 import Foundation
 import InstagramAdapter
 import PublishingCore
+import PublishingEngine
 import Testing
 
 /// A stager serving each staged file from the loopback file server under its own name, and counting deletions.

@@ -5,6 +5,7 @@ import HTTPTypes
 import InstagramAdapter
 import OpenAPIRuntime
 import PublishingCore
+import PublishingEngine
 import Testing
 
 /// A stager whose "bucket" is the loopback file server: the staged URL is the fixture's URL there.

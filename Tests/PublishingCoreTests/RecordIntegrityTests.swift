@@ -4,6 +4,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 import PublishingCore
+import PublishingEngine
 import Testing
 
 @Suite("Record integrity and sandbox isolation")

@@ -5,6 +5,7 @@ import HTTPTypes
 import OpenAPIRuntime
 import PublishingCore
 @testable import S3Staging
+import PublishingEngine
 import Testing
 
 /// A platform that pulls the video from the staged URL (as Instagram does), hashing what it downloads.

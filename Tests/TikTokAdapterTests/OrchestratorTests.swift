@@ -2,6 +2,7 @@ import AtomSandbox
 import AtomTestSupport
 import Foundation
 import PublishingCore
+import PublishingEngine
 import Testing
 
 @testable import TikTokAdapter

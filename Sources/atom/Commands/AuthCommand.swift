@@ -2,6 +2,7 @@ import ArgumentParser
 import FacebookAdapter
 import Foundation
 import InstagramAdapter
+import OAuthLogin
 import PublishingCore
 import TikTokAdapter
 import YouTubeAdapter

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PublishingCore
+import PublishingEngine
 import Scheduling
 
 /// Options shared by `post` and `validate`: what to post where.

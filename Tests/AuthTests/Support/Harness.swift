@@ -1,6 +1,8 @@
 import AtomSandbox
 import AtomTestSupport
 import Foundation
+import OAuthLogin
+import OpenAPIRuntime
 import PublishingCore
 
 /// Runs logins in-process against loopback fakes, writing a real temporary `.env`.

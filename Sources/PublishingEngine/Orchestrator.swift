@@ -1,5 +1,7 @@
 import Foundation
 import Logging
+import MediaInspection
+import PublishingCore
 
 /// Posts one video to several platforms at once.
 ///

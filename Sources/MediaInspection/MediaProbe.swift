@@ -1,5 +1,6 @@
 import Foundation
 import NIOPosix
+import PublishingCore
 
 /// Reads an MP4/MOV (ISO BMFF) file's box headers — `moov` at the start or the end — and reports what
 /// the platforms' limits are about. Reads only box headers and the few small boxes it needs (`mvhd`,

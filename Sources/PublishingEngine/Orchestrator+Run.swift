@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import PublishingCore
 
 extension Orchestrator {
     private enum Child: Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import PublishingCore
 
 /// The status of one platform's entry in the local record.
 public struct RecordStatus: Hashable, Sendable, Codable, CustomStringConvertible {
