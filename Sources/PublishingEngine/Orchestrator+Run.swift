@@ -4,7 +4,7 @@ import PublishingCore
 
 extension Orchestrator {
     private enum Child: Sendable {
-        case platform(Int, Result<PublishReceipt, PublishError>, phase: String?)
+        case platform(Int, Result<PublishReceipt, PublishError>)
         case preflight(Int, PublishError?)
         case staging
     }
@@ -186,11 +186,11 @@ extension Orchestrator {
                         outcome = .success(receipt)
                         ctx.progress.report(.done)
                     }
-                    return .platform(index, outcome, phase: nil)
+                    return .platform(index, outcome)
                 }
             }
             for await child in group {
-                guard case .platform(let index, let outcome, _) = child, let job = jobs[index] else { continue }
+                guard case .platform(let index, let outcome) = child, let job = jobs[index] else { continue }
                 results[index] = await record(outcome, claim: claims[index], job: job, cancelled: Task.isCancelled)
             }
         }
@@ -204,257 +204,11 @@ extension Orchestrator {
         report.recordErrors = recordFailures.messages
         return report
     }
-
-    private func record(_ outcome: Result<PublishReceipt, PublishError>, claim: Claim, job: PublishJob, cancelled: Bool) async -> PlatformResult {
-        let time = now()
-        let recordID = job.recordID
-        let platform = claim.publisher.platform
-        guard case .proceed(_, _, let startedAt, _) = claim.outcome else { return PlatformResult(status: .failed, platform: platform, id: recordID) }
-        var result = PlatformResult(status: .failed, platform: platform, id: recordID, startedAt: startedAt, finishedAt: time)
-        var checkpoint: JSONValue?
-        switch outcome {
-        case .success(let receipt):
-            result.status = receipt.status == .published ? .published : .processing
-            // Platform-given: printed and stored, so one line, masked and capped like any outside text.
-            result.postId = receipt.postID.map { Redaction.outsideText($0, limit: 256) }
-            result.url = receipt.url.map { Redaction.outsideText($0, limit: 2048) }
-            result.note = receipt.note.map { Redaction.outsideText($0, limit: 1000) }
-            result.cover = receipt.cover
-            if let cover = receipt.cover, cover.state != .set {
-                let retry = cover.state == .notSet && cover.retryable ? "; `atom status \(recordID)` retries the cover" : ""
-                result.note = [result.note, cover.description + retry].compactMap { $0 }.joined(separator: "; ")
-            }
-            checkpoint = receipt.checkpoint
-            if receipt.status == .processing { result.finishedAt = nil }
-        case .failure(let error):
-            if error.code == .cancelled || cancelled {
-                result.status = .interrupted
-                result.finishedAt = nil
-            } else {
-                result.error = ErrorSummary(error)
-            }
-        }
-        let final = result
-        let newCheckpoint = checkpoint
-        let keepCheckpoint: Bool = final.status == .interrupted || final.status == .processing
-        do {
-            try await records.updateAsync { file in
-            guard let i = file.entries.firstIndex(where: { $0.id == recordID }) else { return }
-            file.entries[i].status = final.status
-            file.entries[i].owner = nil
-            file.entries[i].updatedAt = time
-            file.entries[i].error = final.error
-            file.entries[i].note = final.note
-            if final.cover != nil || final.status == .published { file.entries[i].cover = final.cover ?? file.entries[i].cover }
-            if final.status == .published || final.status == .processing {
-                file.entries[i].postId = final.postId ?? file.entries[i].postId
-                file.entries[i].url = final.url ?? file.entries[i].url
-            }
-            if final.status == .published { file.entries[i].finishedAt = time }
-            if let newCheckpoint { file.entries[i].checkpoint = newCheckpoint } else if !keepCheckpoint, final.error?.retryable != true {
-                file.entries[i].checkpoint = nil  // a retryable failure keeps its checkpoint to resume from
-            }
-            }
-        } catch {
-            result.recordError = ErrorSummary(Self.unrecorded(final, because: error))
-        }
-        return result
-    }
-
-    /// The error for an outcome the record could not take: says what is live (post id, URL) so nothing is lost.
-    static func unrecorded(_ result: PlatformResult, because error: any Error) -> PublishError {
-        let reason = PublishError.wrapping(error, platform: result.platform).message
-        let live = [result.postId.map { "post id \($0)" }, result.url].compactMap { $0 }.joined(separator: ", ")
-        let what: String
-        switch result.status {
-        case .published, .processing:
-            what = "the post is live" + (live.isEmpty ? "" : " (\(live))") + " but is not recorded"
-        default:
-            what = "the \(result.status.rawValue) outcome is not recorded (the record may still say uploading)"
-        }
-        return PublishError(
-            .storage, platform: result.platform, message: "\(what): \(reason)",
-            remediation: "fix the state folder (ATOM_STATE_DIR, default ~/.atom); until the record is right, "
-                + "`atom post` of this file may post it again")
-    }
-
-    /// Stages `file` once the first platform asks, and deletes it once the last has let go.
-    func stageAndRelease(
-        stager: any MediaStager, file: MediaFileHandle, sha256: String, contentType: String, coordinator: StagingCoordinator,
-        progress: AsyncStream<PublishEvent>.Continuation?, failures: RecordFailures, what: String = "copy"
-    ) async {
-        let reporter = ProgressReporter(platform: .staging, continuation: progress)
-        let records = self.records
-        let now = self.now
-        guard await coordinator.waitForDemand() else { return }
-        let existing = try? await records.readAsync().staging.last { $0.sha256 == sha256 && !$0.released }
-        let ctx = StagingContext(
-            progress: reporter, checkpoint: existing?.checkpoint,
-            journal: Journal { state in
-                try await records.updateAsync { file in
-                    Self.upsertStaging(&file, sha256: sha256, now: now()) { $0.checkpoint = state }
-                }
-            },
-            clock: clock, jitter: jitter
-        )
-        reporter.report(.staging, sent: 0, total: file.size)
-        var staged: StagedObject?
-        do {
-            let object = try await stager.stage(file, sha256: sha256, contentType: contentType, context: ctx)
-            staged = object
-            await failures.attempt("the staged copy \(object.key)") {
-                try await records.updateAsync { file in
-                    Self.upsertStaging(&file, sha256: sha256, now: now()) { entry in
-                        entry.location = object.location
-                        entry.key = object.key
-                        entry.size = object.size
-                        entry.checkpoint = nil
-                    }
-                }
-            }
-            reporter.report(.done, sent: object.size, total: object.size, message: what == "copy" ? "staged" : "\(what) staged")
-            await coordinator.finish(.success(object))
-        } catch {
-            let failure = PublishError.wrapping(error, platform: .staging)
-            reporter.report(.failed, message: failure.description)
-            await coordinator.finish(.failure(failure))
-        }
-        let deletable = await coordinator.waitUntilReleased()
-        guard let staged else { return }
-        guard deletable else {
-            reporter.report(PublishPhase("kept"), message: "staged \(what) kept until the platforms still processing have it; `atom status` deletes it")
-            return
-        }
-        if await delete(staged, stager: stager, reporter: reporter, failures: failures, what: what) == false {
-            reporter.report(.failed, message: "could not delete the staged \(what); `atom staging clean` removes it")
-        }
-    }
-
-    /// The unreleased staging entry for `sha256` (made if missing), changed by `change`.
-    private static func upsertStaging(_ file: inout RecordFile, sha256: String, now: Date, _ change: (inout StagingRecord) -> Void) {
-        if let i = file.staging.lastIndex(where: { $0.sha256 == sha256 && !$0.released }) {
-            change(&file.staging[i])
-            file.staging[i].updatedAt = now
-        } else {
-            var entry = StagingRecord(sha256: sha256, location: "", key: nil, size: 0, createdAt: now, updatedAt: now, released: false, checkpoint: nil)
-            change(&entry)
-            file.staging.append(entry)
-        }
-    }
-
-    /// Deletes a staged copy and marks it released in the record. Runs even when the caller was cancelled:
-    /// an unstructured task awaited here does not inherit cancellation.
-    private func delete(
-        _ object: StagedObject, stager: any MediaStager, reporter: ProgressReporter, failures: RecordFailures,
-        what: String = "copy"
-    ) async -> Bool {
-        let deleted = await Task { (try? await stager.release(object)) != nil }.value
-        guard deleted else { return false }
-        let now = self.now
-        let records = self.records
-        await failures.attempt("the deletion of the staged copy \(object.key)") {
-            try await records.updateAsync { file in
-                for i in file.staging.indices where file.staging[i].key == object.key && !file.staging[i].released {
-                    file.staging[i].released = true
-                    file.staging[i].updatedAt = now()
-                }
-            }
-        }
-        reporter.report(PublishPhase("released"), message: "staged \(what) deleted")
-        return true
-    }
-
-    /// Deletes staged copies of this video kept for platforms that were still processing, once no entry
-    /// that used one is processing, uploading or interrupted any more.
-    private func sweepStaging(
-        sha256: String, progress: AsyncStream<PublishEvent>.Continuation?, failures: RecordFailures
-    ) async {
-        // Reading only decides what to delete: a failed read deletes nothing and loses nothing.
-        guard let stager, let file = try? await records.readAsync() else { return }
-        let busy: Set<RecordStatus> = [.processing, .uploading, .interrupted]
-        let coverKeys = Set(file.entries.filter { $0.sha256 == sha256 }.compactMap(\.coverStagingKey))
-        let keys = file.staging.filter { ($0.sha256 == sha256 || $0.key.map(coverKeys.contains) == true) && !$0.released }.compactMap(\.key)
-        let used = { (entry: PostRecord, key: String) in entry.stagingKey == key || entry.coverStagingKey == key }
-        for key in keys where !file.entries.contains(where: { used($0, key) && busy.contains($0.status) }) {
-            guard let record = file.staging.last(where: { $0.key == key }) else { continue }
-            let object = StagedObject(location: record.location, key: key, size: record.size)
-            _ = await delete(
-                object, stager: stager, reporter: ProgressReporter(platform: .staging, continuation: progress),
-                failures: failures)
-        }
-    }
-
-    /// Puts claimed entries back as they were: a preflight refused the whole post before any upload.
-    private func unclaimForPreflight(claims: [Claim], failures: RecordFailures) async {
-        let restore: [(String, PostRecord?)] = claims.compactMap {
-            if case .proceed(let id, _, _, let previous) = $0.outcome { return (id, previous) }
-            return nil
-        }
-        let records = self.records
-        await failures.attempt("the release of this post's claims") {
-            try await records.updateAsync { file in
-                for (id, previous) in restore {
-                    guard let index = file.entries.firstIndex(where: { $0.id == id }) else { continue }
-                    if let previous { file.entries[index] = previous } else { file.entries.remove(at: index) }
-                }
-            }
-        }
-    }
-
-    /// Records every claimed platform as `interrupted` (Ctrl-C during the preflight).
-    private func markInterrupted(jobs: [Int: PublishJob], failures: RecordFailures) async {
-        let ids = jobs.values.map(\.recordID)
-        let time = now()
-        let records = self.records
-        await failures.attempt("the interrupted state") {
-            try await records.updateAsync { file in
-                for i in file.entries.indices where ids.contains(file.entries[i].id) {
-                    file.entries[i].status = .interrupted
-                    file.entries[i].owner = nil
-                    file.entries[i].updatedAt = time
-                }
-            }
-        }
-    }
-
-    private func interruptedReport(claims: [Claim], results: [PlatformResult?], jobs: [Int: PublishJob], videoPath: String, sha256: String) -> PostReport {
-        var final = results
-        for (index, job) in jobs { final[index] = PlatformResult(status: .interrupted, platform: claims[index].publisher.platform, id: job.recordID) }
-        return PostReport(video: videoPath, sha256: sha256, results: final.compactMap { $0 }, interrupted: true)
-    }
 }
 
 extension Result where Failure == PublishError {
-    fileprivate var failureMessage: String? {
+    var failureMessage: String? {
         if case .failure(let error) = self { return error.description }
         return nil
-    }
-}
-
-/// Record writes that failed during one run: each is reported at once on the progress stream and kept for the
-/// report, so that no failed write to the record goes unsaid.
-final class RecordFailures: Sendable {
-    private let box = LockedBox<[String]>([])
-    private let reporter: ProgressReporter
-
-    init(progress: AsyncStream<PublishEvent>.Continuation?) {
-        reporter = ProgressReporter(platform: .staging, continuation: progress)
-    }
-
-    /// What failed so far, or `nil` when nothing did.
-    var messages: [String]? {
-        let all = box.value
-        return all.isEmpty ? nil : all
-    }
-
-    /// Runs `write`; a failure is recorded as "could not record `what`: reason".
-    func attempt(_ what: String, _ write: () async throws -> Void) async {
-        do {
-            try await write()
-        } catch {
-            let message = "could not record \(what): \(PublishError.wrapping(error, platform: .staging).message)"
-            box.withLock { $0.append(message) }
-            reporter.report(.failed, message: message)
-        }
     }
 }

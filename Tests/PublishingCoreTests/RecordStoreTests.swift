@@ -29,6 +29,21 @@ struct RecordStoreTests {
         }
     }
 
+    @Test("a record written by an older atom, with the retired `phase` key, still reads")
+    func oldRecordWithPhase() async throws {
+        try await TemporaryDirectory.with { dir in
+            let store = RecordStore(directory: dir)
+            try store.update { $0.entries.append(entry("old")) }
+            let path = dir + "/records.json"
+            let text = try String(contentsOfFile: path, encoding: .utf8)
+            let old = text.replacingOccurrences(of: "\"id\"", with: "\"phase\":\"uploading\",\"id\"")
+            #expect(old.contains("\"phase\""))
+            try Data(old.utf8).write(to: URL(fileURLWithPath: path))
+            let file = try RecordStore(directory: dir).read()
+            #expect(file.entries.map(\.id) == ["old"])
+        }
+    }
+
     @Test("a second process holding the lock makes writers wait, and both changes survive")
     func crossProcess() async throws {
         try await TemporaryDirectory.with { dir in
