@@ -86,10 +86,14 @@ public enum TemporaryDirectory {
     }
 }
 
-/// A real transport for integration tests (AsyncHTTPClient unless `choice` says URLSession), with atom's
-/// production middlewares, shut down after `body`.
+/// A real transport for integration tests, with atom's production middlewares, shut down after `body`.
 public enum TestTransport {
-    public static func with<T>(_ choice: TransportChoice = .asyncHTTPClient, _ body: (any HTTPTransport) async throws -> T) async throws -> T {
+    /// The transport ``with(_:_:)`` builds when none is named: AsyncHTTPClient unless a test runs its body under
+    /// `TestTransport.$choice.withValue(.urlSession) { … }` (the adapters' transport matrices do).
+    @TaskLocal public static var choice: TransportChoice = .asyncHTTPClient
+
+    public static func with<T>(_ choice: TransportChoice? = nil, _ body: (any HTTPTransport) async throws -> T) async throws -> T {
+        let choice = choice ?? Self.choice
         let configuration = TransportConfiguration(connectTimeout: .seconds(5), readTimeout: .seconds(30), requestTimeout: .seconds(300))
         let client = AtomTransport.makeClient(configuration: configuration)
         do {

@@ -1,3 +1,4 @@
+import AsyncHTTPTransport
 import AtomSandbox
 import AtomTestSupport
 import Foundation
@@ -40,10 +41,10 @@ struct TransportTests {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
-    @Test("a refused connection fails at once, in plain words naming the host")
-    func refusedNamesHost() async throws {
+    @Test("a refused connection fails at once, in plain words naming the host", arguments: TransportChoice.allCases)
+    func refusedNamesHost(_ choice: TransportChoice) async throws {
         let port = try Self.closedPort()
-        try await TestTransport.with { transport in
+        try await TestTransport.with(choice) { transport in
             let error = await #expect(throws: TransportError.self) {
                 _ = try await transport.send(
                     HTTPRequest(method: .get, path: "/"), body: nil, baseURL: URL(string: "http://127.0.0.1:\(port)")!,
@@ -55,15 +56,15 @@ struct TransportTests {
         }
     }
 
-    @Test("streams a file region byte-exact through AsyncHTTPClient")
-    func streamsFileRegion() async throws {
+    @Test("sends a file region byte-exact (streamed by AsyncHTTPClient, buffered by URLSession on Linux)", arguments: TransportChoice.allCases)
+    func streamsFileRegion(_ choice: TransportChoice) async throws {
         try await TemporaryDirectory.with { dir in
             let path = dir + "/blob.bin"
             try TemporaryDirectory.writeRandomFile(at: path, size: 3 * (1 << 20) + 12345)
             let file = try MediaFileHandle(path: path)
             let expected = try await FileDigest.sha256(of: file)
             try await FakeServer.run(services: [HashingEcho()]) { server in
-                try await TestTransport.with { transport in
+                try await TestTransport.with(choice) { transport in
                     let sent = LockedBox<Int64>(0)
                     let body = file.chunks(in: 0..<file.size, chunkSize: 256 * 1024).body { n in sent.withLock { $0 += Int64(n) } }
                     let (response, responseBody) = try await transport.send(
@@ -81,10 +82,10 @@ struct TransportTests {
         }
     }
 
-    @Test("a dropped connection surfaces as a retryable TransportError")
-    func droppedConnection() async throws {
+    @Test("a dropped connection surfaces as a retryable TransportError", arguments: TransportChoice.allCases)
+    func droppedConnection(_ choice: TransportChoice) async throws {
         try await FakeServer.run(services: [HashingEcho()]) { server in
-            try await TestTransport.with { transport in
+            try await TestTransport.with(choice) { transport in
                 await #expect(throws: TransportError.self) {
                     _ = try await transport.send(
                         HTTPRequest(method: .post, path: "/drop"), body: HTTPBody(Array(repeating: UInt8(7), count: 200_000)),
