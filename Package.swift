@@ -64,16 +64,16 @@ let package = Package(
         // The MP4/MOV probe: a file's box headers to MediaInfo.
         .target(name: "MediaInspection", dependencies: ["PublishingCore", nioPosix], swiftSettings: upcoming),
         // The interactive OAuth login: loopback redirect receiver, PKCE, authorization request, providers.
-        .target(name: "OAuthLogin", dependencies: ["PublishingCore", logging, crypto, nio, nioPosix], swiftSettings: upcoming),
+        .target(name: "OAuthLogin", dependencies: ["PublishingCore", crypto, nio, nioPosix], swiftSettings: upcoming),
         // The production transports (swift-openapi-async-http-client by default, swift-openapi-urlsession on
         // request) and the middlewares that map their errors.
         .target(
             name: "AsyncHTTPTransport",
-            dependencies: ["PublishingCore", ahc, openAPIAHC, openAPIURLSession, nio, httpTypes, openAPIRuntime, logging],
+            dependencies: ["PublishingCore", ahc, openAPIAHC, openAPIURLSession, nio, httpTypes, openAPIRuntime],
             swiftSettings: upcoming
         ),
         // Graph API plumbing shared by the Instagram and Facebook adapters (error mapping, versions).
-        .target(name: "GraphAPISupport", dependencies: ["PublishingCore", "OAuthLogin", httpTypes, openAPIRuntime, logging], swiftSettings: upcoming),
+        .target(name: "GraphAPISupport", dependencies: ["PublishingCore", "OAuthLogin", httpTypes], swiftSettings: upcoming),
         .target(name: "TikTokAdapter", dependencies: ["PublishingCore", "OAuthLogin", httpTypes, openAPIRuntime, logging], swiftSettings: upcoming),
         .target(name: "InstagramAdapter", dependencies: ["PublishingCore", "OAuthLogin", "GraphAPISupport", httpTypes, openAPIRuntime, logging], swiftSettings: upcoming),
         .target(name: "YouTubeAdapter", dependencies: ["PublishingCore", "OAuthLogin", httpTypes, openAPIRuntime, logging], swiftSettings: upcoming),
@@ -82,32 +82,32 @@ let package = Package(
         // Loopback fakes of every platform and of S3 (one fake per platform; tests and `atom sandbox` share them).
         .target(
             name: "AtomSandbox",
-            dependencies: ["PublishingCore", "OAuthLogin", "AsyncHTTPTransport", "S3Staging", nio, nioPosix, nioHTTP1, ahc, httpTypes, openAPIRuntime, logging, crypto],
+            dependencies: ["PublishingCore", "OAuthLogin", "S3Staging", nio, nioPosix, nioHTTP1, ahc, crypto],
             swiftSettings: upcoming
         ),
         // Scheduled posts: the jobs store and the seam to the OS scheduler (systemd user timers, launchd, at).
         .target(name: "Scheduling", dependencies: ["PublishingCore", "PublishingEngine", nioPosix], swiftSettings: upcoming),
         .target(
             name: "AtomTestSupport",
-            dependencies: ["PublishingCore", "AsyncHTTPTransport", "AtomSandbox", ahc, httpTypes, openAPIRuntime, logging],
+            dependencies: ["PublishingCore", "AsyncHTTPTransport", ahc, nio, nioHTTP1, openAPIRuntime],
             swiftSettings: upcoming
         ),
         .executableTarget(
             name: "atom",
             dependencies: [
-                "PublishingCore", "PublishingEngine", "MediaInspection", "OAuthLogin", "AsyncHTTPTransport", "TikTokAdapter", "InstagramAdapter", "YouTubeAdapter",
+                "PublishingCore", "PublishingEngine", "OAuthLogin", "AsyncHTTPTransport", "TikTokAdapter", "InstagramAdapter", "YouTubeAdapter",
                 "FacebookAdapter", "S3Staging", "AtomSandbox", "Scheduling", argumentParser, logging, yams, ahc, httpTypes, openAPIRuntime, nio,
             ],
             swiftSettings: upcoming
         ),
         .testTarget(name: "PublishingCoreTests", dependencies: ["PublishingCore", "PublishingEngine", "MediaInspection", "AtomTestSupport", "AsyncHTTPTransport", "AtomSandbox", httpTypes, openAPIRuntime, logging, nio, nioPosix], swiftSettings: upcoming),
-        .testTarget(name: "TikTokAdapterTests", dependencies: ["TikTokAdapter", "AtomTestSupport", "AtomSandbox", "PublishingCore", "PublishingEngine", "MediaInspection", "AsyncHTTPTransport", httpTypes, openAPIRuntime, logging, crypto], swiftSettings: upcoming),
-        .testTarget(name: "InstagramAdapterTests", dependencies: ["InstagramAdapter", "AtomTestSupport", "AtomSandbox", "PublishingCore", "PublishingEngine", "MediaInspection", "AsyncHTTPTransport", httpTypes, openAPIRuntime, logging, crypto], swiftSettings: upcoming),
-        .testTarget(name: "YouTubeAdapterTests", dependencies: ["YouTubeAdapter", "AtomTestSupport", "AtomSandbox", "PublishingCore", "PublishingEngine", "MediaInspection", "AsyncHTTPTransport", httpTypes, openAPIRuntime, logging, crypto], swiftSettings: upcoming),
-        .testTarget(name: "FacebookAdapterTests", dependencies: ["FacebookAdapter", "AtomTestSupport", "AtomSandbox", "PublishingCore", "PublishingEngine", "MediaInspection", "AsyncHTTPTransport", httpTypes, openAPIRuntime, logging, crypto], swiftSettings: upcoming),
+        .testTarget(name: "TikTokAdapterTests", dependencies: ["TikTokAdapter", "AtomTestSupport", "AtomSandbox", "PublishingCore", "PublishingEngine", "AsyncHTTPTransport", httpTypes, openAPIRuntime], swiftSettings: upcoming),
+        .testTarget(name: "InstagramAdapterTests", dependencies: ["InstagramAdapter", "AtomTestSupport", "AtomSandbox", "PublishingCore", "PublishingEngine", "MediaInspection", "AsyncHTTPTransport", httpTypes, openAPIRuntime, crypto], swiftSettings: upcoming),
+        .testTarget(name: "YouTubeAdapterTests", dependencies: ["YouTubeAdapter", "AtomTestSupport", "AtomSandbox", "PublishingCore", "PublishingEngine", "MediaInspection", "AsyncHTTPTransport", httpTypes, openAPIRuntime], swiftSettings: upcoming),
+        .testTarget(name: "FacebookAdapterTests", dependencies: ["FacebookAdapter", "AtomTestSupport", "AtomSandbox", "PublishingCore", "MediaInspection", "AsyncHTTPTransport", httpTypes, openAPIRuntime, logging], swiftSettings: upcoming),
         .testTarget(name: "S3StagingTests", dependencies: ["S3Staging", "AtomTestSupport", "AtomSandbox", "PublishingCore", "PublishingEngine", httpTypes, openAPIRuntime, logging, crypto], swiftSettings: upcoming),
-        .testTarget(name: "SchedulingTests", dependencies: ["Scheduling", "PublishingCore", "PublishingEngine", "AtomTestSupport"], swiftSettings: upcoming),
+        .testTarget(name: "SchedulingTests", dependencies: ["Scheduling", "PublishingCore"], swiftSettings: upcoming),
         .testTarget(name: "AtomCLITests", dependencies: ["AtomTestSupport", "AtomSandbox", "PublishingCore", "PublishingEngine", nio], swiftSettings: upcoming),
-        .testTarget(name: "AuthTests", dependencies: ["AtomTestSupport", "AtomSandbox", "PublishingCore", "OAuthLogin", httpTypes, openAPIRuntime, "TikTokAdapter", "InstagramAdapter", "YouTubeAdapter", "FacebookAdapter"], swiftSettings: upcoming),
+        .testTarget(name: "AuthTests", dependencies: ["AtomTestSupport", "AtomSandbox", "PublishingCore", "PublishingEngine", "OAuthLogin", httpTypes, openAPIRuntime, "TikTokAdapter", "InstagramAdapter", "YouTubeAdapter", "FacebookAdapter"], swiftSettings: upcoming),
     ]
 )
