@@ -16,14 +16,26 @@ extension Orchestrator {
         var coverOnly: PostRecord? = nil
     }
 
+    /// Claims every target in the record, under its lock.
     func claim(_ request: PostRequest, media: MediaInfo, sha256: String) async throws -> [Claim] {
         let now = self.now
+        return try await records.updateAsync { file -> [Claim] in
+            Self.decide(request, media: media, sha256: sha256, in: &file, now: now)
+        }
+    }
+
+    /// What ``claim(_:media:sha256:)`` would decide now, written nowhere: the preflight runs on it.
+    func tentativeClaim(_ request: PostRequest, media: MediaInfo, sha256: String) async throws -> [Claim] {
+        var file = try await records.readAsync()
+        return Self.decide(request, media: media, sha256: sha256, in: &file, now: now)
+    }
+
+    /// Decides, and writes into `file`, what each target does: skip, resume or start afresh.
+    static func decide(_ request: PostRequest, media: MediaInfo, sha256: String, in file: inout RecordFile, now: () -> Date) -> [Claim] {
         let video = request.videoPath
         let force = request.force
-        let targets = request.targets
         let sandbox = request.sandbox
-        return try await records.updateAsync { file -> [Claim] in
-            targets.map { target -> Claim in
+        return request.targets.map { target -> Claim in
                 let platform = target.publisher.platform
                 let time = now()
                 // Judge from the newest entry of this video on this platform; `--force` always starts a new entry, so
@@ -81,7 +93,6 @@ extension Orchestrator {
                     sandbox: sandbox ? true : nil
                 ))
                 return Claim(publisher: target.publisher, draft: target.draft, outcome: .proceed(recordID: id, checkpoint: nil, startedAt: time, previous: nil))
-            }
         }
     }
 

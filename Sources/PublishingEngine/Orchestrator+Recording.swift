@@ -77,23 +77,6 @@ extension Orchestrator {
                 + "`atom post` of this file may post it again")
     }
 
-    /// Puts claimed entries back as they were: a preflight refused the whole post before any upload.
-    func unclaimForPreflight(claims: [Claim], failures: RecordFailures) async {
-        let restore: [(String, PostRecord?)] = claims.compactMap {
-            if case .proceed(let id, _, _, let previous) = $0.outcome { return (id, previous) }
-            return nil
-        }
-        let records = self.records
-        await failures.attempt("the release of this post's claims") {
-            try await records.updateAsync { file in
-                for (id, previous) in restore {
-                    guard let index = file.entries.firstIndex(where: { $0.id == id }) else { continue }
-                    if let previous { file.entries[index] = previous } else { file.entries.remove(at: index) }
-                }
-            }
-        }
-    }
-
     /// Records every claimed platform as `interrupted` (Ctrl-C during the preflight).
     func markInterrupted(jobs: [Int: PublishJob], failures: RecordFailures) async {
         let ids = jobs.values.map(\.recordID)

@@ -9,24 +9,19 @@ extension Orchestrator {
         case staging
     }
 
+    /// Preflights, then fans out. `claims` are final when `commit` is `nil` (`resume` claimed them already); otherwise
+    /// they are what a claim would decide now, and `commit` claims the proceeding ones (by index) for real once every
+    /// preflight has passed, so a refused preflight leaves the record as it was.
     func run(
-        claims: [Claim], file: MediaFileHandle?, media: MediaInfo, sha256: String, videoPath: String,
-        waitLimit: Duration, progress: AsyncStream<PublishEvent>.Continuation?, resumeOnly: Bool = false,
-        covers: [PlatformID: CoverPlan] = [:]
+        claims tentative: [Claim], commit: (@Sendable ([Int]) async throws -> [Claim])? = nil, file: MediaFileHandle?, media: MediaInfo,
+        sha256: String, videoPath: String, waitLimit: Duration, progress: AsyncStream<PublishEvent>.Continuation?,
+        resumeOnly: Bool = false, covers: [PlatformID: CoverPlan] = [:]
     ) async throws -> PostReport {
-        var results: [PlatformResult?] = claims.map { claim in
-            if case .skip(let result) = claim.outcome { return result }
-            return nil
-        }
-        let active = claims.indices.filter { results[$0] == nil }
+        var claims = tentative
+        var results = Self.skipped(claims)
+        var active = claims.indices.filter { results[$0] == nil }
         if active.isEmpty { return PostReport(video: videoPath, sha256: sha256, results: results.compactMap { $0 }) }
-
-        let jobs: [Int: PublishJob] = Dictionary(uniqueKeysWithValues: active.map { index in
-            guard case .proceed(let id, let checkpoint, _, _) = claims[index].outcome else { fatalError("unreachable") }
-            let cover = covers[claims[index].publisher.platform].flatMap { $0.issues.isEmpty ? $0.use : nil }
-            return (index, PublishJob(recordID: id, draft: claims[index].draft, media: media, file: file, sha256: sha256, checkpoint: checkpoint,
-                                      cover: cover))
-        })
+        var jobs = Self.jobs(for: claims, active: active, media: media, file: file, sha256: sha256, covers: covers)
         let urlConsumers = Set(active.filter {
             claims[$0].coverOnly == nil && claims[$0].publisher.capabilities.ingestion == .publicURL
         }.map { claims[$0].publisher.platform })
@@ -124,6 +119,12 @@ extension Orchestrator {
             }
         }
         if Task.isCancelled {
+            if let commit {
+                claims = try await commit(active)
+                results = Self.skipped(claims)
+                active = claims.indices.filter { results[$0] == nil }
+                jobs = Self.jobs(for: claims, active: active, media: media, file: file, sha256: sha256, covers: covers)
+            }
             await markInterrupted(jobs: jobs, failures: recordFailures)
             var report = interruptedReport(claims: claims, results: results, jobs: jobs, videoPath: videoPath, sha256: sha256)
             report.recordErrors = recordFailures.messages
@@ -131,9 +132,22 @@ extension Orchestrator {
         }
         let blocking = preflightErrors.values.filter { [.invalidInput, .limitExceeded, .configuration].contains($0.code) }
         if !blocking.isEmpty, !resumeOnly {
-            await unclaimForPreflight(claims: claims, failures: recordFailures)
             if blocking.allSatisfy({ $0.code == .configuration }), let first = blocking.first { throw first }
             throw ValidationFailure(issues: blocking.map { ValidationIssue(platform: $0.platform, field: $0.platformCode ?? $0.code.description, message: $0.description) })
+        }
+
+        // Claim for real: another process may have taken a platform since the tentative claim.
+        if let commit {
+            claims = try await commit(active)
+            results = Self.skipped(claims)
+            let claimed = claims.indices.filter { results[$0] == nil }
+            for index in active where !claimed.contains(index) {
+                await coordinator.release(claims[index].publisher.platform)
+                await coverCoordinator.release(claims[index].publisher.platform)
+            }
+            active = claimed
+            jobs = Self.jobs(for: claims, active: active, media: media, file: file, sha256: sha256, covers: covers)
+            if active.isEmpty { return PostReport(video: videoPath, sha256: sha256, results: results.compactMap { $0 }) }
         }
 
         // Fan out.
@@ -203,6 +217,28 @@ extension Orchestrator {
         var report = PostReport(video: videoPath, sha256: sha256, results: results.compactMap { $0 }, interrupted: interrupted)
         report.recordErrors = recordFailures.messages
         return report
+    }
+}
+
+extension Orchestrator {
+    /// The results of the claims that skip their platform (`nil` for those that proceed).
+    static func skipped(_ claims: [Claim]) -> [PlatformResult?] {
+        claims.map { claim in
+            if case .skip(let result) = claim.outcome { return result }
+            return nil
+        }
+    }
+
+    /// One job per proceeding claim, by index.
+    static func jobs(
+        for claims: [Claim], active: [Int], media: MediaInfo, file: MediaFileHandle?, sha256: String, covers: [PlatformID: CoverPlan]
+    ) -> [Int: PublishJob] {
+        Dictionary(uniqueKeysWithValues: active.map { index in
+            guard case .proceed(let id, let checkpoint, _, _) = claims[index].outcome else { fatalError("unreachable") }
+            let cover = covers[claims[index].publisher.platform].flatMap { $0.issues.isEmpty ? $0.use : nil }
+            return (index, PublishJob(recordID: id, draft: claims[index].draft, media: media, file: file, sha256: sha256, checkpoint: checkpoint,
+                                      cover: cover))
+        })
     }
 }
 

@@ -5,8 +5,8 @@ import PublishingCore
 
 /// Posts one video to several platforms at once.
 ///
-/// Inspect (probe + limits, offline) → hash → claim each platform in the record (skip what is already
-/// published or in progress elsewhere, resume what was interrupted) → preflight every platform → fan
+/// Inspect (probe + limits, offline) → hash → preflight every platform → claim each platform in the record (skip
+/// what is already published or in progress elsewhere, resume what was interrupted) → fan
 /// out, one child task per platform in a non-throwing task group, with one shared staged copy for the
 /// platforms that pull from a URL → release the staged copy when the last of them is done → report in
 /// the order asked. One platform's failure never cancels another; cancellation (Ctrl-C) stops every
@@ -101,8 +101,15 @@ public struct Orchestrator: Sendable {
         let sha = if let hashes { try await hashes.sha256(of: file, progress: report).sha256 }
             else { try await FileDigest.sha256(of: file, progress: report) }
         hashing.report(.done, message: "sha256 \(sha.prefix(12))…")
-        let claims = try await claim(request, media: inspection.media, sha256: sha)
-        return try await run(claims: claims, file: file, media: inspection.media, sha256: sha, videoPath: request.videoPath,
+        let tentative = try await tentativeClaim(request, media: inspection.media, sha256: sha)
+        let commit: @Sendable ([Int]) async throws -> [Claim] = { [self] indices in
+            var subset = request
+            subset.targets = indices.map { request.targets[$0] }
+            var claims = tentative
+            for (claimed, index) in zip(try await claim(subset, media: inspection.media, sha256: sha), indices) { claims[index] = claimed }
+            return claims
+        }
+        return try await run(claims: tentative, commit: commit, file: file, media: inspection.media, sha256: sha, videoPath: request.videoPath,
                              waitLimit: request.waitLimit, progress: progress, covers: inspection.covers)
     }
 
