@@ -51,7 +51,7 @@ extension Orchestrator {
                         file.entries[i].updatedAt = now()
                     }
                 },
-                stagedURL: { [stager, stagingURLLifetime] in
+                stagedURL: { [stager] in
                     guard let stager else {
                         throw PublishError(.configuration, platform: platform, message: "needs a staged URL but staging is not configured",
                                            remediation: "set ATOM_S3_BUCKET and AWS credentials in .env")
@@ -63,7 +63,7 @@ extension Orchestrator {
                                            platformCode: error.platformCode, message: "staging failed: \(error.message)",
                                            remediation: error.remediation, retryable: error.isRetryable)
                     }
-                    let url = try await stager.url(for: object, validFor: stagingURLLifetime)
+                    let url = try await stager.url(for: object, validFor: stager.urlLifetime)
                     // Without the key in the record, `atom status` and the sweep cannot delete this copy later.
                     await recordFailures.attempt("the staged copy's key for \(platform.rawValue)") {
                         try await records.updateAsync { file in
@@ -77,13 +77,13 @@ extension Orchestrator {
                     await coordinator.release(platform)
                     await coverCoordinator.release(platform)
                 },
-                stagedCoverURL: { [stager, stagingURLLifetime] in
+                stagedCoverURL: { [stager] in
                     guard let stager else {
                         throw PublishError(.configuration, platform: platform, message: "needs a staged cover URL but staging is not configured",
                                            remediation: "set ATOM_S3_BUCKET and AWS credentials in .env")
                     }
                     let object = try await coverCoordinator.object()
-                    let url = try await stager.url(for: object, validFor: stagingURLLifetime)
+                    let url = try await stager.url(for: object, validFor: stager.urlLifetime)
                     // Without the key in the record, `atom status` and the sweep cannot delete this copy later.
                     await recordFailures.attempt("the staged cover's key for \(platform.rawValue)") {
                         try await records.updateAsync { file in

@@ -18,9 +18,6 @@ public struct Orchestrator: Sendable {
     public var jitter: any JitterSource
     public var now: @Sendable () -> Date
     public var logger: Logger
-    /// How long every staged URL handed to a platform stays valid (`ATOM_S3_URL_TTL`, parsed once by the stager's
-    /// configuration).
-    public var stagingURLLifetime: Duration
     /// Remembers file hashes so a re-post reads the file's bytes once (`nil`: hash every time).
     public var hashes: HashCache?
 
@@ -28,7 +25,7 @@ public struct Orchestrator: Sendable {
         stager: (any MediaStager)?, records: RecordStore, clock: any Clock<Duration> = ContinuousClock(),
         jitter: any JitterSource = SystemJitter(), now: @escaping @Sendable () -> Date = { Date() },
         logger: Logger = Logger(label: "atom", factory: { _ in SwiftLogNoOpLogHandler() }),
-        stagingURLLifetime: Duration = .seconds(3600), hashes: HashCache? = nil
+        hashes: HashCache? = nil
     ) {
         self.stager = stager
         self.records = records
@@ -36,7 +33,6 @@ public struct Orchestrator: Sendable {
         self.jitter = jitter
         self.now = now
         self.logger = logger
-        self.stagingURLLifetime = stagingURLLifetime
         self.hashes = hashes
     }
 

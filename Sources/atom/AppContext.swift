@@ -153,7 +153,7 @@ struct AppContext: Sendable {
         let stager = try stager()
         return Orchestrator(
             stager: stager, records: records, logger: logger,
-            stagingURLLifetime: Staging.urlLifetime(of: stager) ?? .seconds(3600), hashes: HashCache(directory: records.directory))
+            hashes: HashCache(directory: records.directory))
     }
 }
 

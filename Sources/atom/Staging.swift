@@ -13,9 +13,4 @@ enum Staging {
     ) throws -> (any MediaStager)? {
         try S3Stager.fromCredentials(credentials, transport: transport, environment: environment, logger: logger)
     }
-
-    /// The lifetime of the URLs `stager` hands out (`ATOM_S3_URL_TTL`), or `nil` for a stager atom did not build.
-    static func urlLifetime(of stager: (any MediaStager)?) -> Duration? {
-        (stager as? S3Stager)?.configuration.urlTTL
-    }
 }
