@@ -106,3 +106,25 @@ extension Orchestrator {
                        startedAt: entry.startedAt, finishedAt: entry.finishedAt, error: entry.error, note: entry.note)
     }
 }
+
+extension Orchestrator {
+    /// The results of the claims that skip their platform (`nil` for those that proceed).
+    static func skipped(_ claims: [Claim]) -> [PlatformResult?] {
+        claims.map { claim in
+            if case .skip(let result) = claim.outcome { return result }
+            return nil
+        }
+    }
+
+    /// One job per proceeding claim, by index.
+    static func jobs(
+        for claims: [Claim], active: [Int], media: MediaInfo, file: MediaFileHandle?, sha256: String, covers: [PlatformID: CoverPlan]
+    ) -> [Int: PublishJob] {
+        Dictionary(uniqueKeysWithValues: active.map { index in
+            guard case .proceed(let id, let checkpoint, _, _) = claims[index].outcome else { fatalError("unreachable") }
+            let cover = covers[claims[index].publisher.platform].flatMap { $0.issues.isEmpty ? $0.use : nil }
+            return (index, PublishJob(recordID: id, draft: claims[index].draft, media: media, file: file, sha256: sha256, checkpoint: checkpoint,
+                                      cover: cover))
+        })
+    }
+}

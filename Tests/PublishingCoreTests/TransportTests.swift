@@ -94,4 +94,32 @@ struct TransportTests {
             }
         }
     }
+
+    @Test("ATOM_HTTP_TRANSPORT: empty is AsyncHTTPClient, `urlsession` is URLSession, anything else is refused by name")
+    func transportSetting() throws {
+        #expect(try TransportChoice(setting: nil) == .asyncHTTPClient)
+        #expect(try TransportChoice(setting: "") == .asyncHTTPClient)
+        #expect(try TransportChoice(setting: "async-http-client") == .asyncHTTPClient)
+        #expect(try TransportChoice(setting: " URLSession ") == .urlSession)
+        let error = #expect(throws: PublishError.self) { try TransportChoice(setting: "curl2") }
+        #expect(error?.code == .configuration)
+        #expect(error?.message.contains("async-http-client or urlsession") == true)
+    }
+
+    #if !canImport(Darwin)
+    @Test("URLSession on Linux refuses a body it would have to hold in memory past the limit, before reading it")
+    func urlSessionRefusesLargeBodies() async throws {
+        let body = HTTPBody(AsyncThrowingStream<ArraySlice<UInt8>, any Error> { $0.finish(throwing: CancellationError()) },
+                            length: .known(300 << 20), iterationBehavior: .single)
+        let error = try await TestTransport.with(.urlSession) { transport in
+            await #expect(throws: PublishError.self) {
+                _ = try await transport.send(
+                    HTTPRequest(method: .put, path: "/upload"), body: body, baseURL: URL(string: "http://127.0.0.1:9")!,
+                    operationID: "test.upload")
+            }
+        }
+        #expect(error?.code == .configuration)
+        #expect(error?.message.contains("ATOM_HTTP_TRANSPORT=urlsession holds each request body in memory") == true)
+    }
+    #endif
 }
