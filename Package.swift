@@ -13,8 +13,9 @@ let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
 let nio = Target.Dependency.product(name: "NIOCore", package: "swift-nio")
 let nioPosix = Target.Dependency.product(name: "NIOPosix", package: "swift-nio")
 let nioHTTP1 = Target.Dependency.product(name: "NIOHTTP1", package: "swift-nio")
-let nioFileSystem = Target.Dependency.product(name: "_NIOFileSystem", package: "swift-nio")
 let ahc = Target.Dependency.product(name: "AsyncHTTPClient", package: "async-http-client")
+let openAPIAHC = Target.Dependency.product(name: "OpenAPIAsyncHTTPClient", package: "swift-openapi-async-http-client")
+let openAPIURLSession = Target.Dependency.product(name: "OpenAPIURLSession", package: "swift-openapi-urlsession")
 let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
 let yams = Target.Dependency.product(name: "Yams", package: "Yams")
 
@@ -23,6 +24,9 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "PublishingCore", targets: ["PublishingCore"]),
+        .library(name: "PublishingEngine", targets: ["PublishingEngine"]),
+        .library(name: "MediaInspection", targets: ["MediaInspection"]),
+        .library(name: "OAuthLogin", targets: ["OAuthLogin"]),
         .library(name: "AsyncHTTPTransport", targets: ["AsyncHTTPTransport"]),
         .library(name: "TikTokAdapter", targets: ["TikTokAdapter"]),
         .library(name: "InstagramAdapter", targets: ["InstagramAdapter"]),
@@ -43,56 +47,66 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-openapi-runtime", from: "1.13.4"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-openapi-async-http-client", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-openapi-urlsession", from: "1.4.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // A small C shim over stat(2) (see its header for why).
         .target(name: "CAtomSystem"),
-        // The platform-neutral core: protocols, orchestration, probe, record, credentials, retry.
+        // The platform-neutral vocabulary: the Publisher protocol and its value types, errors, redaction, retry,
+        // the transport seam (OpenAPIRuntime's ClientTransport/ClientMiddleware), credentials and token refresh.
         .target(
             name: "PublishingCore",
-            dependencies: ["CAtomSystem", httpTypes, openAPIRuntime, logging, crypto, nioFileSystem],
+            dependencies: ["CAtomSystem", httpTypes, openAPIRuntime, logging, crypto, nioPosix],
             swiftSettings: upcoming
         ),
-        // The production HTTPTransport over AsyncHTTPClient.
+        // The engine: the orchestrator (inspect, post, resume), the record and its lock, staging coordination.
+        .target(name: "PublishingEngine", dependencies: ["PublishingCore", "MediaInspection", logging, nioPosix], swiftSettings: upcoming),
+        // The MP4/MOV probe: a file's box headers to MediaInfo.
+        .target(name: "MediaInspection", dependencies: ["PublishingCore", nioPosix], swiftSettings: upcoming),
+        // The interactive OAuth login: loopback redirect receiver, PKCE, authorization request, providers.
+        .target(name: "OAuthLogin", dependencies: ["PublishingCore", crypto, nio, nioPosix], swiftSettings: upcoming),
+        // The production transports (swift-openapi-async-http-client by default, swift-openapi-urlsession on
+        // request) and the middlewares that map their errors.
         .target(
             name: "AsyncHTTPTransport",
-            dependencies: ["PublishingCore", ahc, nio, httpTypes, openAPIRuntime, logging],
+            dependencies: ["PublishingCore", ahc, openAPIAHC, openAPIURLSession, nio, httpTypes, openAPIRuntime],
             swiftSettings: upcoming
         ),
         // A platform as one value (PlatformPlugin), and the loopback fake-server kit every platform's fake uses.
         .target(
             name: "PlatformKit",
-            dependencies: ["PublishingCore", nio, nioPosix, nioHTTP1, ahc, httpTypes, openAPIRuntime, logging, crypto],
+            dependencies: ["PublishingCore", "OAuthLogin", nio, nioPosix, nioHTTP1, ahc, httpTypes, openAPIRuntime, logging, crypto],
             swiftSettings: upcoming
         ),
         // Graph API plumbing shared by the Instagram and Facebook adapters (error mapping, versions).
-        .target(name: "GraphAPISupport", dependencies: ["PublishingCore", "PlatformKit", httpTypes, openAPIRuntime, logging, nio], swiftSettings: upcoming),
+        .target(name: "GraphAPISupport", dependencies: ["PublishingCore", "OAuthLogin", "PlatformKit", httpTypes, openAPIRuntime, logging, nio], swiftSettings: upcoming),
         // Each adapter holds its platform's publisher, its loopback fake (Fake/) and its plug-in (<Platform>Plugin.swift).
-        .target(name: "TikTokAdapter", dependencies: ["PublishingCore", "PlatformKit", httpTypes, openAPIRuntime, logging, crypto, nio, nioHTTP1, ahc], swiftSettings: upcoming),
-        .target(name: "InstagramAdapter", dependencies: ["PublishingCore", "PlatformKit", "GraphAPISupport", httpTypes, openAPIRuntime, logging, crypto, nio, nioHTTP1, ahc], swiftSettings: upcoming),
-        .target(name: "YouTubeAdapter", dependencies: ["PublishingCore", "PlatformKit", httpTypes, openAPIRuntime, logging, crypto, nio, nioHTTP1, ahc], swiftSettings: upcoming),
-        .target(name: "FacebookAdapter", dependencies: ["PublishingCore", "PlatformKit", "GraphAPISupport", httpTypes, openAPIRuntime, logging, crypto, nio, nioHTTP1, ahc], swiftSettings: upcoming),
-        .target(name: "S3Staging", dependencies: ["PublishingCore", httpTypes, openAPIRuntime, logging, crypto], swiftSettings: upcoming),
+        .target(name: "TikTokAdapter", dependencies: ["PublishingCore", "OAuthLogin", "PlatformKit", httpTypes, openAPIRuntime, logging, crypto, nio, nioHTTP1, ahc], swiftSettings: upcoming),
+        .target(name: "InstagramAdapter", dependencies: ["PublishingCore", "OAuthLogin", "PlatformKit", "GraphAPISupport", httpTypes, openAPIRuntime, logging, crypto, nio, nioHTTP1, ahc], swiftSettings: upcoming),
+        .target(name: "YouTubeAdapter", dependencies: ["PublishingCore", "OAuthLogin", "PlatformKit", httpTypes, openAPIRuntime, logging, crypto, nio, nioHTTP1, ahc], swiftSettings: upcoming),
+        .target(name: "FacebookAdapter", dependencies: ["PublishingCore", "OAuthLogin", "PlatformKit", "GraphAPISupport", httpTypes, openAPIRuntime, logging, crypto, nio, nioHTTP1, ahc], swiftSettings: upcoming),
+        .target(name: "S3Staging", dependencies: ["PublishingCore", "PublishingEngine", httpTypes, openAPIRuntime, logging, crypto], swiftSettings: upcoming),
         // The S3 fake, and the sandbox assembled from a list of plug-ins (each platform's fake is in its adapter).
         .target(
             name: "AtomSandbox",
-            dependencies: ["PublishingCore", "PlatformKit", "AsyncHTTPTransport", "S3Staging", nio, nioPosix, nioHTTP1, ahc, httpTypes, openAPIRuntime, logging, crypto],
+            dependencies: ["PublishingCore", "OAuthLogin", "PlatformKit", "AsyncHTTPTransport", "S3Staging", nio, nioPosix, nioHTTP1, ahc, httpTypes, openAPIRuntime, logging, crypto],
             swiftSettings: upcoming
         ),
         // Scheduled posts: the jobs store and the seam to the OS scheduler (systemd user timers, launchd, at).
-        .target(name: "Scheduling", dependencies: ["PublishingCore", nioPosix], swiftSettings: upcoming),
+        .target(name: "Scheduling", dependencies: ["PublishingCore", "PublishingEngine", nioPosix], swiftSettings: upcoming),
         .target(
             name: "AtomTestSupport",
-            dependencies: ["PublishingCore", "PlatformKit", "AsyncHTTPTransport", "AtomSandbox", ahc, httpTypes, openAPIRuntime, logging],
+            dependencies: ["PublishingCore", "PlatformKit", "AsyncHTTPTransport", "AtomSandbox", ahc, nio, nioHTTP1, httpTypes, openAPIRuntime, logging],
             swiftSettings: upcoming
         ),
         // The command line as a library: `AtomCommandLine.main(plugins:environment:)`; knows no platform by name.
         .target(
             name: "AtomCLI",
             dependencies: [
-                "PublishingCore", "PlatformKit", "AsyncHTTPTransport", "S3Staging", "AtomSandbox", "Scheduling", argumentParser, logging, yams, ahc,
-                httpTypes, openAPIRuntime, nio,
+                "PublishingCore", "PublishingEngine", "OAuthLogin", "PlatformKit", "AsyncHTTPTransport", "S3Staging", "AtomSandbox", "Scheduling",
+                argumentParser, logging, yams, ahc, httpTypes, openAPIRuntime, nio,
             ],
             swiftSettings: upcoming
         ),
@@ -112,14 +126,14 @@ let package = Package(
             dependencies: ["AtomCLI", "PlatformKit", "TikTokAdapter", "InstagramAdapter", "YouTubeAdapter", "FacebookAdapter", "ToyPlatform"],
             path: "Examples/ToyPlatform/atom-with-toy", swiftSettings: upcoming
         ),
-        .testTarget(name: "PublishingCoreTests", dependencies: ["PublishingCore", "AtomTestSupport", "AsyncHTTPTransport", "AtomSandbox", "PlatformKit"], swiftSettings: upcoming),
-        .testTarget(name: "TikTokAdapterTests", dependencies: ["TikTokAdapter", "AtomTestSupport", "AtomSandbox", "PlatformKit", "PublishingCore"], swiftSettings: upcoming),
-        .testTarget(name: "InstagramAdapterTests", dependencies: ["InstagramAdapter", "AtomTestSupport", "AtomSandbox", "PlatformKit", "PublishingCore"], swiftSettings: upcoming),
-        .testTarget(name: "YouTubeAdapterTests", dependencies: ["YouTubeAdapter", "AtomTestSupport", "AtomSandbox", "PlatformKit", "PublishingCore"], swiftSettings: upcoming),
-        .testTarget(name: "FacebookAdapterTests", dependencies: ["FacebookAdapter", "AtomTestSupport", "AtomSandbox", "PlatformKit", "PublishingCore"], swiftSettings: upcoming),
-        .testTarget(name: "S3StagingTests", dependencies: ["S3Staging", "AtomTestSupport", "AtomSandbox", "PlatformKit", "PublishingCore"], swiftSettings: upcoming),
+        .testTarget(name: "PublishingCoreTests", dependencies: ["PublishingCore", "PublishingEngine", "MediaInspection", "AtomTestSupport", "AsyncHTTPTransport", "AtomSandbox", "PlatformKit", httpTypes, openAPIRuntime, logging, nio, nioPosix], swiftSettings: upcoming),
+        .testTarget(name: "TikTokAdapterTests", dependencies: ["TikTokAdapter", "AtomTestSupport", "AtomSandbox", "PlatformKit", "PublishingCore", "PublishingEngine", "AsyncHTTPTransport", httpTypes, openAPIRuntime], swiftSettings: upcoming),
+        .testTarget(name: "InstagramAdapterTests", dependencies: ["InstagramAdapter", "GraphAPISupport", "AtomTestSupport", "AtomSandbox", "PlatformKit", "PublishingCore", "PublishingEngine", "MediaInspection", "AsyncHTTPTransport", httpTypes, openAPIRuntime, crypto], swiftSettings: upcoming),
+        .testTarget(name: "YouTubeAdapterTests", dependencies: ["YouTubeAdapter", "AtomTestSupport", "AtomSandbox", "PlatformKit", "PublishingCore", "PublishingEngine", "MediaInspection", "AsyncHTTPTransport", httpTypes, openAPIRuntime], swiftSettings: upcoming),
+        .testTarget(name: "FacebookAdapterTests", dependencies: ["FacebookAdapter", "GraphAPISupport", "AtomTestSupport", "AtomSandbox", "PlatformKit", "PublishingCore", "MediaInspection", "AsyncHTTPTransport", httpTypes, openAPIRuntime, logging], swiftSettings: upcoming),
+        .testTarget(name: "S3StagingTests", dependencies: ["S3Staging", "AtomTestSupport", "AtomSandbox", "PlatformKit", "PublishingCore", "PublishingEngine", httpTypes, openAPIRuntime, logging, crypto], swiftSettings: upcoming),
         .testTarget(name: "SchedulingTests", dependencies: ["Scheduling", "PublishingCore", "AtomTestSupport"], swiftSettings: upcoming),
-        .testTarget(name: "AtomCLITests", dependencies: ["AtomTestSupport", "AtomSandbox", "PlatformKit", "PublishingCore"], swiftSettings: upcoming),
-        .testTarget(name: "AuthTests", dependencies: ["AtomTestSupport", "AtomSandbox", "PlatformKit", "GraphAPISupport", "PublishingCore", "TikTokAdapter", "InstagramAdapter", "YouTubeAdapter", "FacebookAdapter"], swiftSettings: upcoming),
+        .testTarget(name: "AtomCLITests", dependencies: ["AtomTestSupport", "AtomSandbox", "PlatformKit", "PublishingCore", "PublishingEngine", nio], swiftSettings: upcoming),
+        .testTarget(name: "AuthTests", dependencies: ["AtomTestSupport", "AtomSandbox", "PlatformKit", "GraphAPISupport", "PublishingCore", "PublishingEngine", "OAuthLogin", httpTypes, openAPIRuntime, "TikTokAdapter", "InstagramAdapter", "YouTubeAdapter", "FacebookAdapter"], swiftSettings: upcoming),
     ]
 )

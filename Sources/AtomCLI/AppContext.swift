@@ -6,6 +6,7 @@ import Logging
 import OpenAPIRuntime
 import PlatformKit
 import PublishingCore
+import PublishingEngine
 
 /// The composition root: builds the credential chain, HTTP client, registry, stager, record and
 /// orchestrator once, and shuts the HTTP client down at the end. Nothing else constructs collaborators.
@@ -69,9 +70,13 @@ struct AppContext: Sendable {
         let records = RecordStore(directory: paths.stateDirectory)
         if let warning = records.permissionsWarning() { Console.info(warning) }
         let loopback = overrides == nil && (try? Self.endpointsOnLoopback(credentials, keys: Set(environment.keys).union(dotEnv.values.keys))) == true
-        let client = AsyncHTTPClientTransport.makeClient(configuration: try transportConfiguration(credentials))
+        let configuration = try transportConfiguration(credentials)
+        let client = AtomTransport.makeClient(configuration: configuration)
         let logger = Logger(label: "atom")
-        let transport = MiddlewareTransport(AsyncHTTPClientTransport(client: client), middlewares: [UserAgentMiddleware(), LoggingMiddleware(logger: logger)])
+        let choice = try TransportChoice(setting: credentials.nonEmpty("ATOM_HTTP_TRANSPORT"))
+        let transport = MiddlewareTransport(
+            AtomTransport.make(choice, client: client, configuration: configuration),
+            middlewares: [UserAgentMiddleware(), LoggingMiddleware(logger: logger)])
         return AppContext(
             processEnvironment: environment, dotEnv: dotEnv, paths: paths, credentials: credentials, client: client,
             transport: transport, registry: Registry.platforms, records: records,
@@ -96,8 +101,8 @@ struct AppContext: Sendable {
 
     /// Timeouts: `ATOM_CONNECT_TIMEOUT` seconds to connect (default 5: a dead host fails fast instead of
     /// hanging 15 s per attempt).
-    static func transportConfiguration(_ credentials: any CredentialStore) throws -> AsyncHTTPClientTransport.Configuration {
-        var configuration = AsyncHTTPClientTransport.Configuration(connectTimeout: .seconds(5))
+    static func transportConfiguration(_ credentials: any CredentialStore) throws -> TransportConfiguration {
+        var configuration = TransportConfiguration(connectTimeout: .seconds(5))
         if let text = try credentials.nonEmpty("ATOM_CONNECT_TIMEOUT") {
             guard let seconds = Double(text), seconds > 0, seconds <= 300 else {
                 throw PublishError(
@@ -150,7 +155,7 @@ struct AppContext: Sendable {
         let stager = try stager()
         return Orchestrator(
             stager: stager, records: records, logger: logger,
-            stagingURLLifetime: Staging.urlLifetime(of: stager) ?? .seconds(3600), hashes: HashCache(directory: records.directory))
+            hashes: HashCache(directory: records.directory))
     }
 }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PublishingCore
+import PublishingEngine
 
 /// Flags every command shares.
 struct GlobalOptions: ParsableArguments {

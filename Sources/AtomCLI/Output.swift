@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PublishingCore
+import PublishingEngine
 
 /// atom's output contract, in one place for every command (docs/cli.md describes it):
 /// results on stdout — one line per thing without `--json`, one documented JSON document with it —,

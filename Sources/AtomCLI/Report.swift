@@ -1,5 +1,6 @@
 import Foundation
 import PublishingCore
+import PublishingEngine
 
 /// The human summary of a post (or of `atom status`): a table that fits the terminal, long notes as footnotes.
 enum SummaryTable {

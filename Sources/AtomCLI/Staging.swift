@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import OpenAPIRuntime
 import PublishingCore
 import S3Staging
 
@@ -11,10 +12,5 @@ enum Staging {
         credentials: any CredentialStore, environment: [String: String], transport: any HTTPTransport, logger: Logger
     ) throws -> (any MediaStager)? {
         try S3Stager.fromCredentials(credentials, transport: transport, environment: environment, logger: logger)
-    }
-
-    /// The lifetime of the URLs `stager` hands out (`ATOM_S3_URL_TTL`), or `nil` for a stager atom did not build.
-    static func urlLifetime(of stager: (any MediaStager)?) -> Duration? {
-        (stager as? S3Stager)?.configuration.urlTTL
     }
 }

@@ -3,6 +3,7 @@ import AsyncHTTPTransport
 import Foundation
 import NIOCore
 import NIOHTTP1
+import OpenAPIRuntime
 import PublishingCore
 
 /// A clock whose sleeps return at once, advancing its own time and recording each sleep — so retry and
@@ -85,12 +86,18 @@ public enum TemporaryDirectory {
     }
 }
 
-/// A real AsyncHTTPClient transport for integration tests, shut down after `body`.
+/// A real transport for integration tests, with atom's production middlewares, shut down after `body`.
 public enum TestTransport {
-    public static func with<T>(_ body: (any HTTPTransport) async throws -> T) async throws -> T {
-        let client = AsyncHTTPClientTransport.makeClient(configuration: .init(connectTimeout: .seconds(5), readTimeout: .seconds(30), requestTimeout: .seconds(300)))
+    /// The transport ``with(_:_:)`` builds when none is named: AsyncHTTPClient unless a test runs its body under
+    /// `TestTransport.$choice.withValue(.urlSession) { … }` (the adapters' transport matrices do).
+    @TaskLocal public static var choice: TransportChoice = .asyncHTTPClient
+
+    public static func with<T>(_ choice: TransportChoice? = nil, _ body: (any HTTPTransport) async throws -> T) async throws -> T {
+        let choice = choice ?? Self.choice
+        let configuration = TransportConfiguration(connectTimeout: .seconds(5), readTimeout: .seconds(30), requestTimeout: .seconds(300))
+        let client = AtomTransport.makeClient(configuration: configuration)
         do {
-            let result = try await body(AsyncHTTPClientTransport(client: client))
+            let result = try await body(AtomTransport.make(choice, client: client, configuration: configuration))
             try await client.shutdown()
             return result
         } catch {

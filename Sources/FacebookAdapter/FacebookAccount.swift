@@ -2,6 +2,7 @@ import Foundation
 import GraphAPISupport
 import HTTPTypes
 import Logging
+import OpenAPIRuntime
 import PublishingCore
 
 /// The owner's Facebook grant: the Page token's validity, scopes, expiry and owner (`GET /debug_token`), the Page's

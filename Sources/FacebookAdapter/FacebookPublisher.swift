@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import OpenAPIRuntime
 import PublishingCore
 
 /// Publishes to the owner's Facebook Page: a Page Reel when the video fits the Reels spec (or the manifest says

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import OAuthLogin
 import PublishingCore
 
 /// Facebook Login's manual flow, shared by `atom auth facebook` and `atom auth instagram --facebook-login`:

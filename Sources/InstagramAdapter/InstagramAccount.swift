@@ -1,6 +1,7 @@
 import Foundation
 import GraphAPISupport
 import HTTPTypes
+import OpenAPIRuntime
 import PublishingCore
 
 /// The owner's Instagram grant: the account's username (`GET /{ig-user-id}?fields=id,username`), the token's expiry

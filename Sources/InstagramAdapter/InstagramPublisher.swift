@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import OpenAPIRuntime
 import PublishingCore
 
 /// Publishes Reels through the Instagram Graph API's content-publishing flow: check the 24-hour

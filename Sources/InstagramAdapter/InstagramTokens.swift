@@ -2,6 +2,7 @@ import Foundation
 import GraphAPISupport
 import HTTPTypes
 import Logging
+import OpenAPIRuntime
 import PublishingCore
 
 /// The access token, kept fresh one refresh at a time.

@@ -1,3 +1,4 @@
+import OAuthLogin
 import PublishingCore
 
 /// One platform, as one value: everything atom's command line, its sandbox and its help need to know about it.

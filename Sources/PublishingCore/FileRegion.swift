@@ -20,7 +20,7 @@ public final class MediaFileHandle: Sendable {
     public let path: String
     /// The file's size in bytes when it was opened.
     public let size: Int64
-    let descriptor: Int32
+    package let descriptor: Int32
 
     /// Opens `path` for reading; a symbolic link to a regular file is followed.
     ///

@@ -2,53 +2,35 @@ import Foundation
 import HTTPTypes
 import OpenAPIRuntime
 
-/// Sends HTTP requests: the seam between atom's adapters and the network.
+/// Sends HTTP requests: the seam between atom's adapters and the network is swift-openapi-runtime's
+/// `ClientTransport`. The request's path (with its query) is appended to `baseURL`, whose own path may carry
+/// a prefix (`http://127.0.0.1:8080/tiktok`). Bodies are `HTTPBody` streams; a body with `.single` iteration
+/// behaviour must never be resent.
 ///
-/// It has the shape of swift-openapi-runtime's `ClientTransport`: the request's path (with its query)
-/// is appended to `baseURL`, whose own path may carry a prefix (`http://127.0.0.1:8080/tiktok`).
-/// Bodies are `HTTPBody` streams; a body with `.single` iteration behaviour must never be resent.
+/// This is the name atom's adapters have always used; it is the runtime's protocol itself, so any
+/// `ClientTransport` (swift-openapi-async-http-client's, swift-openapi-urlsession's, a test double) plugs in.
 ///
 /// ## Implementing a custom transport
 /// A test double that answers every request with 200:
 /// ```swift
-/// struct AlwaysOK: HTTPTransport {
+/// struct AlwaysOK: ClientTransport {
 ///     func send(_ request: HTTPRequest, body: HTTPBody?, baseURL: URL, operationID: String)
 ///         async throws -> (HTTPResponse, HTTPBody?) { (HTTPResponse(status: .ok), nil) }
 /// }
 /// ```
-public protocol HTTPTransport: Sendable {
-    /// Sends one request and returns the response with its (streamed) body.
-    /// - Parameters:
-    ///   - request: Method, path (appended to `baseURL`) and header fields.
-    ///   - body: The request body, if any; with a known length it is sent with `Content-Length`.
-    ///   - baseURL: The server's base URL.
-    ///   - operationID: A dotted name for logs and errors, e.g. `youtube.upload.chunk`.
-    /// - Returns: The response head and body.
-    /// - Throws: ``TransportError`` when the connection fails, drops or times out.
-    func send(_ request: HTTPRequest, body: HTTPBody?, baseURL: URL, operationID: String) async throws -> (
-        HTTPResponse, HTTPBody?
-    )
-}
+public typealias HTTPTransport = ClientTransport
 
-/// Intercepts requests on their way to a transport: auth headers, user agent, logging.
-public protocol HTTPMiddleware: Sendable {
-    /// Intercepts one request; call `next` to pass it on.
-    func intercept(
-        _ request: HTTPRequest,
-        body: HTTPBody?,
-        baseURL: URL,
-        operationID: String,
-        next: @Sendable (HTTPRequest, HTTPBody?, URL) async throws -> (HTTPResponse, HTTPBody?)
-    ) async throws -> (HTTPResponse, HTTPBody?)
-}
+/// Intercepts requests on their way to a transport (auth headers, user agent, logging, error mapping): the
+/// runtime's `ClientMiddleware`, under the name atom's adapters use.
+public typealias HTTPMiddleware = ClientMiddleware
 
 /// A transport wrapped in middlewares, outermost first.
-public struct MiddlewareTransport: HTTPTransport {
-    public let transport: any HTTPTransport
-    public let middlewares: [any HTTPMiddleware]
+public struct MiddlewareTransport: ClientTransport {
+    public let transport: any ClientTransport
+    public let middlewares: [any ClientMiddleware]
 
     /// Wraps `transport` so every request passes through `middlewares` in order.
-    public init(_ transport: any HTTPTransport, middlewares: [any HTTPMiddleware]) {
+    public init(_ transport: any ClientTransport, middlewares: [any ClientMiddleware]) {
         self.transport = transport
         self.middlewares = middlewares
     }
@@ -115,35 +97,5 @@ extension URL {
         components.host = host(percentEncoded: false)
         components.port = port
         return components.url ?? self
-    }
-}
-
-/// `application/x-www-form-urlencoded` and query-string encoding (RFC 3986 unreserved kept).
-public enum FormEncoding {
-    private static let unreserved: CharacterSet = {
-        var set = CharacterSet()
-        set.insert(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
-        return set
-    }()
-
-    /// Percent-encodes everything but RFC 3986's unreserved characters.
-    public static func escape(_ value: String) -> String {
-        value.addingPercentEncoding(withAllowedCharacters: unreserved) ?? value
-    }
-
-    /// Encodes pairs as `a=1&b=2`, in the order given.
-    public static func encode(_ pairs: [(String, String)]) -> String {
-        pairs.map { "\(escape($0.0))=\(escape($0.1))" }.joined(separator: "&")
-    }
-
-    /// Decodes `a=1&b=2` (also `+` as space) into pairs.
-    public static func decode(_ text: String) -> [(String, String)] {
-        text.split(separator: "&", omittingEmptySubsequences: true).map { part in
-            let pieces = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            func unescape(_ s: Substring) -> String {
-                String(s).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(s)
-            }
-            return (unescape(pieces[0]), pieces.count > 1 ? unescape(pieces[1]) : "")
-        }
     }
 }

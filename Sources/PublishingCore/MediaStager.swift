@@ -22,8 +22,15 @@ public protocol MediaStager: Sendable {
     /// A URL from which `object` can be fetched for `duration`.
     func url(for object: StagedObject, validFor duration: Duration) async throws -> URL
 
+    /// How long the URLs handed to platforms stay valid (S3: `ATOM_S3_URL_TTL`); one hour unless the stager says.
+    var urlLifetime: Duration { get }
+
     /// Deletes the staged object.
     func release(_ object: StagedObject) async throws
+}
+
+extension MediaStager {
+    public var urlLifetime: Duration { .seconds(3600) }
 }
 
 /// A staged copy of a video.

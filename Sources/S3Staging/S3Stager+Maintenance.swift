@@ -1,5 +1,6 @@
 import Foundation
 import PublishingCore
+import PublishingEngine
 
 /// An object under the staging prefix (`atom staging list`).
 public struct S3StagedObjectSummary: Sendable, Equatable, Codable {

@@ -78,6 +78,9 @@ public struct S3Stager: MediaStager {
     }
 
     /// A presigned `GET` URL valid for `duration` (clamped to 1 s…7 days), or base + key with `ATOM_S3_PUBLIC_BASE_URL`.
+    /// The configured `ATOM_S3_URL_TTL`.
+    public var urlLifetime: Duration { configuration.urlTTL }
+
     public func url(for object: StagedObject, validFor duration: Duration) async throws -> URL {
         if let base = configuration.publicBaseURL {
             var text = base.absoluteString

@@ -1,5 +1,6 @@
 import Foundation
 import PublishingCore
+import PublishingEngine
 
 /// The jobs store and the OS scheduler together: adding a job arms its wake-up (or leaves no job behind),
 /// claiming due jobs is exclusive (two `run-due` processes never post the same job), finishing removes the wake-up.

@@ -1,6 +1,7 @@
 import Foundation
 import NIOPosix
 import PublishingCore
+import PublishingEngine
 
 #if canImport(Glibc)
     import Glibc

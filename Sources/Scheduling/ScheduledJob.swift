@@ -1,5 +1,6 @@
 import Foundation
 import PublishingCore
+import PublishingEngine
 
 /// One `atom post --at T`: the video, its SHA-256 when it was scheduled, and each platform's part.
 ///

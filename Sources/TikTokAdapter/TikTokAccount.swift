@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Logging
+import OpenAPIRuntime
 import PublishingCore
 
 /// The owner's TikTok grant: who it belongs to (`GET /v2/user/info/`), whether it can post (`creator_info/query`,

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import OpenAPIRuntime
 import PublishingCore
 
 extension YouTubePublisher {

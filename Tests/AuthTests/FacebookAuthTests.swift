@@ -3,6 +3,7 @@ import AtomTestSupport
 import FacebookAdapter
 import Foundation
 import GraphAPISupport
+import OAuthLogin
 import PlatformKit
 import PublishingCore
 import Testing

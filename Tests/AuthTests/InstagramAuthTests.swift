@@ -3,6 +3,7 @@ import AtomTestSupport
 import Foundation
 import GraphAPISupport
 import InstagramAdapter
+import OAuthLogin
 import PlatformKit
 import PublishingCore
 import Testing

@@ -1,5 +1,6 @@
 import AtomTestSupport
 import Foundation
+import OAuthLogin
 import PublishingCore
 import Testing
 

@@ -5,6 +5,7 @@ import Foundation
 import InstagramAdapter
 import PlatformKit
 import PublishingCore
+import PublishingEngine
 import Testing
 import TikTokAdapter
 import YouTubeAdapter

@@ -1,4 +1,5 @@
 import Foundation
+import OAuthLogin
 import PublishingCore
 import Testing
 

@@ -3,6 +3,7 @@ import AtomTestSupport
 import FacebookAdapter
 import Foundation
 import InstagramAdapter
+import OAuthLogin
 import PlatformKit
 import PublishingCore
 import Testing

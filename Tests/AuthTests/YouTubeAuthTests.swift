@@ -1,6 +1,7 @@
 import AtomSandbox
 import AtomTestSupport
 import Foundation
+import OAuthLogin
 import PlatformKit
 import PublishingCore
 import Testing

@@ -4,6 +4,7 @@ import Foundation
 import InstagramAdapter
 import PlatformKit
 import PublishingCore
+import PublishingEngine
 import Testing
 
 /// A stager serving each staged file from the loopback file server under its own name, and counting deletions.

@@ -3,6 +3,7 @@ import Foundation
 import GraphAPISupport
 import HTTPTypes
 @testable import InstagramAdapter
+import MediaInspection
 import OpenAPIRuntime
 import PublishingCore
 import Testing

@@ -6,6 +6,7 @@ import InstagramAdapter
 import OpenAPIRuntime
 import PlatformKit
 import PublishingCore
+import PublishingEngine
 import Testing
 
 /// A stager whose "bucket" is the loopback file server: the staged URL is the fixture's URL there.

@@ -2,6 +2,7 @@ import AtomTestSupport
 import Foundation
 import HTTPTypes
 @testable import InstagramAdapter
+import MediaInspection
 import OpenAPIRuntime
 import PublishingCore
 import Testing

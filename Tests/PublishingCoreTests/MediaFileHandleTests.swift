@@ -1,5 +1,6 @@
 import AtomTestSupport
 import Foundation
+import MediaInspection
 import PublishingCore
 import Testing
 

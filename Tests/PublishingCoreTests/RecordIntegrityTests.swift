@@ -5,6 +5,7 @@ import NIOCore
 import NIOPosix
 import PlatformKit
 import PublishingCore
+import PublishingEngine
 import Testing
 
 @Suite("Record integrity and sandbox isolation")

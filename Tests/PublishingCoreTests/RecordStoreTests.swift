@@ -1,6 +1,7 @@
 import AtomTestSupport
 import Foundation
 import PublishingCore
+import PublishingEngine
 import Testing
 
 @Suite("RecordStore")
@@ -25,6 +26,21 @@ struct RecordStoreTests {
             #expect(file.version == RecordFile.currentVersion)
             let mode = try FileManager.default.attributesOfItem(atPath: dir + "/records.json")[.posixPermissions] as? NSNumber
             #expect(mode?.intValue == 0o600)
+        }
+    }
+
+    @Test("a record written by an older atom, with the retired `phase` key, still reads")
+    func oldRecordWithPhase() async throws {
+        try await TemporaryDirectory.with { dir in
+            let store = RecordStore(directory: dir)
+            try store.update { $0.entries.append(entry("old")) }
+            let path = dir + "/records.json"
+            let text = try String(contentsOfFile: path, encoding: .utf8)
+            let old = text.replacingOccurrences(of: "\"id\"", with: "\"phase\":\"uploading\",\"id\"")
+            #expect(old.contains("\"phase\""))
+            try Data(old.utf8).write(to: URL(fileURLWithPath: path))
+            let file = try RecordStore(directory: dir).read()
+            #expect(file.entries.map(\.id) == ["old"])
         }
     }
 

@@ -2,6 +2,7 @@ import AtomTestSupport
 import Foundation
 import Logging
 import PublishingCore
+import PublishingEngine
 import Testing
 
 #if canImport(Glibc)

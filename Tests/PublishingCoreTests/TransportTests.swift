@@ -1,3 +1,4 @@
+import AsyncHTTPTransport
 import AtomSandbox
 import AtomTestSupport
 import Foundation
@@ -41,10 +42,10 @@ struct TransportTests {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
-    @Test("a refused connection fails at once, in plain words naming the host")
-    func refusedNamesHost() async throws {
+    @Test("a refused connection fails at once, in plain words naming the host", arguments: TransportChoice.allCases)
+    func refusedNamesHost(_ choice: TransportChoice) async throws {
         let port = try Self.closedPort()
-        try await TestTransport.with { transport in
+        try await TestTransport.with(choice) { transport in
             let error = await #expect(throws: TransportError.self) {
                 _ = try await transport.send(
                     HTTPRequest(method: .get, path: "/"), body: nil, baseURL: URL(string: "http://127.0.0.1:\(port)")!,
@@ -56,15 +57,15 @@ struct TransportTests {
         }
     }
 
-    @Test("streams a file region byte-exact through AsyncHTTPClient")
-    func streamsFileRegion() async throws {
+    @Test("sends a file region byte-exact (streamed by AsyncHTTPClient, buffered by URLSession on Linux)", arguments: TransportChoice.allCases)
+    func streamsFileRegion(_ choice: TransportChoice) async throws {
         try await TemporaryDirectory.with { dir in
             let path = dir + "/blob.bin"
             try TemporaryDirectory.writeRandomFile(at: path, size: 3 * (1 << 20) + 12345)
             let file = try MediaFileHandle(path: path)
             let expected = try await FileDigest.sha256(of: file)
             try await FakeServer.run(services: [HashingEcho()]) { server in
-                try await TestTransport.with { transport in
+                try await TestTransport.with(choice) { transport in
                     let sent = LockedBox<Int64>(0)
                     let body = file.chunks(in: 0..<file.size, chunkSize: 256 * 1024).body { n in sent.withLock { $0 += Int64(n) } }
                     let (response, responseBody) = try await transport.send(
@@ -82,10 +83,10 @@ struct TransportTests {
         }
     }
 
-    @Test("a dropped connection surfaces as a retryable TransportError")
-    func droppedConnection() async throws {
+    @Test("a dropped connection surfaces as a retryable TransportError", arguments: TransportChoice.allCases)
+    func droppedConnection(_ choice: TransportChoice) async throws {
         try await FakeServer.run(services: [HashingEcho()]) { server in
-            try await TestTransport.with { transport in
+            try await TestTransport.with(choice) { transport in
                 await #expect(throws: TransportError.self) {
                     _ = try await transport.send(
                         HTTPRequest(method: .post, path: "/drop"), body: HTTPBody(Array(repeating: UInt8(7), count: 200_000)),
@@ -94,4 +95,32 @@ struct TransportTests {
             }
         }
     }
+
+    @Test("ATOM_HTTP_TRANSPORT: empty is AsyncHTTPClient, `urlsession` is URLSession, anything else is refused by name")
+    func transportSetting() throws {
+        #expect(try TransportChoice(setting: nil) == .asyncHTTPClient)
+        #expect(try TransportChoice(setting: "") == .asyncHTTPClient)
+        #expect(try TransportChoice(setting: "async-http-client") == .asyncHTTPClient)
+        #expect(try TransportChoice(setting: " URLSession ") == .urlSession)
+        let error = #expect(throws: PublishError.self) { try TransportChoice(setting: "curl2") }
+        #expect(error?.code == .configuration)
+        #expect(error?.message.contains("async-http-client or urlsession") == true)
+    }
+
+    #if !canImport(Darwin)
+    @Test("URLSession on Linux refuses a body it would have to hold in memory past the limit, before reading it")
+    func urlSessionRefusesLargeBodies() async throws {
+        let body = HTTPBody(AsyncThrowingStream<ArraySlice<UInt8>, any Error> { $0.finish(throwing: CancellationError()) },
+                            length: .known(300 << 20), iterationBehavior: .single)
+        let error = try await TestTransport.with(.urlSession) { transport in
+            await #expect(throws: PublishError.self) {
+                _ = try await transport.send(
+                    HTTPRequest(method: .put, path: "/upload"), body: body, baseURL: URL(string: "http://127.0.0.1:9")!,
+                    operationID: "test.upload")
+            }
+        }
+        #expect(error?.code == .configuration)
+        #expect(error?.message.contains("ATOM_HTTP_TRANSPORT=urlsession holds each request body in memory") == true)
+    }
+    #endif
 }

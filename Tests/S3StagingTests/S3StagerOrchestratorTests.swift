@@ -6,6 +6,7 @@ import OpenAPIRuntime
 import PlatformKit
 import PublishingCore
 @testable import S3Staging
+import PublishingEngine
 import Testing
 
 /// A platform that pulls the video from the staged URL (as Instagram does), hashing what it downloads.
@@ -45,7 +46,7 @@ struct S3StagerOrchestratorTests {
                     let publisher = PullingPublisher(transport: transport, fetched: LockedBox([]))
                     let orchestrator = Orchestrator(
                         stager: stager, records: RecordStore(directory: dir + "/state"), clock: ImmediateClock(),
-                        jitter: FixedJitter(1), stagingURLLifetime: stager.configuration.urlTTL)
+                        jitter: FixedJitter(1))
                     let report = try await orchestrator.post(
                         PostRequest(
                             videoPath: Fixtures.path("vertical.mp4"),
@@ -69,7 +70,7 @@ struct S3StagerOrchestratorTests {
                     let stager = try #require(try S3Stager.fromCredentials(MemoryCredentialStore(environment), transport: transport, environment: [:]))
                     let fetched = LockedBox<[String]>([])
                     let orchestrator = Orchestrator(stager: stager, records: RecordStore(directory: dir + "/state"), clock: ImmediateClock(),
-                                                    jitter: FixedJitter(1), stagingURLLifetime: stager.configuration.urlTTL)
+                                                    jitter: FixedJitter(1))
                     let video = Fixtures.path("vertical.mp4")
                     let report = try await orchestrator.post(PostRequest(
                         videoPath: video, targets: [PostTarget(publisher: PullingPublisher(transport: transport, fetched: fetched), draft: PostDraft())]))

@@ -3,6 +3,7 @@ import AtomTestSupport
 import Foundation
 import PlatformKit
 import PublishingCore
+import PublishingEngine
 import Testing
 
 @testable import TikTokAdapter

@@ -1,6 +1,8 @@
 import AtomSandbox
 import AtomTestSupport
 import Foundation
+import MediaInspection
+import OpenAPIRuntime
 import PlatformKit
 import PublishingCore
 import YouTubeAdapter

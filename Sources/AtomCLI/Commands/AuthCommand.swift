@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import OAuthLogin
 import PlatformKit
 import PublishingCore
 

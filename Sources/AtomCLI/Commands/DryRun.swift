@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PublishingCore
+import PublishingEngine
 
 /// `--dry-run` and `atom validate`: probe, check every platform's limits, print the plan. Sends nothing.
 enum DryRun {

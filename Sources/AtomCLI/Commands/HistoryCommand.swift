@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PublishingCore
+import PublishingEngine
 
 struct HistoryListCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

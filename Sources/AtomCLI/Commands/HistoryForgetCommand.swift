@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PublishingCore
+import PublishingEngine
 
 /// `atom history forget …`: delete entries from the local record, with their checkpoints and staged copies.
 struct HistoryForgetCommand: AsyncParsableCommand {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import PlatformKit
 import PublishingCore
+import PublishingEngine
 import Scheduling
 
 /// Options shared by `post` and `validate`: what to post where.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PublishingCore
+import PublishingEngine
 import Scheduling
 
 /// `atom schedule run-due`: what the OS timer runs at a job's time (cron works too). Posts every due job with

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PublishingCore
+import PublishingEngine
 import Scheduling
 
 /// `atom post … --at T`: platforms whose API schedules get the video now (the platform publishes at T); the

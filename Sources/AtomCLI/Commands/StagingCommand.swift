@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PublishingCore
+import PublishingEngine
 import S3Staging
 
 struct StagingCommand: AsyncParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PublishingCore
+import PublishingEngine
 
 /// `atom unpublish <record-id> --platform P`: delete a published post where the platform's API allows it.
 struct UnpublishCommand: AsyncParsableCommand {

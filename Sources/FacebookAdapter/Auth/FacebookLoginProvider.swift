@@ -1,5 +1,6 @@
 import Foundation
 import GraphAPISupport
+import OAuthLogin
 import PublishingCore
 
 /// `atom auth facebook`: Facebook Login for a Page [FB-LL].

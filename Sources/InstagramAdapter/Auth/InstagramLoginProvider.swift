@@ -2,6 +2,7 @@ import Foundation
 import GraphAPISupport
 import HTTPTypes
 import Logging
+import OAuthLogin
 import PublishingCore
 
 /// `atom auth instagram`: Instagram API with Instagram Login (Business Login for Instagram) [IG-AT].

@@ -1,4 +1,5 @@
 import Foundation
+import OAuthLogin
 import PublishingCore
 
 /// The "browser" side of a platform's OAuth: its consent page, played without a person.

@@ -1,4 +1,5 @@
 import Foundation
+import OAuthLogin
 import PublishingCore
 
 /// `atom auth tiktok`: TikTok Login Kit for desktop.

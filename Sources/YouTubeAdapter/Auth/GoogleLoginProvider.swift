@@ -1,4 +1,5 @@
 import Foundation
+import OAuthLogin
 import PublishingCore
 
 /// `atom auth youtube`: Google's OAuth flow for installed (desktop) apps [YT-AUTH].

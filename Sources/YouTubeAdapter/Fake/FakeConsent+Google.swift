@@ -1,3 +1,4 @@
+import OAuthLogin
 import PlatformKit
 import PublishingCore
 

@@ -1,6 +1,8 @@
 import AtomSandbox
 import AtomTestSupport
 import Foundation
+import OAuthLogin
+import OpenAPIRuntime
 import PlatformKit
 import PublishingCore
 

@@ -2,6 +2,8 @@ import AtomSandbox
 import AtomTestSupport
 import Foundation
 import InstagramAdapter
+import MediaInspection
+import OpenAPIRuntime
 import PlatformKit
 import PublishingCore
 import Testing

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import HTTPTypes
+import OpenAPIRuntime
 import PublishingCore
 import Testing
 

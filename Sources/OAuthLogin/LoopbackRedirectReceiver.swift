@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOPosix
+import PublishingCore
 
 /// Catches an OAuth redirect on the loopback interface, as desktop OAuth clients do (RFC 8252 §7.3).
 ///

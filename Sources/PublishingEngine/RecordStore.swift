@@ -1,6 +1,7 @@
 import CoreFoundation
 import Foundation
 import NIOPosix
+import PublishingCore
 
 #if canImport(Glibc)
 import Glibc

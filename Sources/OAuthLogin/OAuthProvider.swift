@@ -1,4 +1,5 @@
 import Foundation
+import PublishingCore
 
 /// One platform's OAuth login: where to send the browser and how to turn the returned code into the
 /// `.env` keys atom posts with.

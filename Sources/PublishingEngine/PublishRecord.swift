@@ -1,4 +1,5 @@
 import Foundation
+import PublishingCore
 
 /// The status of one platform's entry in the local record.
 public struct RecordStatus: Hashable, Sendable, Codable, CustomStringConvertible {
@@ -71,8 +72,6 @@ public struct PostRecord: Sendable, Codable, Equatable {
     public var startedAt: Date?
     public var finishedAt: Date?
     public var error: ErrorSummary?
-    /// The last phase reached (for interrupted posts).
-    public var phase: String?
     /// The adapter's resume state.
     public var checkpoint: JSONValue?
     /// The staged object's key, if this platform used staging.
@@ -99,7 +98,7 @@ public struct PostRecord: Sendable, Codable, Equatable {
     public init(
         id: String, platform: PlatformID, status: RecordStatus, postId: String? = nil, url: String? = nil, video: String, sha256: String,
         sizeBytes: Int64, createdAt: Date, updatedAt: Date, startedAt: Date? = nil, finishedAt: Date? = nil, error: ErrorSummary? = nil,
-        phase: String? = nil, checkpoint: JSONValue? = nil, stagingKey: String? = nil, draft: PostDraft? = nil, media: MediaInfo? = nil,
+        checkpoint: JSONValue? = nil, stagingKey: String? = nil, draft: PostDraft? = nil, media: MediaInfo? = nil,
         owner: RecordOwner? = nil, note: String? = nil, previousPostIds: [String]? = nil, sandbox: Bool? = nil
     ) {
         self.id = id
@@ -115,7 +114,6 @@ public struct PostRecord: Sendable, Codable, Equatable {
         self.startedAt = startedAt
         self.finishedAt = finishedAt
         self.error = error
-        self.phase = phase
         self.checkpoint = checkpoint
         self.stagingKey = stagingKey
         self.draft = draft

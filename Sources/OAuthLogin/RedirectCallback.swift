@@ -1,4 +1,5 @@
 import Foundation
+import PublishingCore
 
 /// The parameters a platform's authorization server sent back to the redirect URI: `code` and `state`,
 /// or `error` (`access_denied`) with `error_description`.

@@ -1,10 +1,12 @@
 import Foundation
 import Logging
+import MediaInspection
+import PublishingCore
 
 /// Posts one video to several platforms at once.
 ///
-/// Inspect (probe + limits, offline) → hash → claim each platform in the record (skip what is already
-/// published or in progress elsewhere, resume what was interrupted) → preflight every platform → fan
+/// Inspect (probe + limits, offline) → hash → preflight every platform → claim each platform in the record (skip
+/// what is already published or in progress elsewhere, resume what was interrupted) → fan
 /// out, one child task per platform in a non-throwing task group, with one shared staged copy for the
 /// platforms that pull from a URL → release the staged copy when the last of them is done → report in
 /// the order asked. One platform's failure never cancels another; cancellation (Ctrl-C) stops every
@@ -16,9 +18,6 @@ public struct Orchestrator: Sendable {
     public var jitter: any JitterSource
     public var now: @Sendable () -> Date
     public var logger: Logger
-    /// How long every staged URL handed to a platform stays valid (`ATOM_S3_URL_TTL`, parsed once by the stager's
-    /// configuration).
-    public var stagingURLLifetime: Duration
     /// Remembers file hashes so a re-post reads the file's bytes once (`nil`: hash every time).
     public var hashes: HashCache?
 
@@ -26,7 +25,7 @@ public struct Orchestrator: Sendable {
         stager: (any MediaStager)?, records: RecordStore, clock: any Clock<Duration> = ContinuousClock(),
         jitter: any JitterSource = SystemJitter(), now: @escaping @Sendable () -> Date = { Date() },
         logger: Logger = Logger(label: "atom", factory: { _ in SwiftLogNoOpLogHandler() }),
-        stagingURLLifetime: Duration = .seconds(3600), hashes: HashCache? = nil
+        hashes: HashCache? = nil
     ) {
         self.stager = stager
         self.records = records
@@ -34,7 +33,6 @@ public struct Orchestrator: Sendable {
         self.jitter = jitter
         self.now = now
         self.logger = logger
-        self.stagingURLLifetime = stagingURLLifetime
         self.hashes = hashes
     }
 
@@ -99,8 +97,15 @@ public struct Orchestrator: Sendable {
         let sha = if let hashes { try await hashes.sha256(of: file, progress: report).sha256 }
             else { try await FileDigest.sha256(of: file, progress: report) }
         hashing.report(.done, message: "sha256 \(sha.prefix(12))…")
-        let claims = try await claim(request, media: inspection.media, sha256: sha)
-        return try await run(claims: claims, file: file, media: inspection.media, sha256: sha, videoPath: request.videoPath,
+        let tentative = try await tentativeClaim(request, media: inspection.media, sha256: sha)
+        let commit: @Sendable ([Int]) async throws -> [Claim] = { [self] indices in
+            var subset = request
+            subset.targets = indices.map { request.targets[$0] }
+            var claims = tentative
+            for (claimed, index) in zip(try await claim(subset, media: inspection.media, sha256: sha), indices) { claims[index] = claimed }
+            return claims
+        }
+        return try await run(claims: tentative, commit: commit, file: file, media: inspection.media, sha256: sha, videoPath: request.videoPath,
                              waitLimit: request.waitLimit, progress: progress, covers: inspection.covers)
     }
 
@@ -154,99 +159,5 @@ public struct Orchestrator: Sendable {
         }
         return try await run(claims: claims, file: file, media: media, sha256: first.sha256, videoPath: first.video,
                              waitLimit: waitLimit, progress: progress, resumeOnly: true, covers: covers)
-    }
-
-    // MARK: Claims
-
-    struct Claim: Sendable {
-        enum Outcome: Sendable {
-            case skip(PlatformResult)
-            case proceed(recordID: String, checkpoint: JSONValue?, startedAt: Date, previous: PostRecord?)
-        }
-        var publisher: any Publisher
-        var draft: PostDraft
-        var outcome: Outcome
-        /// A published entry whose cover is retried alone (`atom status`).
-        var coverOnly: PostRecord? = nil
-    }
-
-    private func claim(_ request: PostRequest, media: MediaInfo, sha256: String) async throws -> [Claim] {
-        let now = self.now
-        let video = request.videoPath
-        let force = request.force
-        let targets = request.targets
-        let sandbox = request.sandbox
-        return try await records.updateAsync { file -> [Claim] in
-            targets.map { target -> Claim in
-                let platform = target.publisher.platform
-                let time = now()
-                // Judge from the newest entry of this video on this platform; `--force` always starts a new entry, so
-                // every attempt keeps its own caption, URL and times.
-                let matching = file.entries.indices.filter {
-                    file.entries[$0].sha256 == sha256 && file.entries[$0].platform == platform && (file.entries[$0].sandbox ?? false) == sandbox
-                }
-                let byAge: (Int, Int) -> Bool = { (file.entries[$0].createdAt, $0) < (file.entries[$1].createdAt, $1) }
-                let newest = matching.max(by: byAge)
-                let newestPublished = matching.filter { file.entries[$0].status == .published }.max(by: byAge)
-                let earlierPostIds = matching.compactMap { file.entries[$0].postId }
-                if let index = newestPublished ?? newest, !force {
-                    let entry = file.entries[index]
-                    let busy = entry.status == .uploading && (entry.owner?.isAlive(now: time) ?? false)
-                    if busy {
-                        var result = Self.result(of: entry)
-                        result.status = .skipped
-                        result.note = "being posted right now by another atom process (pid \(entry.owner?.pid ?? 0)); use --force to post anyway"
-                        return Claim(publisher: target.publisher, draft: target.draft, outcome: .skip(result))
-                    }
-                    if entry.status == .published {
-                        var result = Self.result(of: entry)
-                        result.status = .skipped
-                        result.note = "already published on \(entry.updatedAt.formatted(.iso8601)); use --force to post again"
-                        return Claim(publisher: target.publisher, draft: target.draft, outcome: .skip(result))
-                    }
-                    // Resume what can be resumed; start over after a failure.
-                    let resumable = ([.interrupted, .processing, .uploading].contains(entry.status) || (entry.status == .failed && entry.error?.retryable == true))
-                    var updated = entry
-                    updated.status = .uploading
-                    updated.owner = .current(now: time)
-                    updated.video = video
-                    updated.draft = target.draft
-                    updated.media = media
-                    updated.error = nil
-                    updated.updatedAt = time
-                    if !resumable {
-                        updated.checkpoint = nil
-                        updated.postId = nil
-                        updated.url = nil
-                        updated.startedAt = time
-                        updated.finishedAt = nil
-                        updated.phase = nil
-                    }
-                    file.entries[index] = updated
-                    return Claim(publisher: target.publisher, draft: target.draft,
-                                 outcome: .proceed(recordID: entry.id, checkpoint: resumable ? entry.checkpoint : nil,
-                                                   startedAt: updated.startedAt ?? time, previous: entry))
-                }
-                let id = Self.newID()
-                file.entries.append(PostRecord(
-                    id: id, platform: platform, status: .uploading, postId: nil, url: nil, video: video, sha256: sha256,
-                    sizeBytes: media.sizeBytes, createdAt: time, updatedAt: time, startedAt: time, finishedAt: nil, error: nil,
-                    phase: PublishPhase.queued.rawValue, checkpoint: nil, stagingKey: nil, draft: target.draft, media: media,
-                    owner: .current(now: time), note: nil, previousPostIds: force && !earlierPostIds.isEmpty ? earlierPostIds : nil,
-                    sandbox: sandbox ? true : nil
-                ))
-                return Claim(publisher: target.publisher, draft: target.draft, outcome: .proceed(recordID: id, checkpoint: nil, startedAt: time, previous: nil))
-            }
-        }
-    }
-
-    static func newID() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return (0..<6).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
-    }
-
-    static func result(of entry: PostRecord) -> PlatformResult {
-        PlatformResult(status: entry.status, platform: entry.platform, id: entry.id, postId: entry.postId, url: entry.url,
-                       startedAt: entry.startedAt, finishedAt: entry.finishedAt, error: entry.error, note: entry.note)
     }
 }

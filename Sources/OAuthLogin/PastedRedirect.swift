@@ -1,4 +1,5 @@
 import Foundation
+import PublishingCore
 
 /// What the user pasted in paste mode (`--no-browser`, `--redirect-uri`).
 public enum PastedRedirect: Sendable, Equatable {

@@ -1,5 +1,6 @@
 import Foundation
 import NIOPosix
+import PublishingCore
 
 #if canImport(Glibc)
 import Glibc

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import PublishingCore
 
 /// Proof Key for Code Exchange (RFC 7636): a fresh secret `verifier` per login attempt and the
 /// `code_challenge` derived from it with S256.

@@ -1,4 +1,5 @@
 import Foundation
+import PublishingCore
 
 /// Makes a platform's ``OAuthProvider`` from the settings, like ``PublisherFactory`` makes publishers.
 ///

@@ -1,4 +1,5 @@
 import Foundation
+import PublishingCore
 
 /// Shares one staged copy among the platforms that need a URL: staging starts when the first of them
 /// asks for it, and the copy is deleted when the last has let go — unless one of them is still

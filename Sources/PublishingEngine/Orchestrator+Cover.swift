@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import PublishingCore
 
 /// Covers: probed once per image before anything moves, decided per platform from its ``CoverSupport``,
 /// staged like the video where a platform fetches it from a URL, applied after the upload where the platform

@@ -1,4 +1,5 @@
 import Foundation
+import PublishingCore
 
 /// Runs one OAuth login the way good CLIs do (gcloud, gh): open the browser, catch the redirect on
 /// loopback (or read the pasted redirect URL), check `state`, exchange the code with PKCE, and write

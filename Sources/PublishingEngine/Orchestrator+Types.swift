@@ -1,4 +1,5 @@
 import Foundation
+import PublishingCore
 
 /// One platform to post to, with the draft for it.
 public struct PostTarget: Sendable {

@@ -1,4 +1,5 @@
 import Foundation
+import PublishingCore
 
 #if canImport(Glibc)
 import Glibc

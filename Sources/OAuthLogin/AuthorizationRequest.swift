@@ -1,4 +1,5 @@
 import Foundation
+import PublishingCore
 
 /// What one authorization attempt sends to the platform.
 public struct AuthorizationRequest: Sendable {

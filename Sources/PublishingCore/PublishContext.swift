@@ -1,0 +1,74 @@
+import Foundation
+import Logging
+
+/// Everything an adapter gets from the orchestrator while publishing.
+public struct PublishContext: Sendable {
+    /// Where progress goes.
+    public var progress: ProgressReporter
+    /// Saves the adapter's resume state (written to the record before the next network step).
+    public var journal: Journal
+    /// Awaits the shared staged copy of the video and returns a URL for it that lives the one configured lifetime
+    /// (`ATOM_S3_URL_TTL`): every presigned URL handed to a platform lives the same, owner-chosen time.
+    public var stagedURL: @Sendable () async throws -> URL
+    /// Tells the orchestrator this platform no longer needs the staged object (it ingested it or failed).
+    public var releaseStaging: @Sendable () async -> Void
+    /// Awaits the shared staged copy of the cover image (``CoverSupport/Delivery/stagedURL``) and returns a URL
+    /// that lives the configured lifetime, like ``stagedURL``; deleted with the video's copy when the platform lets go.
+    public var stagedCoverURL: @Sendable () async throws -> URL
+    /// The clock for polling and backoff.
+    public var clock: any Clock<Duration>
+    /// Jitter for backoff.
+    public var jitter: any JitterSource
+    /// The wall clock.
+    public var now: @Sendable () -> Date
+    /// How long to wait for platform processing before returning `processing`.
+    public var waitLimit: Duration
+    /// The logger (library code logs at trace/debug/info only).
+    public var logger: Logger
+
+    public init(
+        progress: ProgressReporter = ProgressReporter(platform: PlatformID("none"), continuation: nil),
+        journal: Journal = Journal { _ in },
+        stagedURL: @escaping @Sendable () async throws -> URL = {
+            throw PublishError(.configuration, message: "no staging is configured", remediation: "set ATOM_S3_BUCKET and AWS credentials")
+        },
+        releaseStaging: @escaping @Sendable () async -> Void = {},
+        stagedCoverURL: @escaping @Sendable () async throws -> URL = {
+            throw PublishError(.configuration, message: "no staging is configured", remediation: "set ATOM_S3_BUCKET and AWS credentials")
+        },
+        clock: any Clock<Duration> = ContinuousClock(),
+        jitter: any JitterSource = SystemJitter(),
+        now: @escaping @Sendable () -> Date = { Date() },
+        waitLimit: Duration = .seconds(600),
+        logger: Logger = Logger(label: "atom", factory: { _ in SwiftLogNoOpLogHandler() })
+    ) {
+        self.progress = progress
+        self.journal = journal
+        self.stagedURL = stagedURL
+        self.releaseStaging = releaseStaging
+        self.stagedCoverURL = stagedCoverURL
+        self.clock = clock
+        self.jitter = jitter
+        self.now = now
+        self.waitLimit = waitLimit
+        self.logger = logger
+    }
+
+    /// A retrier using this context's clock and jitter.
+    public func retrier(_ policy: RetryPolicy = .default) -> Retrier {
+        Retrier(policy: policy, clock: clock, jitter: jitter)
+    }
+}
+
+/// Saves an adapter's resume state.
+public struct Journal: Sendable {
+    private let saveState: @Sendable (JSONValue) async throws -> Void
+
+    /// Creates a journal that hands each checkpoint to `save`.
+    public init(save: @escaping @Sendable (JSONValue) async throws -> Void) { self.saveState = save }
+
+    /// Records `state` durably before the caller's next network step.
+    public func save(_ state: some Encodable & Sendable) async throws {
+        try await saveState(try JSONValue.encoding(state))
+    }
+}
