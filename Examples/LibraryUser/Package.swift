@@ -15,6 +15,7 @@ let package = Package(
             name: "LibraryUser",
             dependencies: [
                 .product(name: "PublishingCore", package: "atom"),
+                .product(name: "PublishingEngine", package: "atom"),
                 .product(name: "PlatformKit", package: "atom"),
                 .product(name: "YouTubeAdapter", package: "atom"),
                 .product(name: "AtomSandbox", package: "atom"),

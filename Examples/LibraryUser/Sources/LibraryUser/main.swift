@@ -4,6 +4,7 @@ import AtomSandbox
 import Foundation
 import PlatformKit
 import PublishingCore
+import PublishingEngine
 import YouTubeAdapter
 
 // Usage: swift run --package-path Examples/LibraryUser LibraryUser [VIDEO]
@@ -15,12 +16,12 @@ let storage = NSTemporaryDirectory() + "atom-library-user-" + UUID().uuidString
 
 let sandbox = try Sandbox(plugins: [plugin], storage: storage)
 let report = try await FakeServer.run(services: sandbox.services) { server in
-    let client = AsyncHTTPClientTransport.makeClient()
+    let client = AtomTransport.makeClient()
     do {
         // The sandbox's settings stand in for a .env: base URLs of the fakes and their sandbox tokens.
         let environment = PublisherEnvironment(
             credentials: MemoryCredentialStore(sandbox.environment(server: server)),
-            transport: AsyncHTTPClientTransport(client: client))
+            transport: AtomTransport.make(.asyncHTTPClient, client: client))
         let publisher = try plugin.publisher.makePublisher(environment)
         let orchestrator = Orchestrator(stager: nil, records: RecordStore(directory: storage + "/state"))
         let draft = PostDraft(caption: "Posted with atom's library API", title: "A library post", privacy: .unlisted)
@@ -38,4 +39,4 @@ try FileManager.default.removeItem(atPath: storage)
 for result in report.results {
     print("\(result.platform): \(result.status) \(result.postId ?? "")")
 }
-exit(report.results.allSatisfy { $0.status == .published } ? 0 : 1)
+exit(report.results.allSatisfy { $0.status == RecordStatus.published } ? 0 : 1)
