@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PublishingCore
+import PublishingEngine
 import Scheduling
 
 /// `atom schedule list|cancel|run-due`: the jobs made by `atom post --at`.
