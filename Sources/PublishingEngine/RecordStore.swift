@@ -12,9 +12,8 @@ import Darwin
 public typealias RecordStore = StateFileStore<RecordFile>
 
 extension RecordFile: StateFile {
-    public static var baseName: String { "records" }
-    public static var kindName: String { "record" }
-    public static var invalidFileRemediation: String { "move the file aside; atom will start a new record" }
+    public static let fileKind = (
+        baseName: "records", noun: "record", invalidFileRemediation: "move the file aside; atom will start a new record")
     public static var empty: RecordFile { RecordFile() }
 }
 

@@ -6,12 +6,9 @@ import PublishingCore
 public protocol StateFile: Codable, Equatable, Sendable {
     /// The schema version this build writes; a file with a higher one is refused.
     static var currentVersion: Int { get }
-    /// The file's name without extension: `<name>.json`, locked through `<name>.lock`.
-    static var baseName: String { get }
-    /// What the file holds, for messages ("record", "schedule").
-    static var kindName: String { get }
-    /// What to do when the file cannot be read ("move the file aside; …").
-    static var invalidFileRemediation: String { get }
+    /// Where the file lives in the state folder and how messages name it: `<baseName>.json`, locked through
+    /// `<baseName>.lock`; what it holds ("record"); what to do when it cannot be read ("move the file aside; …").
+    static var fileKind: (baseName: String, noun: String, invalidFileRemediation: String) { get }
     /// The version the file was written with.
     var version: Int { get }
     /// The empty file (what a missing file reads as).
@@ -24,8 +21,8 @@ public final class StateFileStore<File: StateFile>: Sendable {
     /// The state folder.
     public let directory: String
     /// The file's path.
-    public var path: String { directory + "/\(File.baseName).json" }
-    private var lockPath: String { directory + "/\(File.baseName).lock" }
+    public var path: String { directory + "/\(File.fileKind.baseName).json" }
+    private var lockPath: String { directory + "/\(File.fileKind.baseName).lock" }
 
     /// Uses `directory` (created with mode 0700 when first written).
     public init(directory: String) {
@@ -71,8 +68,8 @@ public final class StateFileStore<File: StateFile>: Sendable {
         do {
             file = try JSONDecoder.atom.decode(File.self, from: data)
         } catch {
-            throw PublishError(.storage, message: "\(path) is not a valid atom \(File.kindName): \(error)",
-                               remediation: File.invalidFileRemediation)
+            throw PublishError(.storage, message: "\(path) is not a valid atom \(File.fileKind.noun): \(error)",
+                               remediation: File.fileKind.invalidFileRemediation)
         }
         guard file.version <= File.currentVersion else {
             throw PublishError(.storage, message: "\(path) was written by a newer atom (schema \(file.version))", remediation: "upgrade atom")

@@ -5,8 +5,7 @@ import PublishingEngine
 public typealias ScheduleStore = StateFileStore<ScheduleFile>
 
 extension ScheduleFile: StateFile {
-    public static var baseName: String { "schedule" }
-    public static var kindName: String { "schedule" }
-    public static var invalidFileRemediation: String { "move the file aside; scheduled jobs in it will not run" }
+    public static let fileKind = (
+        baseName: "schedule", noun: "schedule", invalidFileRemediation: "move the file aside; scheduled jobs in it will not run")
     public static var empty: ScheduleFile { ScheduleFile() }
 }
