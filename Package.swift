@@ -132,7 +132,7 @@ let package = Package(
         .testTarget(name: "YouTubeAdapterTests", dependencies: ["YouTubeAdapter", "AtomTestSupport", "AtomSandbox", "PlatformKit", "PublishingCore", "PublishingEngine", "MediaInspection", "AsyncHTTPTransport", httpTypes, openAPIRuntime], swiftSettings: upcoming),
         .testTarget(name: "FacebookAdapterTests", dependencies: ["FacebookAdapter", "GraphAPISupport", "AtomTestSupport", "AtomSandbox", "PlatformKit", "PublishingCore", "MediaInspection", "AsyncHTTPTransport", httpTypes, openAPIRuntime, logging], swiftSettings: upcoming),
         .testTarget(name: "S3StagingTests", dependencies: ["S3Staging", "AtomTestSupport", "AtomSandbox", "PlatformKit", "PublishingCore", "PublishingEngine", httpTypes, openAPIRuntime, logging, crypto], swiftSettings: upcoming),
-        .testTarget(name: "SchedulingTests", dependencies: ["Scheduling", "PublishingCore", "AtomTestSupport"], swiftSettings: upcoming),
+        .testTarget(name: "SchedulingTests", dependencies: ["Scheduling", "PublishingCore", "PublishingEngine", "AtomTestSupport"], swiftSettings: upcoming),
         .testTarget(name: "AtomCLITests", dependencies: ["AtomTestSupport", "AtomSandbox", "PlatformKit", "PublishingCore", "PublishingEngine", nio], swiftSettings: upcoming),
         .testTarget(name: "AuthTests", dependencies: ["AtomTestSupport", "AtomSandbox", "PlatformKit", "GraphAPISupport", "PublishingCore", "PublishingEngine", "OAuthLogin", httpTypes, openAPIRuntime, "TikTokAdapter", "InstagramAdapter", "YouTubeAdapter", "FacebookAdapter"], swiftSettings: upcoming),
     ]

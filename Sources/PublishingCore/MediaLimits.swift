@@ -103,16 +103,13 @@ public struct MediaLimits: Sendable {
 }
 
 /// A text a platform takes.
-public struct TextField: Hashable, Sendable, Codable, CustomStringConvertible {
+public struct TextField: NamedValue {
     public let rawValue: String
-    public init(_ rawValue: String) { self.rawValue = rawValue }
+    public init(rawValue: String) { self.rawValue = rawValue }
     public static let caption = TextField("caption")
     public static let title = TextField("title")
     public static let description = TextField("description")
     public static let tags = TextField("tags")
-    public var description: String { rawValue }
-    public init(from decoder: any Decoder) throws { rawValue = try decoder.singleValueContainer().decode(String.self) }
-    public func encode(to encoder: any Encoder) throws { var c = encoder.singleValueContainer(); try c.encode(rawValue) }
 }
 
 /// How a platform counts a text's length.

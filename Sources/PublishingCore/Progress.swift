@@ -1,9 +1,9 @@
 import Foundation
 
 /// A step a platform is in; grows with adapters, so a struct with static members.
-public struct PublishPhase: Hashable, Sendable, Codable, CustomStringConvertible {
+public struct PublishPhase: NamedValue {
     public let rawValue: String
-    public init(_ rawValue: String) { self.rawValue = rawValue }
+    public init(rawValue: String) { self.rawValue = rawValue }
     public static let queued = PublishPhase("queued")
     public static let preflight = PublishPhase("checking")
     public static let authorizing = PublishPhase("authorizing")
@@ -15,9 +15,6 @@ public struct PublishPhase: Hashable, Sendable, Codable, CustomStringConvertible
     public static let retrying = PublishPhase("retrying")
     public static let done = PublishPhase("done")
     public static let failed = PublishPhase("failed")
-    public var description: String { rawValue }
-    public init(from decoder: any Decoder) throws { rawValue = try decoder.singleValueContainer().decode(String.self) }
-    public func encode(to encoder: any Encoder) throws { var c = encoder.singleValueContainer(); try c.encode(rawValue) }
 }
 
 /// One progress event.

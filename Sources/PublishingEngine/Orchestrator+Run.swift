@@ -42,6 +42,20 @@ extension Orchestrator {
             let reporter = ProgressReporter(platform: platform, continuation: progress)
             let records = self.records
             let now = self.now
+            /// A URL for a staged object, its key kept in the entry: without it, `atom status` and the sweep cannot
+            /// delete the copy later.
+            @Sendable func url(
+                for object: StagedObject, from stager: any MediaStager, keyAt key: WritableKeyPath<PostRecord, String?> & Sendable, what: String
+            ) async throws -> URL {
+                let url = try await stager.url(for: object, validFor: stager.urlLifetime)
+                await recordFailures.attempt("\(what) for \(platform.rawValue)") {
+                    try await records.updateAsync { file in
+                        guard let i = file.entries.firstIndex(where: { $0.id == recordID }) else { return }
+                        file.entries[i][keyPath: key] = object.key
+                    }
+                }
+                return url
+            }
             return PublishContext(
                 progress: reporter,
                 journal: Journal { state in
@@ -63,15 +77,7 @@ extension Orchestrator {
                                            platformCode: error.platformCode, message: "staging failed: \(error.message)",
                                            remediation: error.remediation, retryable: error.isRetryable)
                     }
-                    let url = try await stager.url(for: object, validFor: stager.urlLifetime)
-                    // Without the key in the record, `atom status` and the sweep cannot delete this copy later.
-                    await recordFailures.attempt("the staged copy's key for \(platform.rawValue)") {
-                        try await records.updateAsync { file in
-                            guard let i = file.entries.firstIndex(where: { $0.id == recordID }) else { return }
-                            file.entries[i].stagingKey = object.key
-                        }
-                    }
-                    return url
+                    return try await url(for: object, from: stager, keyAt: \.stagingKey, what: "the staged copy's key")
                 },
                 releaseStaging: {
                     await coordinator.release(platform)
@@ -83,15 +89,7 @@ extension Orchestrator {
                                            remediation: "set ATOM_S3_BUCKET and AWS credentials in .env")
                     }
                     let object = try await coverCoordinator.object()
-                    let url = try await stager.url(for: object, validFor: stager.urlLifetime)
-                    // Without the key in the record, `atom status` and the sweep cannot delete this copy later.
-                    await recordFailures.attempt("the staged cover's key for \(platform.rawValue)") {
-                        try await records.updateAsync { file in
-                            guard let i = file.entries.firstIndex(where: { $0.id == recordID }) else { return }
-                            file.entries[i].coverStagingKey = object.key
-                        }
-                    }
-                    return url
+                    return try await url(for: object, from: stager, keyAt: \.coverStagingKey, what: "the staged cover's key")
                 },
                 clock: clock, jitter: jitter, now: now, waitLimit: waitLimit, logger: logger
             )

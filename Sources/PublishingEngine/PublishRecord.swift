@@ -2,9 +2,9 @@ import Foundation
 import PublishingCore
 
 /// The status of one platform's entry in the local record.
-public struct RecordStatus: Hashable, Sendable, Codable, CustomStringConvertible {
+public struct RecordStatus: NamedValue {
     public let rawValue: String
-    public init(_ rawValue: String) { self.rawValue = rawValue }
+    public init(rawValue: String) { self.rawValue = rawValue }
     /// Live (or scheduled) on the platform.
     public static let published = RecordStatus("published")
     /// Accepted; the platform was still processing when the wait ran out.
@@ -19,9 +19,6 @@ public struct RecordStatus: Hashable, Sendable, Codable, CustomStringConvertible
     public static let uploading = RecordStatus("uploading")
     /// Deleted from the platform by `atom unpublish` (the entry's `deletedAt` says when).
     public static let deleted = RecordStatus("deleted")
-    public var description: String { rawValue }
-    public init(from decoder: any Decoder) throws { rawValue = try decoder.singleValueContainer().decode(String.self) }
-    public func encode(to encoder: any Encoder) throws { var c = encoder.singleValueContainer(); try c.encode(rawValue) }
 }
 
 /// An error as stored in the record and printed by `--json` (no secrets: messages are redacted).

@@ -22,18 +22,16 @@ package struct XMLNode: Sendable, Equatable {
         return parser.document()
     }
 
+    /// XML's predefined entities: each escaped character and its entity name.
+    private static let entityNames: [Character: String] = ["&": "amp", "<": "lt", ">": "gt", "\"": "quot", "'": "apos"]
+    /// The characters the predefined entities stand for, by name.
+    private static let entityCharacters = Dictionary(uniqueKeysWithValues: entityNames.map { ($0.value, $0.key) })
+
     /// Escapes text for element content.
     package static func escape(_ text: String) -> String {
         var out = ""
         for character in text {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            default: out.append(character)
-            }
+            if let name = entityNames[character] { out += "&\(name);" } else { out.append(character) }
         }
         return out
     }
@@ -133,20 +131,14 @@ package struct XMLNode: Sendable, Equatable {
                 out += rest[..<amp]
                 guard let semi = rest[amp...].firstIndex(of: ";") else { out += rest[amp...]; return out }
                 let entity = rest[rest.index(after: amp)..<semi]
-                switch entity {
-                case "amp": out += "&"
-                case "lt": out += "<"
-                case "gt": out += ">"
-                case "quot": out += "\""
-                case "apos": out += "'"
-                default:
-                    if entity.hasPrefix("#x"), let code = UInt32(entity.dropFirst(2), radix: 16), let scalar = Unicode.Scalar(code) {
-                        out.unicodeScalars.append(scalar)
-                    } else if entity.hasPrefix("#"), let code = UInt32(entity.dropFirst()), let scalar = Unicode.Scalar(code) {
-                        out.unicodeScalars.append(scalar)
-                    } else {
-                        out += rest[amp...semi]
-                    }
+                if let character = XMLNode.entityCharacters[String(entity)] {
+                    out.append(character)
+                } else if entity.hasPrefix("#x"), let code = UInt32(entity.dropFirst(2), radix: 16), let scalar = Unicode.Scalar(code) {
+                    out.unicodeScalars.append(scalar)
+                } else if entity.hasPrefix("#"), let code = UInt32(entity.dropFirst()), let scalar = Unicode.Scalar(code) {
+                    out.unicodeScalars.append(scalar)
+                } else {
+                    out += rest[amp...semi]
                 }
                 rest = rest[rest.index(after: semi)...]
             }

@@ -8,9 +8,9 @@ import PublishingEngine
 /// the others wait for the OS scheduler to run `atom schedule run-due` at `at`.
 public struct ScheduledJob: Sendable, Codable, Equatable {
     /// Where the job stands.
-    public struct Status: Hashable, Sendable, Codable, CustomStringConvertible {
+    public struct Status: NamedValue {
         public let rawValue: String
-        private init(_ rawValue: String) { self.rawValue = rawValue }
+        public init(rawValue: String) { self.rawValue = rawValue }
         /// Waiting for its time (or, natively scheduled parts only, for the platform to publish).
         public static let pending = Status("pending")
         /// `run-due` is posting it right now.
@@ -23,32 +23,16 @@ public struct ScheduledJob: Sendable, Codable, Equatable {
         public static let missed = Status("missed")
         /// Cancelled by `atom schedule cancel`.
         public static let cancelled = Status("cancelled")
-        public var description: String { rawValue }
-        public init(from decoder: any Decoder) throws {
-            rawValue = try decoder.singleValueContainer().decode(String.self)
-        }
-        public func encode(to encoder: any Encoder) throws {
-            var container = encoder.singleValueContainer()
-            try container.encode(rawValue)
-        }
     }
 
     /// How one platform's part is carried out.
-    public struct Mode: Hashable, Sendable, Codable, CustomStringConvertible {
+    public struct Mode: NamedValue {
         public let rawValue: String
-        private init(_ rawValue: String) { self.rawValue = rawValue }
+        public init(rawValue: String) { self.rawValue = rawValue }
         /// Uploaded now; the platform publishes at the job's time.
         public static let native = Mode("native")
         /// Posted at the job's time by `atom schedule run-due`, woken by the OS scheduler.
         public static let deferred = Mode("deferred")
-        public var description: String { rawValue }
-        public init(from decoder: any Decoder) throws {
-            rawValue = try decoder.singleValueContainer().decode(String.self)
-        }
-        public func encode(to encoder: any Encoder) throws {
-            var container = encoder.singleValueContainer()
-            try container.encode(rawValue)
-        }
     }
 
     /// One platform's part of the job.

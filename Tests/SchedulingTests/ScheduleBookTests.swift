@@ -1,5 +1,6 @@
 import Foundation
 import PublishingCore
+import PublishingEngine
 import Scheduling
 import Testing
 

@@ -85,14 +85,10 @@ struct AuthLoginCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let code: ExitCode
-        do {
+        try await Failure.exit(json: global.json) {
             // `atom auth --env-file new.env` creates the file: a missing one is fine here.
-            code = try await AppContext.with(global, creatingEnvFile: true) { app in try await login(app) }
-        } catch {
-            code = Failure.report(error, json: global.json)
+            return try await AppContext.with(global, creatingEnvFile: true) { app in try await login(app) }
         }
-        throw code
     }
 
     /// The login variants asked for; each must be one the platform's plug-in declares.

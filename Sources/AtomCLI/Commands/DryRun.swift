@@ -81,9 +81,8 @@ struct ValidateCommand: AsyncParsableCommand {
     func validate() throws { try input.to.validate(against: Registry.platforms) }
 
     func run() async throws {
-        let code: ExitCode
-        do {
-            code = try await AppContext.with(global) { app in
+        try await Failure.exit(json: global.json) {
+            return try await AppContext.with(global) { app in
                 let drafts = try input.drafts(registry: app.registry, credentials: nil)
                 // Validation needs no tokens: build publishers from an empty credential chain plus any settings.
                 let publishers = try drafts.map { name, _ in try app.offlinePublisher(named: name) }
@@ -98,10 +97,7 @@ struct ValidateCommand: AsyncParsableCommand {
                 return try await DryRun.run(
                     video: input.video, targets: targets, orchestrator: orchestrator, global: global, paths: app.paths, dryRun: false)
             }
-        } catch {
-            code = Failure.report(error, json: global.json)
         }
-        throw code
     }
 }
 

@@ -51,8 +51,7 @@ struct HistoryListCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let code: ExitCode
-        do {
+        try await Failure.exit(json: global.json) {
             let (paths, _) = try ConfigurationPaths.load(explicit: global.envFile, environment: Launch.environment)
             let records = RecordStore(directory: paths.stateDirectory)
             if let warning = records.permissionsWarning() { Console.info(warning) }
@@ -83,11 +82,8 @@ struct HistoryListCommand: AsyncParsableCommand {
                 if entries.contains(where: { $0.sandbox == true }) { lines.append("* sandbox: not posted anywhere real") }
                 Console.out(lines.joined(separator: "\n"))
             }
-            code = Exit.ok
-        } catch {
-            code = Failure.report(error, json: global.json)
+            return Exit.ok
         }
-        throw code
     }
 }
 
@@ -175,20 +171,16 @@ struct StatusCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let code: ExitCode
-        do {
+        try await Failure.exit(json: global.json) {
             let (paths, _) = try ConfigurationPaths.load(explicit: global.envFile, environment: Launch.environment)
             let file = try await RecordStore(directory: paths.stateDirectory).readAsync()
             let selection = try Self.select(recordID, in: file.entries, sandbox: sandbox)
             if selection.entries.contains(where: { $0.sandbox == true }) {
-                code = try await SandboxRunner.withSandbox(log: nil) { overrides in await runStatus(selection, overrides: overrides) }
+                return try await SandboxRunner.withSandbox(log: nil) { overrides in await runStatus(selection, overrides: overrides) }
             } else {
-                code = await runStatus(selection, overrides: nil)
+                return await runStatus(selection, overrides: nil)
             }
-        } catch {
-            code = Failure.report(error, json: global.json)
         }
-        throw code
     }
 
     /// What the argument names: one entry, or a whole post.
@@ -316,9 +308,8 @@ struct PlatformsCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let code: ExitCode
-        do {
-            code = try await AppContext.with(global) { app in
+        try await Failure.exit(json: global.json) {
+            return try await AppContext.with(global) { app in
                 let rows = app.registry.factories.map { factory in
                     let missing = factory.missingKeys(in: app.credentials)
                     let setup = missing.isEmpty ? (try? factory.makePublisher(app.publisherEnvironment))?.capabilities.setup : nil
@@ -344,9 +335,6 @@ struct PlatformsCommand: AsyncParsableCommand {
                 }
                 return Exit.ok
             }
-        } catch {
-            code = Failure.report(error, json: global.json)
         }
-        throw code
     }
 }

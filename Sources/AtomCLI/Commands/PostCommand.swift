@@ -216,6 +216,18 @@ enum PostOutput {
 /// Prints an error that ended a command and picks its exit code: the message on stderr, and with `--json`
 /// one `{schemaVersion, error, refusals}` document on stdout.
 enum Failure {
+    /// Runs a command's work and ends the command: with the exit code the work returns, or with the one
+    /// ``report(_:json:)`` picks for the error it throws.
+    static func exit(json: Bool, _ work: () async throws -> ExitCode) async throws -> Never {
+        let code: ExitCode
+        do {
+            code = try await work()
+        } catch {
+            code = report(error, json: json)
+        }
+        throw code
+    }
+
     static func report(_ error: any Error, json: Bool) -> ExitCode {
         if let code = error as? ExitCode { return code }
         let text: String

@@ -30,8 +30,7 @@ struct ScheduleCancelCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let code: ExitCode
-        do {
+        try await Failure.exit(json: global.json) {
             let book = try ScheduleStores.book(global)
             let job = try await book.cancel(id, now: Date())
             var outcomes: [Outcome] = []
@@ -57,11 +56,8 @@ struct ScheduleCancelCommand: AsyncParsableCommand {
                         "\(outcome.platform) \(outcome.cancelled ? "cancelled" : "NOT cancelled") \(outcome.message)")
                 }
             }
-            code = outcomes.allSatisfy(\.cancelled) ? Exit.ok : Exit.platformFailed
-        } catch {
-            code = Failure.report(error, json: global.json)
+            return outcomes.allSatisfy(\.cancelled) ? Exit.ok : Exit.platformFailed
         }
-        throw code
     }
 
     /// Asks each platform that scheduled natively to take its post back, where the adapter declares it can.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import PublishingCore
+import PublishingEngine
 import Scheduling
 
 /// `atom schedule list|cancel|run-due`: the jobs made by `atom post --at`.
@@ -102,8 +103,7 @@ struct ScheduleListCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let code: ExitCode
-        do {
+        try await Failure.exit(json: global.json) {
             let (paths, dotEnv) = try ScheduleStores.configuration(global)
             var jobs = try await ScheduleStore(directory: paths.stateDirectory).readAsync().jobs
             if !all { jobs = jobs.filter { $0.status == .pending || $0.status == .running } }
@@ -140,10 +140,7 @@ struct ScheduleListCommand: AsyncParsableCommand {
                 }
                 Console.info("scheduler: " + choice.summary)
             }
-            code = Exit.ok
-        } catch {
-            code = Failure.report(error, json: global.json)
+            return Exit.ok
         }
-        throw code
     }
 }

@@ -35,8 +35,7 @@ struct ScheduleRunDueCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let code: ExitCode
-        do {
+        try await Failure.exit(json: global.json) {
             var clock = Date()
             if let now {
                 guard let date = DateParsing.parse(now) else {
@@ -63,11 +62,8 @@ struct ScheduleRunDueCommand: AsyncParsableCommand {
                     }
                 }
             }
-            code = DueRunner.exitCode(for: outcomes)
-        } catch {
-            code = Failure.report(error, json: global.json)
+            return DueRunner.exitCode(for: outcomes)
         }
-        throw code
     }
 }
 

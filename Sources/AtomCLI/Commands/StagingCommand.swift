@@ -29,9 +29,8 @@ struct StagingCommand: AsyncParsableCommand {
         @Flag(name: .customLong("show-url"), help: "Print the URL with its signature, ready to use.") var showURL = false
 
         func run() async throws {
-            let code: ExitCode
-            do {
-                code = try await AppContext.with(global) { app in
+            try await Failure.exit(json: global.json) {
+                return try await AppContext.with(global) { app in
                     let stager = try StagingCommand.stager(app)
                     let result = try await Interruptible.run(platforms: [.staging], quiet: global.quiet) { progress in
                         try await stager.put(path: file, ttl: ttl.map { .seconds($0) },
@@ -69,10 +68,7 @@ struct StagingCommand: AsyncParsableCommand {
                     }
                     return Exit.ok
                 }
-            } catch {
-                code = Failure.report(error, json: global.json)
             }
-            throw code
         }
     }
 
@@ -81,9 +77,8 @@ struct StagingCommand: AsyncParsableCommand {
         @OptionGroup var global: GlobalOptions
 
         func run() async throws {
-            let code: ExitCode
-            do {
-                code = try await AppContext.with(global) { app in
+            try await Failure.exit(json: global.json) {
+                return try await AppContext.with(global) { app in
                     let listing = try await StagingCommand.stager(app).list()
                     if global.json {
                         try Output.json(listing)
@@ -101,10 +96,7 @@ struct StagingCommand: AsyncParsableCommand {
                     }
                     return Exit.ok
                 }
-            } catch {
-                code = Failure.report(error, json: global.json)
             }
-            throw code
         }
     }
 
@@ -122,9 +114,8 @@ struct StagingCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let code: ExitCode
-            do {
-                code = try await AppContext.with(global) { app in
+            try await Failure.exit(json: global.json) {
+                return try await AppContext.with(global) { app in
                     let stager = try StagingCommand.stager(app)
                     let cutoff = olderThan.flatMap(Age.seconds).map { Date().addingTimeInterval(-$0) }
                     if dryRun {
@@ -177,10 +168,7 @@ struct StagingCommand: AsyncParsableCommand {
                     for failure in report.failures { Console.error("atom: error: \(failure.key): \(failure.error)") }
                     return report.succeeded ? Exit.ok : Exit.platformFailed
                 }
-            } catch {
-                code = Failure.report(error, json: global.json)
             }
-            throw code
         }
     }
 }
