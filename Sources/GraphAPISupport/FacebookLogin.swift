@@ -96,6 +96,15 @@ package struct FacebookLogin: Sendable {
         }
     }
 
+    /// The login after the redirect: the long-lived user token, and the Page chosen among those granted.
+    package func userAndPage(_ grant: AuthorizationGrant, context: OAuthContext) async throws -> (
+        user: (token: String, expiresIn: Double?), page: Page
+    ) {
+        let user = try await longLivedUserToken(grant, context: context)
+        let page = try await choosePage(from: try await pages(userToken: user.token, context: context), context: context)
+        return (user, page)
+    }
+
     /// Exchanges the code for a short-lived user token, then that for a long-lived one (about 60 days).
     /// - Returns: The long-lived user token and its lifetime in seconds, if Meta gave one.
     package func longLivedUserToken(_ grant: AuthorizationGrant, context: OAuthContext) async throws -> (

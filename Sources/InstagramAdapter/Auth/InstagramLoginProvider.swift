@@ -151,9 +151,7 @@ struct InstagramFacebookLoginProvider: OAuthProvider {
     func authorizationURL(for request: AuthorizationRequest) throws -> URL { try login.authorizationURL(for: request) }
 
     func redeem(_ grant: AuthorizationGrant, context: OAuthContext) async throws -> OAuthLoginResult {
-        let user = try await login.longLivedUserToken(grant, context: context)
-        let page = try await login.choosePage(
-            from: try await login.pages(userToken: user.token, context: context), context: context)
+        let (user, page) = try await login.userAndPage(grant, context: context)
         let accountID = try await login.instagramAccount(of: page, userToken: user.token, context: context)
         var values = [
             "INSTAGRAM_ACCESS_TOKEN": user.token, "INSTAGRAM_USER_ID": accountID, "INSTAGRAM_LOGIN": "facebook",
