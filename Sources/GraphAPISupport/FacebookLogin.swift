@@ -18,13 +18,6 @@ package struct FacebookLogin: Sendable {
         package var name: String
         package var accessToken: String?
         package var tasks: [String]?
-
-        package init(id: String, name: String, accessToken: String?, tasks: [String]?) {
-            self.id = id
-            self.name = name
-            self.accessToken = accessToken
-            self.tasks = tasks
-        }
     }
 
     /// The app (`FACEBOOK_APP_ID`, `FACEBOOK_APP_SECRET`).
@@ -64,10 +57,10 @@ package struct FacebookLogin: Sendable {
                 message: "ATOM_GRAPH_API_VERSION must look like v24.0 (got \(version))")
         }
         self.version = version
-        let defaultDialog = URL(string: "https://www.facebook.com/\(version)/dialog/oauth") ?? URL(fileURLWithPath: "/")
-        dialogURL = try store.oauthEndpointURL("ATOM_FACEBOOK_AUTH_URL", default: defaultDialog, platform: platform)
-        let defaultGraph = URL(string: "https://graph.facebook.com") ?? URL(fileURLWithPath: "/")
-        graphBaseURL = try store.oauthEndpointURL("ATOM_GRAPH_API_BASE", default: defaultGraph, platform: platform)
+        dialogURL = try store.oauthEndpointURL(
+            "ATOM_FACEBOOK_AUTH_URL", default: "https://www.facebook.com/\(version)/dialog/oauth", platform: platform)
+        graphBaseURL = try store.oauthEndpointURL(
+            "ATOM_GRAPH_API_BASE", default: "https://graph.facebook.com", platform: platform)
         self.scopes = scopes
         self.platform = platform
         command = "atom auth \(platform)"
@@ -103,6 +96,15 @@ package struct FacebookLogin: Sendable {
         }
     }
 
+    /// The login after the redirect: the long-lived user token, and the Page chosen among those granted.
+    package func userAndPage(_ grant: AuthorizationGrant, context: OAuthContext) async throws -> (
+        user: (token: String, expiresIn: Double?), page: Page
+    ) {
+        let user = try await longLivedUserToken(grant, context: context)
+        let page = try await choosePage(from: try await pages(userToken: user.token, context: context), context: context)
+        return (user, page)
+    }
+
     /// Exchanges the code for a short-lived user token, then that for a long-lived one (about 60 days).
     /// - Returns: The long-lived user token and its lifetime in seconds, if Meta gave one.
     package func longLivedUserToken(_ grant: AuthorizationGrant, context: OAuthContext) async throws -> (
@@ -130,31 +132,14 @@ package struct FacebookLogin: Sendable {
 
     /// Every Page the user granted (`GET /me/accounts`, following the cursor up to 1,000 Pages).
     package func pages(userToken: String, context: OAuthContext) async throws -> [Page] {
-        struct Answer: Decodable {
-            struct Entry: Decodable {
-                var id: String
-                var name: String?
-                var access_token: String?
-                var tasks: [String]?
-            }
-            struct Paging: Decodable {
-                struct Cursors: Decodable { var after: String? }
-                var cursors: Cursors?
-                var next: String?
-            }
-            var data: [Entry]
-            var paging: Paging?
-        }
         var pages: [Page] = []
         var after: String?
         for _ in 0..<10 {
             var query = [("fields", "id,name,access_token,tasks"), ("limit", "100")]
             if let after { query.append(("after", after)) }
-            let answer: Answer = try await graphGET(
+            let answer: GraphList<GraphPageEntry> = try await graphGET(
                 "/me/accounts", query: query, token: userToken, operation: "\(platform).oauth.pages", context: context)
-            pages += answer.data.map {
-                Page(id: $0.id, name: $0.name ?? $0.id, accessToken: $0.access_token, tasks: $0.tasks)
-            }
+            pages += answer.data.map(\.page)
             guard answer.paging?.next != nil, let cursor = answer.paging?.cursors?.after, !answer.data.isEmpty else {
                 break
             }
@@ -170,20 +155,8 @@ package struct FacebookLogin: Sendable {
     /// on, so a Page managed in Business Manager is found only here (Graph API reference, Business › Owned Pages
     /// and Client Pages). Without the permission Meta answers an error: then only `/me/accounts` counts.
     private func businessPages(userToken: String, known: Set<String>, context: OAuthContext) async throws -> [Page] {
-        struct Businesses: Decodable {
-            struct Entry: Decodable { var id: String }
-            var data: [Entry]
-        }
-        struct Pages: Decodable {
-            struct Entry: Decodable {
-                var id: String
-                var name: String?
-                var access_token: String?
-                var tasks: [String]?
-            }
-            var data: [Entry]
-        }
-        let businesses: Businesses
+        struct Business: Decodable { var id: String }
+        let businesses: GraphList<Business>
         do {
             businesses = try await graphGET(
                 "/me/businesses", query: [("fields", "id,name"), ("limit", "100")], token: userToken,
@@ -195,13 +168,10 @@ package struct FacebookLogin: Sendable {
         var seen = known
         for business in businesses.data.prefix(25) {
             for edge in ["owned_pages", "client_pages"] {
-                let answer: Pages = try await graphGET(
+                let answer: GraphList<GraphPageEntry> = try await graphGET(
                     "/\(business.id)/\(edge)", query: [("fields", "id,name,access_token,tasks"), ("limit", "100")],
                     token: userToken, operation: "\(platform).oauth.\(edge)", context: context)
-                for entry in answer.data where seen.insert(entry.id).inserted {
-                    found.append(
-                        Page(id: entry.id, name: entry.name ?? entry.id, accessToken: entry.access_token, tasks: entry.tasks))
-                }
+                for entry in answer.data where seen.insert(entry.id).inserted { found.append(entry.page) }
             }
         }
         return found

@@ -208,9 +208,4 @@ enum InstagramDates {
         if let seconds = Int64(text) { return Date(timeIntervalSince1970: TimeInterval(seconds)) }
         return try? Date(text, strategy: .iso8601)
     }
-
-    /// Formats as ISO 8601 in UTC, whole seconds.
-    static func format(_ date: Date) -> String {
-        Date(timeIntervalSince1970: date.timeIntervalSince1970.rounded(.down)).formatted(.iso8601)
-    }
 }

@@ -41,7 +41,7 @@ final class InstagramTokens: Sendable {
                 throw PublishError(
                     .authentication, platform: .instagram, operationID: "instagram.token",
                     message:
-                        "the Instagram access token expired on \(InstagramDates.format(expiresAt)) and cannot be refreshed",
+                        "the Instagram access token expired on \(ExpiryTime.format(expiresAt)) and cannot be refreshed",
                     remediation: "run `atom auth instagram`")
             }
             guard refreshable, !state.value.gaveUp else { return current }
@@ -51,7 +51,7 @@ final class InstagramTokens: Sendable {
                 do {
                     var values = ["INSTAGRAM_ACCESS_TOKEN": fresh.value]
                     if let expiresAt = fresh.expiresAt {
-                        values["INSTAGRAM_ACCESS_TOKEN_EXPIRES_AT"] = InstagramDates.format(expiresAt)
+                        values["INSTAGRAM_ACCESS_TOKEN_EXPIRES_AT"] = ExpiryTime.format(expiresAt)
                     }
                     try credentials.set(values)
                 } catch {
@@ -67,7 +67,7 @@ final class InstagramTokens: Sendable {
                 }
                 logger.debug(
                     "instagram: access token refreshed",
-                    metadata: ["expires_at": "\(fresh.expiresAt.map(InstagramDates.format) ?? "?")"])
+                    metadata: ["expires_at": "\(fresh.expiresAt.map(ExpiryTime.format) ?? "?")"])
                 return fresh
             } catch let error as PublishError where error.code == .authentication || error.code == .storage {
                 throw error

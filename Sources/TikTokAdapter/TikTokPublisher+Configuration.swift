@@ -127,7 +127,7 @@ extension TikTokPublisher {
             }
             var expiresAt: Date?
             if let raw = try store.nonEmpty(TikTokKeys.accessTokenExpiresAt) {
-                guard let date = Self.parseTime(raw) else {
+                guard let date = ExpiryTime.parse(raw) else {
                     throw PublishError(
                         .configuration, platform: .tiktok,
                         message: "\(TikTokKeys.accessTokenExpiresAt) is not an ISO 8601 time: \(raw)",
@@ -142,14 +142,6 @@ extension TikTokPublisher {
                 clientKey: try store.nonEmpty(TikTokKeys.clientKey),
                 clientSecret: try store.nonEmpty(TikTokKeys.clientSecret)
             )
-        }
-
-        /// An ISO 8601 time, with or without fractional seconds.
-        static func parseTime(_ text: String) -> Date? {
-            let formatter = ISO8601DateFormatter()
-            if let date = formatter.date(from: text) { return date }
-            formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-            return formatter.date(from: text)
         }
 
         /// Whether TikTok, by the configured verified domain or prefix, would accept pulling `url`.

@@ -207,7 +207,7 @@ struct InstagramMappingTests {
         try await publisher.preflight(job, context: MappingFixtures.context())
         #expect(store.all["INSTAGRAM_ACCESS_TOKEN"] == "sandbox-instagram-access-token-recorded")
         #expect(
-            store.all["INSTAGRAM_ACCESS_TOKEN_EXPIRES_AT"] == InstagramDates.format(now.addingTimeInterval(5_184_000)))
+            store.all["INSTAGRAM_ACCESS_TOKEN_EXPIRES_AT"] == ExpiryTime.format(now.addingTimeInterval(5_184_000)))
         let refresh = try #require(transport.seen.value.first)
         #expect(refresh.base.absoluteString == "https://graph.instagram.com")
         #expect(

@@ -25,7 +25,7 @@ struct InstagramTokenTests {
     func refreshWritesBack() async throws {
         try await InstagramHarness.run { h in
             try await TemporaryDirectory.with { dir in
-                let soon = InstagramDates.format(InstagramHarness.now.addingTimeInterval(10 * 86_400))
+                let soon = ExpiryTime.format(InstagramHarness.now.addingTimeInterval(10 * 86_400))
                 let path = try Self.writeEnv(h, dir: dir, expiresAt: soon)
                 let env = try DotEnvFile(path: path)
                 let publisher = try h.publisher(store: env)
@@ -37,7 +37,7 @@ struct InstagramTokenTests {
                 #expect(await h.fake.refreshCount == 1)
                 let reread = try DotEnvFile(path: path)
                 #expect(try reread.value(for: "INSTAGRAM_ACCESS_TOKEN") == "sandbox-instagram-access-token-refreshed-1")
-                let expected = InstagramDates.format(InstagramHarness.now.addingTimeInterval(5_184_000))
+                let expected = ExpiryTime.format(InstagramHarness.now.addingTimeInterval(5_184_000))
                 #expect(try reread.value(for: "INSTAGRAM_ACCESS_TOKEN_EXPIRES_AT") == expected)
                 let text = try String(contentsOfFile: path, encoding: .utf8)
                 #expect(text.hasPrefix("# atom settings\nexport TIKTOK_OPEN_ID=sandbox-open-id\n\n"))
@@ -79,7 +79,7 @@ struct InstagramTokenTests {
         let fake = InstagramFake()
         await fake.inject(.refreshRefused)
         try await InstagramHarness.run(fake) { h in
-            let soon = InstagramDates.format(InstagramHarness.now.addingTimeInterval(5 * 86_400))
+            let soon = ExpiryTime.format(InstagramHarness.now.addingTimeInterval(5 * 86_400))
             let store = MemoryCredentialStore(h.settings(["INSTAGRAM_ACCESS_TOKEN_EXPIRES_AT": soon]))
             let publisher = try h.publisher(store: store)
             let job = try await InstagramHarness.job()
@@ -94,7 +94,7 @@ struct InstagramTokenTests {
     @Test("an expired token is refused before any request")
     func expiredTokenRefusedOffline() async throws {
         try await InstagramHarness.run { h in
-            let past = InstagramDates.format(InstagramHarness.now.addingTimeInterval(-3600))
+            let past = ExpiryTime.format(InstagramHarness.now.addingTimeInterval(-3600))
             let publisher = try h.publisher(["INSTAGRAM_ACCESS_TOKEN_EXPIRES_AT": past])
             let error = try await #require(throws: PublishError.self) {
                 try await publisher.preflight(try await InstagramHarness.job(), context: h.context())
@@ -108,7 +108,7 @@ struct InstagramTokenTests {
     @Test("Facebook Login tokens are used as they are (no Instagram refresh)")
     func facebookLoginNeverRefreshes() async throws {
         try await InstagramHarness.run { h in
-            let soon = InstagramDates.format(InstagramHarness.now.addingTimeInterval(86_400))
+            let soon = ExpiryTime.format(InstagramHarness.now.addingTimeInterval(86_400))
             let publisher = try h.publisher(["INSTAGRAM_LOGIN": "facebook", "INSTAGRAM_ACCESS_TOKEN_EXPIRES_AT": soon])
             try await publisher.preflight(try await InstagramHarness.job(), context: h.context())
             #expect(await h.fake.refreshCount == 0)

@@ -108,24 +108,6 @@ extension FakeS3 {
         return FakeResponse(status: 200, headers: [("ETag", eTag)])
     }
 
-    private func listParts(_ request: FakeRequest, route: Route) async throws -> FakeResponse {
-        guard let id = route.uploadID, let upload = await store.upload(id), upload.key == route.key else { throw noSuchUpload() }
-        let marker = request.query("part-number-marker").flatMap(Int.init) ?? 0
-        let maxParts = min(request.query("max-parts").flatMap(Int.init) ?? 1000, 1000)
-        let all = upload.parts.values.sorted { $0.number < $1.number }.filter { $0.number > marker }
-        let page = all.prefix(maxParts)
-        let truncated = all.count > page.count
-        var xml = #"<ListPartsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">"#
-        xml += "<Bucket>\(route.bucket)</Bucket><Key>\(XMLNode.escape(route.key))</Key><UploadId>\(id)</UploadId>"
-        xml += "<PartNumberMarker>\(marker)</PartNumberMarker><MaxParts>\(maxParts)</MaxParts><IsTruncated>\(truncated)</IsTruncated>"
-        if truncated, let last = page.last { xml += "<NextPartNumberMarker>\(last.number)</NextPartNumberMarker>" }
-        for part in page {
-            xml += "<Part><PartNumber>\(part.number)</PartNumber><LastModified>\(Self.isoDate(part.lastModified))</LastModified>"
-            xml += "<ETag>\(XMLNode.escape(part.eTag))</ETag><Size>\(part.size)</Size></Part>"
-        }
-        return .xml(xml + "</ListPartsResult>")
-    }
-
     private func complete(_ request: FakeRequest, route: Route) async throws -> FakeResponse {
         guard let id = route.uploadID, let upload = await store.upload(id), upload.key == route.key else { throw noSuchUpload() }
         let body = try await request.body.collect(upTo: 4 << 20)
@@ -163,40 +145,6 @@ extension FakeS3 {
             \(XMLNode.escape(route.key))</Location><Bucket>\(route.bucket)</Bucket><Key>\(XMLNode.escape(route.key))</Key>\
             <ETag>\(XMLNode.escape(eTag))</ETag></CompleteMultipartUploadResult>
             """, headers: sseHeader(upload.serverSideEncryption))
-    }
-
-    // MARK: Listings
-
-    private func listObjects(_ request: FakeRequest, route: Route) async -> FakeResponse {
-        let prefix = request.query("prefix") ?? ""
-        let maxKeys = min(request.query("max-keys").flatMap(Int.init) ?? 1000, 1000)
-        let after = request.query("continuation-token") ?? request.query("start-after") ?? ""
-        let all = await store.objects.values.filter { $0.bucket == route.bucket && $0.key.hasPrefix(prefix) && $0.key > after }
-            .sorted { $0.key < $1.key }
-        let page = all.prefix(maxKeys)
-        let truncated = all.count > page.count
-        var xml = #"<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">"#
-        xml += "<Name>\(route.bucket)</Name><Prefix>\(XMLNode.escape(prefix))</Prefix><KeyCount>\(page.count)</KeyCount>"
-        xml += "<MaxKeys>\(maxKeys)</MaxKeys><IsTruncated>\(truncated)</IsTruncated>"
-        if truncated, let last = page.last { xml += "<NextContinuationToken>\(XMLNode.escape(last.key))</NextContinuationToken>" }
-        for object in page {
-            xml += "<Contents><Key>\(XMLNode.escape(object.key))</Key><LastModified>\(Self.isoDate(object.lastModified))</LastModified>"
-            xml += "<ETag>\(XMLNode.escape(object.eTag))</ETag><Size>\(object.size)</Size><StorageClass>STANDARD</StorageClass></Contents>"
-        }
-        return .xml(xml + "</ListBucketResult>")
-    }
-
-    private func listUploads(_ request: FakeRequest, route: Route) async -> FakeResponse {
-        let prefix = request.query("prefix") ?? ""
-        let uploads = await store.uploads.values.filter { $0.bucket == route.bucket && $0.key.hasPrefix(prefix) }
-            .sorted { ($0.key, $0.initiated) < ($1.key, $1.initiated) }
-        var xml = #"<ListMultipartUploadsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">"#
-        xml += "<Bucket>\(route.bucket)</Bucket><Prefix>\(XMLNode.escape(prefix))</Prefix><MaxUploads>1000</MaxUploads><IsTruncated>false</IsTruncated>"
-        for upload in uploads {
-            xml += "<Upload><Key>\(XMLNode.escape(upload.key))</Key><UploadId>\(upload.uploadID)</UploadId>"
-            xml += "<Initiated>\(Self.isoDate(upload.initiated))</Initiated><StorageClass>STANDARD</StorageClass></Upload>"
-        }
-        return .xml(xml + "</ListMultipartUploadsResult>")
     }
 
     // MARK: Bytes

@@ -30,9 +30,7 @@ struct FacebookLoginProvider: OAuthProvider {
     func authorizationURL(for request: AuthorizationRequest) throws -> URL { try login.authorizationURL(for: request) }
 
     func redeem(_ grant: AuthorizationGrant, context: OAuthContext) async throws -> OAuthLoginResult {
-        let user = try await login.longLivedUserToken(grant, context: context)
-        let page = try await login.choosePage(
-            from: try await login.pages(userToken: user.token, context: context), context: context)
+        let (user, page) = try await login.userAndPage(grant, context: context)
         guard let pageToken = page.accessToken else {
             throw PublishError(
                 .permissionDenied, platform: platform,

@@ -130,7 +130,7 @@ extension FakeFacebookGraphService {
         let polls = configuration.processingPolls
         return fake.state.withLock { state -> FakeResponse in
             if let error = state.takeGraphError(for: .videoFinish) { return FakeFacebookError.graph(error) }
-            guard let session = parameters["upload_session_id"], let id = state.sessions[session], var video = state.videos[id] else {
+            guard let session = parameters["upload_session_id"], let id = state.sessions[session], let video = state.videos[id] else {
                 return FakeFacebookError.parameter("Invalid upload_session_id")
             }
             guard !video.finished else { return FakeFacebookError.parameter("This upload session is already finished") }
@@ -138,13 +138,7 @@ extension FakeFacebookGraphService {
                 return FakeFacebookError.graph(400, code: 6001, message: "There was a problem uploading your video file: "
                                                + "\(video.digest.count) of \(video.declaredSize ?? 0) bytes received")
             }
-            video.title = parameters["title"]
-            video.description = parameters["description"]
-            video.videoState = metadata.state
-            video.scheduledPublishTime = metadata.time
-            let (pollCount, failure) = state.processingPlan(default: polls)
-            video.finish(polls: pollCount, failure: failure)
-            state.videos[id] = video
+            state.finish(video, title: parameters["title"], description: parameters["description"], metadata, defaultPolls: polls)
             return .json(200, .object(["success": .bool(true)]))
         }
     }
@@ -180,13 +174,7 @@ extension FakeFacebookGraphService {
         return fake.state.withLock { state -> FakeResponse in
             guard var video = state.videos[id] else { return FakeFacebookError.parameter("video vanished") }
             video.uploadComplete = true
-            video.title = parameters["title"]
-            video.description = parameters["description"]
-            video.videoState = metadata.state
-            video.scheduledPublishTime = metadata.time
-            let (pollCount, failure) = state.processingPlan(default: polls)
-            video.finish(polls: pollCount, failure: failure)
-            state.videos[id] = video
+            state.finish(video, title: parameters["title"], description: parameters["description"], metadata, defaultPolls: polls)
             return .json(200, .object(["id": .string(id)]))
         }
     }
@@ -304,5 +292,20 @@ extension FakeFacebookState {
         var failure: String?
         if case .processingError(let message)? = takeFault(where: { if case .processingError = $0 { true } else { false } }) { failure = message }
         return (count, failure)
+    }
+
+    /// Stores `video` finished with the call's title, description and publish state: processing starts.
+    mutating func finish(
+        _ video: FakeFacebookVideo, title: String?, description: String?, _ metadata: (state: String, time: Int64?),
+        defaultPolls polls: Int
+    ) {
+        var video = video
+        video.title = title
+        video.description = description
+        video.videoState = metadata.state
+        video.scheduledPublishTime = metadata.time
+        let (pollCount, failure) = processingPlan(default: polls)
+        video.finish(polls: pollCount, failure: failure)
+        videos[video.id] = video
     }
 }

@@ -25,35 +25,24 @@ struct InstagramLoginProvider: OAuthProvider {
         "create a Business app at https://developers.facebook.com/apps, add the Instagram product "
         + "(API setup with Instagram login), and copy the Instagram app ID and Instagram app secret from its Business login settings"
 
-    let client: OAuthClientCredentials
-    let authorizeURL: URL
+    let app: OAuthApp
     let oauthBaseURL: URL
     let apiBaseURL: URL
     let version: String
 
     init(credentials store: any CredentialStore) throws {
-        client = try OAuthClientCredentials.load(
-            idKey: "INSTAGRAM_APP_ID", secretKey: "INSTAGRAM_APP_SECRET", from: store,
-            platform: platform, whereToGetThem: Self.registration)
-        authorizeURL = try store.oauthEndpointURL(
-            "ATOM_INSTAGRAM_AUTH_URL",
-            default: URL(string: "https://www.instagram.com/oauth/authorize") ?? URL(fileURLWithPath: "/"),
-            platform: platform)
+        app = try OAuthApp(
+            .instagram, idKey: "INSTAGRAM_APP_ID", secretKey: "INSTAGRAM_APP_SECRET", registration: Self.registration,
+            authorizeURL: "ATOM_INSTAGRAM_AUTH_URL", default: "https://www.instagram.com/oauth/authorize", from: store)
         oauthBaseURL = try store.oauthEndpointURL(
-            "ATOM_INSTAGRAM_OAUTH_BASE", default: URL(string: "https://api.instagram.com") ?? URL(fileURLWithPath: "/"),
-            platform: platform)
+            "ATOM_INSTAGRAM_OAUTH_BASE", default: "https://api.instagram.com", platform: .instagram)
         apiBaseURL = try store.oauthEndpointURL(
-            "ATOM_INSTAGRAM_API_BASE", default: URL(string: "https://graph.instagram.com") ?? URL(fileURLWithPath: "/"),
-            platform: platform)
+            "ATOM_INSTAGRAM_API_BASE", default: "https://graph.instagram.com", platform: .instagram)
         version = try store.nonEmpty("ATOM_GRAPH_API_VERSION") ?? GraphAPIVersion.default
     }
 
     func authorizationURL(for request: AuthorizationRequest) throws -> URL {
-        try request.url(
-            base: authorizeURL,
-            [
-                ("client_id", client.id), ("response_type", "code"), ("scope", Self.scopes.joined(separator: ",")),
-            ], platform: platform)
+        try app.authorizationURL(for: request, scopes: Self.scopes)
     }
 
     /// Errors of `api.instagram.com` (`{"error_type", "code", "error_message"}`) and of the Graph hosts.
@@ -84,7 +73,7 @@ struct InstagramLoginProvider: OAuthProvider {
             url: oauthBaseURL.appendingOAuthPath("/oauth/access_token"), platform: platform,
             operationID: "instagram.oauth.exchange", mapError: Self.errors("instagram.oauth.exchange"))
         let short = try await exchange.exchange(
-            grant.tokenRequestFields(clientID: client.id, clientSecret: client.secret), context: context)
+            grant.tokenRequestFields(clientID: app.client.id, clientSecret: app.client.secret), context: context)
         // The answer is `{"access_token", "user_id", "permissions"}`, or the same wrapped in `{"data": [ … ]}`.
         let first = short.fields["data"].flatMap { value -> [String: JSONValue]? in
             if case .array(let items) = value { return items.first?.objectValue }
@@ -103,7 +92,7 @@ struct InstagramLoginProvider: OAuthProvider {
             operationID: "instagram.oauth.long_lived", mapError: Self.errors("instagram.oauth.long_lived"))
         // Documented as a GET with the token in the query: the token is the subject of the call.
         let long = try await longEndpoint.get(
-            [("grant_type", "ig_exchange_token"), ("client_secret", client.secret), ("access_token", shortToken)],
+            [("grant_type", "ig_exchange_token"), ("client_secret", app.client.secret), ("access_token", shortToken)],
             context: context)
         let token = try long.requireAccessToken()
 
@@ -162,9 +151,7 @@ struct InstagramFacebookLoginProvider: OAuthProvider {
     func authorizationURL(for request: AuthorizationRequest) throws -> URL { try login.authorizationURL(for: request) }
 
     func redeem(_ grant: AuthorizationGrant, context: OAuthContext) async throws -> OAuthLoginResult {
-        let user = try await login.longLivedUserToken(grant, context: context)
-        let page = try await login.choosePage(
-            from: try await login.pages(userToken: user.token, context: context), context: context)
+        let (user, page) = try await login.userAndPage(grant, context: context)
         let accountID = try await login.instagramAccount(of: page, userToken: user.token, context: context)
         var values = [
             "INSTAGRAM_ACCESS_TOKEN": user.token, "INSTAGRAM_USER_ID": accountID, "INSTAGRAM_LOGIN": "facebook",

@@ -21,36 +21,27 @@ struct TikTokLoginProvider: OAuthProvider {
         "create an app at https://developers.tiktok.com (Manage apps), add Login Kit (Desktop, redirect URI "
         + "http://127.0.0.1:*/callback/) and the Content Posting API, and copy its Client key and Client secret"
 
-    let client: OAuthClientCredentials
-    let authorizeURL: URL
+    let app: OAuthApp
     let tokenURL: URL
 
     init(credentials store: any CredentialStore) throws {
-        client = try OAuthClientCredentials.load(
-            idKey: "TIKTOK_CLIENT_KEY", secretKey: "TIKTOK_CLIENT_SECRET", from: store,
-            platform: platform, whereToGetThem: Self.registration)
-        authorizeURL = try store.oauthEndpointURL(
-            "ATOM_TIKTOK_AUTH_URL",
-            default: URL(string: "https://www.tiktok.com/v2/auth/authorize/") ?? URL(fileURLWithPath: "/"),
-            platform: platform)
-        let apiBase = try store.oauthEndpointURL(
-            "ATOM_TIKTOK_API_BASE", default: URL(string: "https://open.tiktokapis.com") ?? URL(fileURLWithPath: "/"),
-            platform: platform)
-        tokenURL = apiBase.appendingOAuthPath("/v2/oauth/token/")
+        app = try OAuthApp(
+            .tiktok, idKey: "TIKTOK_CLIENT_KEY", secretKey: "TIKTOK_CLIENT_SECRET", registration: Self.registration,
+            authorizeURL: "ATOM_TIKTOK_AUTH_URL", default: "https://www.tiktok.com/v2/auth/authorize/", from: store)
+        tokenURL = try store.oauthEndpointURL(
+            "ATOM_TIKTOK_API_BASE", default: "https://open.tiktokapis.com", platform: .tiktok
+        ).appendingOAuthPath("/v2/oauth/token/")
     }
 
     func authorizationURL(for request: AuthorizationRequest) throws -> URL {
-        try request.url(
-            base: authorizeURL,
-            [
-                ("client_key", client.id), ("scope", Self.scopes.joined(separator: ",")), ("response_type", "code"),
-            ], platform: platform)
+        try app.authorizationURL(for: request, scopes: Self.scopes, idField: "client_key")
     }
 
     func redeem(_ grant: AuthorizationGrant, context: OAuthContext) async throws -> OAuthLoginResult {
         let endpoint = OAuthTokenEndpoint(url: tokenURL, platform: platform, operationID: "tiktok.oauth.token")
         let answer = try await endpoint.exchange(
-            grant.tokenRequestFields(clientID: client.id, clientSecret: client.secret, clientIDField: "client_key"),
+            grant.tokenRequestFields(
+                clientID: app.client.id, clientSecret: app.client.secret, clientIDField: "client_key"),
             context: context)
         var values = [
             "TIKTOK_ACCESS_TOKEN": try answer.requireAccessToken(),

@@ -49,8 +49,8 @@ extension TikTokFake {
             ]))
     }
 
-    /// Faults, bearer auth and the JSON content type, shared by the API endpoints.
-    private func prelude(
+    /// Faults, bearer auth and the JSON content type, shared by the API endpoints (`status/fetch` included).
+    func prelude(
         _ request: FakeRequest, endpoint: TikTokFakeEndpoint, record: inout TikTokFakeRequestRecord
     ) async -> FakeResponse? {
         if let fault = await state.apiFault(for: endpoint) {

@@ -80,17 +80,7 @@ extension TikTokFake {
     }
 
     func status(_ request: FakeRequest, record: inout TikTokFakeRequestRecord) async throws -> FakeResponse {
-        if let fault = await state.apiFault(for: .status) {
-            return await apiError(fault.status, fault.code, fault.message, record: &record)
-        }
-        guard await state.isValid(accessToken: request.bearerToken) else {
-            return await apiError(
-                401, "access_token_invalid", TikTokFakeFault.message(for: "access_token_invalid"), record: &record)
-        }
-        guard request.header("Content-Type")?.lowercased().hasPrefix("application/json") == true else {
-            return await apiError(
-                400, "invalid_params", "Content-Type must be application/json; charset=UTF-8", record: &record)
-        }
+        if let refusal = await prelude(request, endpoint: .status, record: &record) { return refusal }
         guard let body = (try? await request.jsonBody())?.objectValue, body.count == 1,
             let id = body["publish_id"]?.stringValue
         else {

@@ -23,37 +23,27 @@ struct GoogleLoginProvider: OAuthProvider {
         "in the Google Cloud console enable the YouTube Data API v3, configure the OAuth consent screen, "
         + "and create an OAuth client ID of type Desktop app (APIs & Services › Credentials)"
 
-    let client: OAuthClientCredentials
-    let authorizeURL: URL
+    let app: OAuthApp
     let tokenURL: URL
 
     init(credentials store: any CredentialStore) throws {
-        client = try OAuthClientCredentials.load(
-            idKey: "YOUTUBE_CLIENT_ID", secretKey: "YOUTUBE_CLIENT_SECRET", from: store,
-            platform: platform, whereToGetThem: Self.registration)
-        authorizeURL = try store.oauthEndpointURL(
-            "ATOM_GOOGLE_AUTH_URL",
-            default: URL(string: "https://accounts.google.com/o/oauth2/v2/auth") ?? URL(fileURLWithPath: "/"),
-            platform: platform)
+        app = try OAuthApp(
+            .youtube, idKey: "YOUTUBE_CLIENT_ID", secretKey: "YOUTUBE_CLIENT_SECRET", registration: Self.registration,
+            authorizeURL: "ATOM_GOOGLE_AUTH_URL", default: "https://accounts.google.com/o/oauth2/v2/auth", from: store)
         tokenURL = try store.oauthEndpointURL(
-            "ATOM_GOOGLE_TOKEN_URL",
-            default: URL(string: "https://oauth2.googleapis.com/token") ?? URL(fileURLWithPath: "/"), platform: platform
-        )
+            "ATOM_GOOGLE_TOKEN_URL", default: "https://oauth2.googleapis.com/token", platform: .youtube)
     }
 
     func authorizationURL(for request: AuthorizationRequest) throws -> URL {
-        try request.url(
-            base: authorizeURL,
-            [
-                ("client_id", client.id), ("response_type", "code"), ("scope", Self.scopes.joined(separator: " ")),
-                ("access_type", "offline"), ("prompt", "consent"),
-            ], platform: platform)
+        try app.authorizationURL(
+            for: request, scopes: Self.scopes, separator: " ",
+            extra: [("access_type", "offline"), ("prompt", "consent")])
     }
 
     func redeem(_ grant: AuthorizationGrant, context: OAuthContext) async throws -> OAuthLoginResult {
         let endpoint = OAuthTokenEndpoint(url: tokenURL, platform: platform, operationID: "youtube.oauth.token")
         let answer = try await endpoint.exchange(
-            grant.tokenRequestFields(clientID: client.id, clientSecret: client.secret), context: context)
+            grant.tokenRequestFields(clientID: app.client.id, clientSecret: app.client.secret), context: context)
         guard let refreshToken = answer.string("refresh_token") else {
             throw PublishError(
                 .authentication, platform: platform, operationID: "youtube.oauth.token",
