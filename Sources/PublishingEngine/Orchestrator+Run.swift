@@ -45,7 +45,7 @@ extension Orchestrator {
             /// A URL for a staged object, its key kept in the entry: without it, `atom status` and the sweep cannot
             /// delete the copy later.
             @Sendable func url(
-                for object: StagedObject, from stager: any MediaStager, keyAt key: WritableKeyPath<PostRecord, String?> & Sendable, what: String
+                for object: StagedObject, from stager: any MediaStager, keyAt key: any WritableKeyPath<PostRecord, String?> & Sendable, what: String
             ) async throws -> URL {
                 let url = try await stager.url(for: object, validFor: stager.urlLifetime)
                 await recordFailures.attempt("\(what) for \(platform.rawValue)") {
