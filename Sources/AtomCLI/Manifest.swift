@@ -92,7 +92,7 @@ struct Manifest: Sendable {
             } else { problems.append("'tags' must be a list") }
         }
         if let at = root["at"] {
-            if let date = at as? Date { manifest.at = date } else if let text = at as? String, let date = DateParsing.parse(text) {
+            if let date = at as? Date { manifest.at = date } else if let text = at as? String, let date = ISO8601Text.parse(text) {
                 manifest.at = date
             } else { problems.append("'at' must be an ISO 8601 date-time such as 2026-12-01T18:00:00Z") }
         }
@@ -176,12 +176,3 @@ extension JSONValue {
     }
 }
 
-enum DateParsing {
-    /// Parses ISO 8601 with or without fractional seconds.
-    static func parse(_ text: String) -> Date? {
-        let formatter = ISO8601DateFormatter()
-        if let date = formatter.date(from: text) { return date }
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter.date(from: text)
-    }
-}

@@ -147,7 +147,7 @@ extension S3Client {
             for item in document?.children("Contents") ?? [] {
                 guard let key = item.value("Key") else { continue }
                 objects.append(S3StagedObjectSummary(
-                    key: key, size: item.value("Size").flatMap { Int64($0) } ?? 0, lastModified: item.value("LastModified").flatMap(S3Dates.parse)))
+                    key: key, size: item.value("Size").flatMap { Int64($0) } ?? 0, lastModified: item.value("LastModified").flatMap(ISO8601Text.parse)))
             }
             token = document?.value("IsTruncated") == "true" ? document?.value("NextContinuationToken") : nil
         } while token != nil
@@ -166,7 +166,7 @@ extension S3Client {
             let document = try await self.document(body, status: response.status.code, headers: response.headerFields, operationID: operation)
             for item in document?.children("Upload") ?? [] {
                 guard let key = item.value("Key"), let id = item.value("UploadId") else { continue }
-                uploads.append(S3PendingUpload(key: key, uploadID: id, initiated: item.value("Initiated").flatMap(S3Dates.parse)))
+                uploads.append(S3PendingUpload(key: key, uploadID: id, initiated: item.value("Initiated").flatMap(ISO8601Text.parse)))
             }
             if document?.value("IsTruncated") == "true", let key = document?.value("NextKeyMarker"), let id = document?.value("NextUploadIdMarker"),
                markers.map({ $0.key != key || $0.id != id }) ?? true {
@@ -179,12 +179,3 @@ extension S3Client {
     }
 }
 
-/// S3's timestamps (`2009-10-12T17:50:30.000Z`).
-enum S3Dates {
-    static func parse(_ text: String) -> Date? {
-        let fractional = ISO8601DateFormatter()
-        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = fractional.date(from: text) { return date }
-        return ISO8601DateFormatter().date(from: text)
-    }
-}

@@ -127,7 +127,7 @@ extension TikTokPublisher {
             }
             var expiresAt: Date?
             if let raw = try store.nonEmpty(TikTokKeys.accessTokenExpiresAt) {
-                guard let date = ExpiryTime.parse(raw) else {
+                guard let date = ISO8601Text.parse(raw) else {
                     throw PublishError(
                         .configuration, platform: .tiktok,
                         message: "\(TikTokKeys.accessTokenExpiresAt) is not an ISO 8601 time: \(raw)",

@@ -90,7 +90,7 @@ struct HistoryListCommand: AsyncParsableCommand {
 /// `--since 7d`: an age (s, m, h, d, w) or an ISO 8601 date-time or date.
 enum Age {
     static func date(_ text: String, now: Date) -> Date? {
-        if let date = DateParsing.parse(text) { return date }
+        if let date = ISO8601Text.parse(text) { return date }
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.dateFormat = "yyyy-MM-dd"

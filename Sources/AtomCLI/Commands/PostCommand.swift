@@ -55,7 +55,7 @@ struct PostInput: ParsableArguments {
         let manifest = try manifest.map { try Manifest.load(path: $0, known: registry.names) } ?? Manifest()
         var scheduled = manifest.at
         if let at {
-            guard let date = DateParsing.parse(at) else {
+            guard let date = ISO8601Text.parse(at) else {
                 throw ValidationError("--at must be an ISO 8601 date-time such as 2026-12-01T18:00:00Z")
             }
             scheduled = date

@@ -38,7 +38,7 @@ struct ScheduleRunDueCommand: AsyncParsableCommand {
         try await Failure.exit(json: global.json) {
             var clock = Date()
             if let now {
-                guard let date = DateParsing.parse(now) else {
+                guard let date = ISO8601Text.parse(now) else {
                     throw ValidationError("--now must be an ISO 8601 date-time")
                 }
                 clock = date

@@ -39,7 +39,7 @@ public struct RefreshingTokenSource: Sendable {
             let rotated = answer.string("refresh_token") ?? current
             let expiresAt = (answer.number("expires_in") ?? lifetime).map { now().addingTimeInterval($0) }
             var values = [keys.accessToken: access, keys.refreshToken: rotated]
-            if let expiresAt { values[keys.expiresAt] = ISO8601DateFormatter().string(from: expiresAt) }
+            if let expiresAt { values[keys.expiresAt] = ExpiryTime.format(expiresAt) }
             latest.withLock { $0 = rotated }
             do {
                 try credentials.set(values)
