@@ -19,12 +19,16 @@ struct AppContext: Sendable {
     let client: HTTPClient
     let transport: any HTTPTransport
     let registry: PlatformRegistry
+    /// Both records in the state folder (what shows the owner their data reads both).
+    let book: RecordBook
+    /// The record this environment writes to: the sandbox record when ``recordsAsSandbox``, else the real one.
     let records: RecordStore
     let logger: Logger
     /// True when atom talks to its built-in sandbox instead of the real platforms (`--sandbox`).
     let sandbox: Bool
-    /// True when posts are recorded as sandbox posts: `--sandbox`, or a platform endpoint on loopback (the settings
-    /// `atom sandbox` prints, a local fake). Such entries never count for real posts' duplicate checks.
+    /// True when posts are recorded as sandbox posts, in the sandbox record: `--sandbox`, or a platform endpoint on
+    /// loopback (the settings `atom sandbox` prints, a local fake). Such entries never count for real posts' duplicate
+    /// checks, being in another record.
     let recordsAsSandbox: Bool
 
     /// Builds the context, runs `body`, and shuts down.
@@ -67,9 +71,10 @@ struct AppContext: Sendable {
         for key in dotEnv.duplicateKeys {
             Console.info("warning: \(key) is set more than once in \(dotEnv.path); atom reads and writes its last line")
         }
-        let records = RecordStore(directory: paths.stateDirectory)
-        if let warning = records.permissionsWarning() { Console.info(warning) }
+        let book = try RecordBook.open(directory: paths.stateDirectory)
+        if let warning = book.real.permissionsWarning() { Console.info(warning) }
         let loopback = overrides == nil && (try? Self.endpointsOnLoopback(credentials, keys: Set(environment.keys).union(dotEnv.values.keys))) == true
+        let recordsAsSandbox = overrides != nil || loopback
         let configuration = try transportConfiguration(credentials)
         let client = AtomTransport.makeClient(configuration: configuration)
         let logger = Logger(label: "atom")
@@ -79,8 +84,8 @@ struct AppContext: Sendable {
             middlewares: [UserAgentMiddleware(), LoggingMiddleware(logger: logger)])
         return AppContext(
             processEnvironment: environment, dotEnv: dotEnv, paths: paths, credentials: credentials, client: client,
-            transport: transport, registry: Registry.platforms, records: records,
-            logger: logger, sandbox: overrides != nil, recordsAsSandbox: overrides != nil || loopback
+            transport: transport, registry: Registry.platforms, book: book, records: book.store(sandbox: recordsAsSandbox),
+            logger: logger, sandbox: overrides != nil, recordsAsSandbox: recordsAsSandbox
         )
     }
 

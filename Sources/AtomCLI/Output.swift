@@ -177,7 +177,9 @@ struct EntryJSON: Encodable {
     /// How the cover went, when one was asked (`null` otherwise).
     @NullEncoded var cover: CoverOutcome? = nil
 
-    init(record: PostRecord) {
+    /// An entry of either record (`sandbox` says which).
+    init(entry: RecordEntry) {
+        let record = entry.record
         id = record.id
         platform = record.platform.rawValue
         status = record.status.rawValue
@@ -191,13 +193,15 @@ struct EntryJSON: Encodable {
         finishedAt = record.finishedAt
         error = record.error.map(ErrorJSON.init)
         note = record.note
-        sandbox = record.sandbox == true
+        sandbox = entry.sandbox
         previousPostIds = record.previousPostIds ?? []
         cover = record.cover
     }
 
     /// A result of this run, completed from its record entry where there is one.
-    init(result: PlatformResult, record: PostRecord?, video: String, sha256: String, sandbox: Bool) {
+    /// - Parameter sandbox: Whether the run was in a sandbox (for a result the record does not hold).
+    init(result: PlatformResult, entry: RecordEntry?, video: String, sha256: String, sandbox: Bool) {
+        let record = entry?.record
         id = result.id
         platform = result.platform.rawValue
         status = result.status.rawValue
@@ -211,7 +215,7 @@ struct EntryJSON: Encodable {
         finishedAt = result.finishedAt
         error = result.error.map(ErrorJSON.init)
         note = result.note
-        self.sandbox = record.map { $0.sandbox == true } ?? sandbox
+        self.sandbox = entry?.sandbox ?? sandbox
         previousPostIds = record?.previousPostIds ?? []
         recordError = result.recordError.map(ErrorJSON.init)
         cover = result.cover ?? record?.cover
@@ -244,12 +248,12 @@ struct PostJSON: Encodable {
     /// Results that could not be written to the record (the post may be live): empty when all were written.
     var recordErrors: [String]
 
-    init(_ report: PostReport, records: [PostRecord], sandbox: Bool) {
+    init(_ report: PostReport, records: [RecordEntry], sandbox: Bool) {
         video = report.video
         sha256 = report.sha256
         results = report.results.map { result in
             EntryJSON(
-                result: result, record: records.first { $0.id == result.id }, video: report.video, sha256: report.sha256,
+                result: result, entry: records.first { $0.record.id == result.id }, video: report.video, sha256: report.sha256,
                 sandbox: sandbox)
         }
         interrupted = report.interrupted

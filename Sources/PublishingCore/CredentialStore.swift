@@ -79,7 +79,7 @@ public struct ChainedCredentialStore: CredentialStore {
     }
 }
 
-/// An in-memory store (tests, sandbox overrides).
+/// An in-memory store (tests, settings that win over the others).
 public final class MemoryCredentialStore: CredentialStore {
     private let storage: LockedBox<[String: String]>
 

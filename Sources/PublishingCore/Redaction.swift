@@ -114,8 +114,8 @@ public enum Redaction {
     /// Masks every run of `text` that starts with the first ``prefixLength`` characters of `secret`, goes on
     /// matching it up to where the two differ, and ends there as a token would end: at the end of the text or before
     /// a character that is not a letter or digit (a cut, an ellipsis, a quote, `%` of an encoded character). A run
-    /// followed by more letters is another word that happens to share a start (`sandbox-tiktok-open-id` next to
-    /// the secret `sandbox-tiktok-access-token`) and stays.
+    /// followed by more letters is another word that happens to share a start (`fake-tiktok-open-id` next to
+    /// the secret `fake-tiktok-access-token`) and stays.
     private static func maskingPrefixes(of secret: String, in text: String) -> String {
         let head = String(secret.prefix(prefixLength))
         guard text.contains(head) else { return text }

@@ -4,7 +4,7 @@ import Foundation
 /// (TikTok's `upload_url`, Instagram's rupload `uri`, YouTube's session `Location`).
 ///
 /// A URL passes when it is `https` on the platform's own host family (the host, or a subdomain of it), or when it is
-/// on the origin of a configured override base (how tests and `atom sandbox` aim an adapter at a fake). Anything else
+/// on the origin of a configured override base (how tests and local fakes aim an adapter at a fake). Anything else
 /// is refused before a byte or a token is sent, with an error that names the host.
 public struct UploadHostPolicy: Sendable, Equatable {
     /// The platform the policy is for.

@@ -34,14 +34,13 @@ extension Orchestrator {
     static func decide(_ request: PostRequest, media: MediaInfo, sha256: String, in file: inout RecordFile, now: () -> Date) -> [Claim] {
         let video = request.videoPath
         let force = request.force
-        let sandbox = request.sandbox
         return request.targets.map { target -> Claim in
                 let platform = target.publisher.platform
                 let time = now()
                 // Judge from the newest entry of this video on this platform; `--force` always starts a new entry, so
                 // every attempt keeps its own caption, URL and times.
                 let matching = file.entries.indices.filter {
-                    file.entries[$0].sha256 == sha256 && file.entries[$0].platform == platform && (file.entries[$0].sandbox ?? false) == sandbox
+                    file.entries[$0].sha256 == sha256 && file.entries[$0].platform == platform
                 }
                 let byAge: (Int, Int) -> Bool = { (file.entries[$0].createdAt, $0) < (file.entries[$1].createdAt, $1) }
                 let newest = matching.max(by: byAge)
@@ -89,8 +88,7 @@ extension Orchestrator {
                     id: id, platform: platform, status: .uploading, postId: nil, url: nil, video: video, sha256: sha256,
                     sizeBytes: media.sizeBytes, createdAt: time, updatedAt: time, startedAt: time, finishedAt: nil, error: nil,
                     checkpoint: nil, stagingKey: nil, draft: target.draft, media: media,
-                    owner: .current(now: time), note: nil, previousPostIds: force && !earlierPostIds.isEmpty ? earlierPostIds : nil,
-                    sandbox: sandbox ? true : nil
+                    owner: .current(now: time), note: nil, previousPostIds: force && !earlierPostIds.isEmpty ? earlierPostIds : nil
                 ))
                 return Claim(publisher: target.publisher, draft: target.draft, outcome: .proceed(recordID: id, checkpoint: nil, startedAt: time, previous: nil))
         }

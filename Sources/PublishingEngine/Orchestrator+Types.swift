@@ -21,15 +21,12 @@ public struct PostRequest: Sendable {
     public var force: Bool
     /// How long to wait for platform processing.
     public var waitLimit: Duration
-    /// Posting to the built-in sandbox: its entries never count as real posts, and real ones not for it.
-    public var sandbox: Bool
 
-    public init(videoPath: String, targets: [PostTarget], force: Bool = false, waitLimit: Duration = .seconds(600), sandbox: Bool = false) {
+    public init(videoPath: String, targets: [PostTarget], force: Bool = false, waitLimit: Duration = .seconds(600)) {
         self.videoPath = videoPath
         self.targets = targets
         self.force = force
         self.waitLimit = waitLimit
-        self.sandbox = sandbox
     }
 }
 

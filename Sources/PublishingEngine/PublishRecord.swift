@@ -83,8 +83,6 @@ public struct PostRecord: Sendable, Codable, Equatable {
     public var note: String?
     /// Ids of earlier posts of the same video replaced with `--force`.
     public var previousPostIds: [String]?
-    /// Posted to atom's built-in sandbox, not the real platform.
-    public var sandbox: Bool?
     /// When `atom unpublish` deleted the post from the platform (status `deleted`).
     public var deletedAt: Date?
     /// How the cover went (`atom status` retries a cover left `notSet`).
@@ -96,7 +94,7 @@ public struct PostRecord: Sendable, Codable, Equatable {
         id: String, platform: PlatformID, status: RecordStatus, postId: String? = nil, url: String? = nil, video: String, sha256: String,
         sizeBytes: Int64, createdAt: Date, updatedAt: Date, startedAt: Date? = nil, finishedAt: Date? = nil, error: ErrorSummary? = nil,
         checkpoint: JSONValue? = nil, stagingKey: String? = nil, draft: PostDraft? = nil, media: MediaInfo? = nil,
-        owner: RecordOwner? = nil, note: String? = nil, previousPostIds: [String]? = nil, sandbox: Bool? = nil
+        owner: RecordOwner? = nil, note: String? = nil, previousPostIds: [String]? = nil
     ) {
         self.id = id
         self.platform = platform
@@ -118,7 +116,6 @@ public struct PostRecord: Sendable, Codable, Equatable {
         self.owner = owner
         self.note = note
         self.previousPostIds = previousPostIds
-        self.sandbox = sandbox
     }
 }
 

@@ -20,13 +20,18 @@ public protocol StateFile: Codable, Equatable, Sendable {
 public final class StateFileStore<File: StateFile>: Sendable {
     /// The state folder.
     public let directory: String
+    /// The file's name without `.json`: the file kind's own, unless the store was opened on another.
+    public let baseName: String
     /// The file's path.
-    public var path: String { directory + "/\(File.fileKind.baseName).json" }
-    private var lockPath: String { directory + "/\(File.fileKind.baseName).lock" }
+    public var path: String { directory + "/\(baseName).json" }
+    private var lockPath: String { directory + "/\(baseName).lock" }
 
     /// Uses `directory` (created with mode 0700 when first written).
-    public init(directory: String) {
+    /// - Parameter baseName: The file to use, `<baseName>.json` locked through `<baseName>.lock`: a second file of
+    ///   the same kind beside the usual one (default: the kind's `baseName`).
+    public init(directory: String, baseName: String = File.fileKind.baseName) {
         self.directory = directory
+        self.baseName = baseName
     }
 
     /// Reads the file (a missing or empty file is an empty one).

@@ -141,15 +141,19 @@ struct CLIHostileInputTests {
             // The same entry, with real settings in the .env (no loopback endpoint): continued in a fresh sandbox,
             // never against the real platform with the real token.
             let id = try #require(entries.first?["id"]?.stringValue)
-            try await RecordStore(directory: dir + "/state").updateAsync { file in
+            // A sandbox entry is in the sandbox record, not the real one.
+            let sandboxRecord = RecordStore(directory: dir + "/state", baseName: "sandbox-records")
+            #expect(try await RecordStore(directory: dir + "/state").readAsync().entries.isEmpty)
+            try await sandboxRecord.updateAsync { file in
                 file.entries[0].status = .processing
             }
             try "TIKTOK_ACCESS_TOKEN=t\nTIKTOK_OPEN_ID=o\n".write(toFile: dir + "/.env", atomically: true, encoding: .utf8)
             let status = try await AtomBinary.run(["status", id], environment: environment, directory: dir)
             #expect(status.code == 0, "stderr: \(status.stderr)")
             #expect(!status.stderr.contains("atom auth"))
-            let after = try await RecordStore(directory: dir + "/state").readAsync().entries
-            #expect(after.count == 1 && after.first?.sandbox == true)
+            let after = try await sandboxRecord.readAsync().entries
+            #expect(after.count == 1 && after.first?.id == id && after.first?.status == .published)
+            #expect(try await RecordStore(directory: dir + "/state").readAsync().entries.isEmpty)
         }
     }
 }

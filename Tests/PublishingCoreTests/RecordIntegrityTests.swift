@@ -8,12 +8,12 @@ import PublishingCore
 import PublishingEngine
 import Testing
 
-@Suite("Record integrity and sandbox isolation")
+@Suite("Record integrity and separate records")
 struct RecordIntegrityTests {
-    func request(_ publishers: [any Publisher], sandbox: Bool = false) -> PostRequest {
+    func request(_ publishers: [any Publisher]) -> PostRequest {
         PostRequest(
             videoPath: Fixtures.path("vertical.mp4"),
-            targets: publishers.map { PostTarget(publisher: $0, draft: PostDraft(caption: "hello")) }, sandbox: sandbox)
+            targets: publishers.map { PostTarget(publisher: $0, draft: PostDraft(caption: "hello")) })
     }
 
     @Test("a failed final record write is reported: the post is live but not recorded, with its id and URL")
@@ -38,22 +38,33 @@ struct RecordIntegrityTests {
         }
     }
 
-    @Test("a sandbox post never counts for a real post of the same file, nor a real one for the sandbox")
-    func sandboxIsolation() async throws {
+    @Test("a record opened on another file is its own: a post in one never counts for the other, and each keeps its own")
+    func separateRecordFiles() async throws {
         try await TemporaryDirectory.with { dir in
             let records = RecordStore(directory: dir + "/state")
-            let orchestrator = Orchestrator(stager: nil, records: records, clock: ImmediateClock(), jitter: FixedJitter(0.5))
+            let other = RecordStore(directory: dir + "/state", baseName: "other-records")
+            #expect(records.path == dir + "/state/records.json")
+            #expect(other.path == dir + "/state/other-records.json")
             let calls = LockedBox(0)
             let publisher = ScriptedPublisher("p") { _, _ in
                 calls.withLock { $0 += 1 }
                 return PublishReceipt(status: .published, postID: "x", url: "http://127.0.0.1:1/fake")
             }
-            _ = try await orchestrator.post(request([publisher], sandbox: true))
-            let real = try await orchestrator.post(request([publisher]))
-            #expect(real.results.first?.status == .published)
+            let first = Orchestrator(stager: nil, records: other, clock: ImmediateClock(), jitter: FixedJitter(0.5))
+            let second = Orchestrator(stager: nil, records: records, clock: ImmediateClock(), jitter: FixedJitter(0.5))
+            let inOther = try await first.post(request([publisher]))
+            let inRecords = try await second.post(request([publisher]))
+            #expect(inOther.results.first?.status == .published)
+            #expect(inRecords.results.first?.status == .published)
+            #expect(calls.value == 2)
+            // The same file again in the first record: a duplicate there.
+            let again = try await first.post(request([publisher]))
+            #expect(again.results.first?.status == .skipped)
             #expect(calls.value == 2)
             let entries = try records.read().entries
-            #expect(entries.map { $0.sandbox == true }.sorted { !$0 && $1 } == [false, true])
+            let otherEntries = try other.read().entries
+            #expect(entries.map(\.id) == [inRecords.results.first?.id])
+            #expect(otherEntries.map(\.id) == [inOther.results.first?.id])
         }
     }
 }

@@ -53,33 +53,34 @@ struct HistoryListCommand: AsyncParsableCommand {
     func run() async throws {
         try await Failure.exit(json: global.json) {
             let (paths, _) = try ConfigurationPaths.load(explicit: global.envFile, environment: Launch.environment)
-            let records = RecordStore(directory: paths.stateDirectory)
-            if let warning = records.permissionsWarning() { Console.info(warning) }
-            var entries = try await records.readAsync().entries
-            if let platform { entries = entries.filter { $0.platform.rawValue == platform.lowercased() } }
-            if let status { entries = entries.filter { $0.status.rawValue == status.lowercased() } }
-            if let since, let date = Age.date(since, now: Date()) { entries = entries.filter { $0.createdAt >= date } }
-            if sandbox { entries = entries.filter { $0.sandbox == true } }
-            if real { entries = entries.filter { $0.sandbox != true } }
-            entries.sort { $0.createdAt > $1.createdAt }
+            let book = try RecordBook.open(directory: paths.stateDirectory)
+            if let warning = book.real.permissionsWarning() { Console.info(warning) }
+            // Both records: the real one and the sandbox's, each entry marked with where it is.
+            var entries = try await book.entries()
+            if let platform { entries = entries.filter { $0.record.platform.rawValue == platform.lowercased() } }
+            if let status { entries = entries.filter { $0.record.status.rawValue == status.lowercased() } }
+            if let since, let date = Age.date(since, now: Date()) { entries = entries.filter { $0.record.createdAt >= date } }
+            if sandbox { entries = entries.filter(\.sandbox) }
+            if real { entries = entries.filter { !$0.sandbox } }
+            entries.sort { $0.record.createdAt > $1.record.createdAt }
             if let limit { entries = Array(entries.prefix(limit)) }
             if global.json {
-                try Output.json(entries.map(EntryJSON.init(record:)))
+                try Output.json(entries.map(EntryJSON.init(entry:)))
             } else if format == .csv {
-                Console.out(CSV.render(entries.map(EntryJSON.init(record:))))
+                Console.out(CSV.render(entries.map(EntryJSON.init(entry:))))
             } else if entries.isEmpty {
                 Console.out("no entries" + (platform ?? status ?? since != nil || sandbox || real ? " match" : " yet"))
             } else {
                 let dates = DateStyle(utc: global.utc)
                 let palette = Palette.forStdout(environment: Launch.environment)
                 var rows: [[String]] = [["id", "when", "platform", "status", "video", "url / error"]]
-                for entry in entries {
+                for (entry, inSandbox) in entries.map({ ($0.record, $0.sandbox) }) {
                     let detail = entry.error.map { "\($0.code): \($0.message)" } ?? entry.url ?? entry.note ?? ""
-                    rows.append([entry.id, dates.string(entry.createdAt), entry.platform.rawValue + (entry.sandbox == true ? "*" : ""),
+                    rows.append([entry.id, dates.string(entry.createdAt), entry.platform.rawValue + (inSandbox ? "*" : ""),
                                  entry.status.rawValue, Text.fit((entry.video as NSString).lastPathComponent, width: 16), detail])
                 }
                 var lines = SummaryTable.table(rows, width: Terminal.outputWidth(), palette: palette, statusColumn: 3)
-                if entries.contains(where: { $0.sandbox == true }) { lines.append("* sandbox: not posted anywhere real") }
+                if entries.contains(where: \.sandbox) { lines.append("* sandbox: not posted anywhere real") }
                 Console.out(lines.joined(separator: "\n"))
             }
             return Exit.ok
@@ -162,20 +163,20 @@ struct StatusCommand: AsyncParsableCommand {
     @Flag(help: "Continue a sandbox entry (the default for sandbox entries; real entries never go to the sandbox).")
     var sandbox = false
 
-    /// Record ids for shell completion (reads the record; never fails loudly).
+    /// Record ids for shell completion (reads both records, writes nothing; never fails loudly).
     @Sendable static func completeIDs(_ arguments: [String], _ index: Int, _ prefix: String) -> [String] {
-        guard let loaded = try? ConfigurationPaths.load(explicit: nil, environment: Launch.environment),
-            let file = try? RecordStore(directory: loaded.0.stateDirectory).read()
-        else { return [] }
-        return file.entries.sorted { $0.createdAt > $1.createdAt }.map(\.id).filter { $0.hasPrefix(prefix) }.prefix(50).map { $0 }
+        guard let loaded = try? ConfigurationPaths.load(explicit: nil, environment: Launch.environment) else { return [] }
+        let book = RecordBook(directory: loaded.0.stateDirectory)
+        let entries = [book.real, book.sandbox].flatMap { (try? $0.read().entries) ?? [] }
+        return entries.sorted { $0.createdAt > $1.createdAt }.map(\.id).filter { $0.hasPrefix(prefix) }.prefix(50).map { $0 }
     }
 
     func run() async throws {
         try await Failure.exit(json: global.json) {
             let (paths, _) = try ConfigurationPaths.load(explicit: global.envFile, environment: Launch.environment)
-            let file = try await RecordStore(directory: paths.stateDirectory).readAsync()
-            let selection = try Self.select(recordID, in: file.entries, sandbox: sandbox)
-            if selection.entries.contains(where: { $0.sandbox == true }) {
+            let entries = try await RecordBook.open(directory: paths.stateDirectory).entries()
+            let selection = try Self.select(recordID, in: entries, sandbox: sandbox)
+            if selection.entries.contains(where: \.sandbox) {
                 return try await SandboxRunner.withSandbox(log: nil) { overrides in await runStatus(selection, overrides: overrides) }
             } else {
                 return await runStatus(selection, overrides: nil)
@@ -185,40 +186,42 @@ struct StatusCommand: AsyncParsableCommand {
 
     /// What the argument names: one entry, or a whole post.
     struct Selection: Sendable {
-        var entries: [PostRecord]
+        /// Each with the record it is in.
+        var entries: [RecordEntry]
         var wholePost: Bool
+        var records: [PostRecord] { entries.map(\.record) }
     }
 
     /// Finds the entries: an exact id, a unique id prefix, else a video's SHA-256 (prefix) for the whole post.
     /// - Throws: A `invalidInput` error for no match, or an ambiguous prefix (listing the candidates).
-    static func select(_ text: String, in entries: [PostRecord], sandbox: Bool) throws -> Selection {
+    static func select(_ text: String, in entries: [RecordEntry], sandbox: Bool) throws -> Selection {
         let key = text.lowercased()
-        if let exact = entries.first(where: { $0.id == key }) { return try check(Selection(entries: [exact], wholePost: false), sandbox) }
-        let byID = entries.filter { $0.id.hasPrefix(key) }
+        if let exact = entries.first(where: { $0.record.id == key }) { return try check(Selection(entries: [exact], wholePost: false), sandbox) }
+        let byID = entries.filter { $0.record.id.hasPrefix(key) }
         if byID.count == 1 { return try check(Selection(entries: byID, wholePost: false), sandbox) }
-        if byID.count > 1 { throw ambiguous(text, byID) }
-        let byVideo = key.count >= 8 ? entries.filter { $0.sha256.hasPrefix(key) } : []
-        let videos = Set(byVideo.map(\.sha256))
-        if videos.count > 1 { throw ambiguous(text, byVideo) }
+        if byID.count > 1 { throw ambiguous(text, byID.map(\.record)) }
+        let byVideo = key.count >= 8 ? entries.filter { $0.record.sha256.hasPrefix(key) } : []
+        let videos = Set(byVideo.map(\.record.sha256))
+        if videos.count > 1 { throw ambiguous(text, byVideo.map(\.record)) }
         guard !byVideo.isEmpty else {
             throw PublishError(.invalidInput, message: "no record entry or post '\(text)'", remediation: "see `atom history` for ids")
         }
         // The newest entry on each platform, in the sandbox or not as asked (else whichever there is).
-        let wanted = byVideo.contains { ($0.sandbox == true) == sandbox } ? byVideo.filter { ($0.sandbox == true) == sandbox } : byVideo
-        var newest: [PlatformID: PostRecord] = [:]
-        for entry in wanted where newest[entry.platform].map({ $0.createdAt <= entry.createdAt }) ?? true {
-            newest[entry.platform] = entry
+        let wanted = byVideo.contains { $0.sandbox == sandbox } ? byVideo.filter { $0.sandbox == sandbox } : byVideo
+        var newest: [PlatformID: RecordEntry] = [:]
+        for entry in wanted where newest[entry.record.platform].map({ $0.record.createdAt <= entry.record.createdAt }) ?? true {
+            newest[entry.record.platform] = entry
         }
-        let chosen = newest.values.sorted { $0.platform.rawValue < $1.platform.rawValue }
-        if Set(chosen.map { $0.sandbox == true }).count > 1 {
+        let chosen = newest.values.sorted { $0.record.platform.rawValue < $1.record.platform.rawValue }
+        if Set(chosen.map(\.sandbox)).count > 1 {
             throw PublishError(.invalidInput, message: "post '\(text)' has sandbox and real entries", remediation: "pass --sandbox, or give one record id")
         }
         return try check(Selection(entries: chosen, wholePost: true), sandbox)
     }
 
     private static func check(_ selection: Selection, _ sandbox: Bool) throws -> Selection {
-        if sandbox, selection.entries.contains(where: { $0.sandbox != true }) {
-            throw ValidationError("--sandbox: \(selection.entries.map(\.id).joined(separator: ", ")) was posted for real; it never continues in the sandbox")
+        if sandbox, selection.entries.contains(where: { !$0.sandbox }) {
+            throw ValidationError("--sandbox: \(selection.records.map(\.id).joined(separator: ", ")) was posted for real; it never continues in the sandbox")
         }
         return selection
     }
@@ -239,23 +242,25 @@ struct StatusCommand: AsyncParsableCommand {
                 let coverPending = { (entry: PostRecord) in
                     entry.status == .published && entry.cover?.state == .notSet && entry.cover?.retryable == true
                 }
-                let settled = selection.entries.filter {
+                let settled = selection.records.filter {
                     $0.status == .published && !coverPending($0) || $0.status == .deleted || $0.status == .failed && $0.checkpoint == nil
                 }
-                let open = selection.entries.filter { entry in !settled.contains { $0.id == entry.id } }
+                let openEntries = selection.entries.filter { entry in !settled.contains { $0.id == entry.record.id } }
+                let open = openEntries.map(\.record)
                 var results = settled.map { entry in
                     PlatformResult(status: entry.status, platform: entry.platform, id: entry.id, postId: entry.postId, url: entry.url,
                                    startedAt: entry.startedAt, finishedAt: entry.finishedAt, error: entry.error, note: entry.note,
                                    cover: entry.cover)
                 }
                 // A sandbox entry is continued only against a sandbox, a real one never against a sandbox.
-                if let entry = open.first(where: { ($0.sandbox == true) != app.recordsAsSandbox }) {
+                if let mismatch = openEntries.first(where: { $0.sandbox != app.recordsAsSandbox }) {
+                    let entry = mismatch.record
                     throw PublishError(
                         .invalidInput, platform: entry.platform,
-                        message: entry.sandbox == true
+                        message: mismatch.sandbox
                             ? "entry \(entry.id) was posted to the sandbox, not to the real platform"
                             : "entry \(entry.id) is a real post but the settings point at a sandbox (a loopback endpoint)",
-                        remediation: entry.sandbox == true
+                        remediation: mismatch.sandbox
                             ? "run `atom status \(entry.id) --sandbox`" : "run `atom status \(entry.id)` with the real settings")
                 }
                 if !open.isEmpty {
@@ -273,14 +278,14 @@ struct StatusCommand: AsyncParsableCommand {
                     }
                     results += report.results
                 }
-                let order = selection.entries.map(\.id)
+                let order = selection.records.map(\.id)
                 results.sort { (order.firstIndex(of: $0.id ?? "") ?? 0) < (order.firstIndex(of: $1.id ?? "") ?? 0) }
-                let first = selection.entries[0]
+                let first = selection.records[0]
                 let report = PostReport(video: first.video, sha256: first.sha256, results: results)
-                let records = try await app.records.readAsync().entries
+                let records = try await app.book.entries()
                 if global.json, !selection.wholePost, let result = results.first {
                     try Output.json(EntryJSON(
-                        result: result, record: records.first { $0.id == result.id }, video: first.video, sha256: first.sha256,
+                        result: result, entry: records.first { $0.record.id == result.id }, video: first.video, sha256: first.sha256,
                         sandbox: app.sandbox))
                 } else {
                     PostOutput.print(report, records: records, sandbox: app.sandbox, global: global)

@@ -58,83 +58,34 @@ struct HistoryForgetCommand: AsyncParsableCommand {
             ids, platform, before.flatMap(Self.date), all, dryRun, global.json
         )
         throw try await OwnerControl.run(global, sandbox: false) { app in
-            let now = Date()
-            // Decide and remove in one locked update, so a concurrent post cannot slip in between.
-            let outcome = try await app.records.updateAsync { file -> Selection in
-                var selection = Selection()
-                var chosen: [Int] = []
-                for id in ids {
-                    guard let index = file.index(ofID: id) else {
-                        selection.unknown.append(id)
-                        continue
-                    }
-                    chosen.append(index)
-                }
-                if ids.isEmpty {
-                    chosen = file.entries.indices.filter { index in
-                        let entry = file.entries[index]
-                        return all
-                            || (platform.map { entry.platform.rawValue == $0.lowercased() } ?? true)
-                                && (before.map { entry.createdAt < $0 } ?? true)
-                    }
-                }
-                for index in Set(chosen).sorted() {
-                    let entry = file.entries[index]
-                    if entry.status == .uploading, let owner = entry.owner, owner.isAlive(now: now),
-                        owner.pid != getpid()
-                    {
-                        selection.busy.append(entry)
-                    } else {
-                        selection.forgotten.append(entry)
-                    }
-                }
-                let gone = Set(selection.forgotten.map(\.id))
-                let remaining = file.entries.filter { !gone.contains($0.id) }
-                let stillNeeded = Set(remaining.map(\.sha256))
-                let forgottenDigests = Set(selection.forgotten.map(\.sha256))
-                selection.staged = file.staging.filter { staged in
-                    forgottenDigests.contains(staged.sha256) && !stillNeeded.contains(staged.sha256)
-                }
-                guard !dryRun else { return selection }
-                file.entries = remaining
-                return selection
+            // Both records: the owner's controls reach the sandbox's entries too. An id (or unique prefix) is
+            // resolved across both first; the decision itself is made in each record's locked update.
+            let known = try await app.book.entries().map(\.record.id)
+            var exact: [String] = []
+            var outcome = Selection()
+            for id in ids {
+                if let match = Self.resolve(id, in: known) { exact.append(match) } else { outcome.unknown.append(id) }
             }
-            // Delete the staged copies the forgotten entries held; a copy that cannot be deleted stays recorded,
-            // so `atom staging list` and `clean` still find it.
+            let chosenIDs = exact
             var deletedKeys: [String] = []
             var stagingProblems: [String] = []
-            let live = outcome.staged.filter { !$0.released }
-            if !dryRun, !outcome.staged.isEmpty {
-                let stager = live.isEmpty ? nil : try? app.stager()
-                var dropped = Set(outcome.staged.filter(\.released).map(\.sha256))
-                for staged in live {
-                    guard let key = staged.key else {
-                        dropped.insert(staged.sha256)
-                        continue
-                    }
-                    guard let stager else {
-                        stagingProblems.append(
-                            "\(key): staging is not configured here; `atom staging clean` deletes it")
-                        continue
-                    }
-                    do {
-                        try await stager.release(StagedObject(location: staged.location, key: key, size: staged.size))
-                        deletedKeys.append(key)
-                        dropped.insert(staged.sha256)
-                    } catch {
-                        stagingProblems.append(
-                            "\(key): \(PublishError.wrapping(error, platform: .staging).description)")
-                    }
-                }
-                let droppedDigests = dropped
-                let droppedKeys = Set(deletedKeys)
-                try await app.records.updateAsync { file in
-                    file.staging.removeAll { staged in
-                        droppedDigests.contains(staged.sha256)
-                            && (staged.key.map(droppedKeys.contains) ?? true || staged.released)
-                    }
-                }
+            var live: [StagingRecord] = []
+            for store in [app.book.real, app.book.sandbox] {
+                let part = try await Self.forget(
+                    in: store, ids: ids.isEmpty ? nil : chosenIDs, platform: platform, before: before, all: all, dryRun: dryRun)
+                outcome.forgotten += part.forgotten
+                outcome.busy += part.busy
+                outcome.staged += part.staged
+                let released = try await Self.releaseStaged(part.staged, in: store, app: app, dryRun: dryRun)
+                live += released.live
+                deletedKeys += released.deleted
+                stagingProblems += released.problems
             }
+            // An id resolved above but gone from both records by now (forgotten by another process) is unknown.
+            let handled = Set((outcome.forgotten + outcome.busy).map(\.id))
+            outcome.unknown += ids.indices.filter { index in
+                Self.resolve(ids[index], in: known).map { !handled.contains($0) } ?? false
+            }.map { ids[$0] }
             for id in outcome.unknown { Console.error("atom: error: no record entry '\(id)' (see `atom history`)") }
             for entry in outcome.busy {
                 Console.error(
@@ -174,6 +125,97 @@ struct HistoryForgetCommand: AsyncParsableCommand {
         }
     }
 
+    /// The id `text` names among `ids`: itself, or the one id it is a prefix of (`nil` for none or several).
+    static func resolve(_ text: String, in ids: [String]) -> String? {
+        if ids.contains(text) { return text }
+        let matches = ids.filter { $0.hasPrefix(text) }
+        return matches.count == 1 ? matches[0] : nil
+    }
+
+    /// Decides and removes in one locked update of `store`, so a concurrent post cannot slip in between.
+    /// - Parameter ids: Exact ids to forget, or `nil` to select with the filters.
+    static func forget(
+        in store: RecordStore, ids: [String]?, platform: String?, before: Date?, all: Bool, dryRun: Bool
+    ) async throws -> Selection {
+        let now = Date()
+        return try await store.updateAsync { file -> Selection in
+            var selection = Selection()
+            let chosen: [Int]
+            if let ids {
+                chosen = file.entries.indices.filter { ids.contains(file.entries[$0].id) }
+            } else {
+                chosen = file.entries.indices.filter { index in
+                    let entry = file.entries[index]
+                    return all
+                        || (platform.map { entry.platform.rawValue == $0.lowercased() } ?? true)
+                            && (before.map { entry.createdAt < $0 } ?? true)
+                }
+            }
+            for index in chosen {
+                let entry = file.entries[index]
+                if entry.status == .uploading, let owner = entry.owner, owner.isAlive(now: now),
+                    owner.pid != getpid()
+                {
+                    selection.busy.append(entry)
+                } else {
+                    selection.forgotten.append(entry)
+                }
+            }
+            let gone = Set(selection.forgotten.map(\.id))
+            let remaining = file.entries.filter { !gone.contains($0.id) }
+            let stillNeeded = Set(remaining.map(\.sha256))
+            let forgottenDigests = Set(selection.forgotten.map(\.sha256))
+            selection.staged = file.staging.filter { staged in
+                forgottenDigests.contains(staged.sha256) && !stillNeeded.contains(staged.sha256)
+            }
+            guard !dryRun else { return selection }
+            file.entries = remaining
+            return selection
+        }
+    }
+
+    /// Deletes the staged copies the forgotten entries of `store` held; a copy that cannot be deleted stays
+    /// recorded, so `atom staging list` and `clean` still find it.
+    /// - Returns: The copies not yet released, the keys deleted, and what could not be deleted.
+    static func releaseStaged(
+        _ staged: [StagingRecord], in store: RecordStore, app: AppContext, dryRun: Bool
+    ) async throws -> (live: [StagingRecord], deleted: [String], problems: [String]) {
+        let live = staged.filter { !$0.released }
+        var deletedKeys: [String] = []
+        var stagingProblems: [String] = []
+        guard !dryRun, !staged.isEmpty else { return (live, deletedKeys, stagingProblems) }
+        let stager = live.isEmpty ? nil : try? app.stager()
+        var dropped = Set(staged.filter(\.released).map(\.sha256))
+        for staged in live {
+            guard let key = staged.key else {
+                dropped.insert(staged.sha256)
+                continue
+            }
+            guard let stager else {
+                stagingProblems.append(
+                    "\(key): staging is not configured here; `atom staging clean` deletes it")
+                continue
+            }
+            do {
+                try await stager.release(StagedObject(location: staged.location, key: key, size: staged.size))
+                deletedKeys.append(key)
+                dropped.insert(staged.sha256)
+            } catch {
+                stagingProblems.append(
+                    "\(key): \(PublishError.wrapping(error, platform: .staging).description)")
+            }
+        }
+        let droppedDigests = dropped
+        let droppedKeys = Set(deletedKeys)
+        try await store.updateAsync { file in
+            file.staging.removeAll { staged in
+                droppedDigests.contains(staged.sha256)
+                    && (staged.key.map(droppedKeys.contains) ?? true || staged.released)
+            }
+        }
+        return (live, deletedKeys, stagingProblems)
+    }
+
     struct Selection: Sendable {
         var forgotten: [PostRecord] = []
         var busy: [PostRecord] = []
@@ -195,12 +237,12 @@ struct HistoryShowCommand: AsyncParsableCommand {
     func run() async throws {
         let (recordID, json) = (recordID, global.json)
         throw try await OwnerControl.run(global, sandbox: false) { app in
-            let file = try await app.records.readAsync()
-            guard let index = file.index(ofID: recordID) else {
+            // Either record; a sandbox entry shows `"sandbox": true`.
+            guard let found = try await app.book.entry(recordID) else {
                 throw PublishError(
                     .invalidInput, message: "no record entry '\(recordID)'", remediation: "see `atom history` for ids")
             }
-            let entry = try JSONValue.encoding(file.entries[index])
+            let entry = try JSONValue.encoding(found)
             if json {
                 try Output.json(
                     JSONValue.object(["schemaVersion": .number(Double(OwnerControl.schemaVersion)), "entry": entry]))

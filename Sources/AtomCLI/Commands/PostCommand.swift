@@ -168,7 +168,7 @@ struct PostCommand: AsyncParsableCommand {
                     report = try await submit.submit(schedule, orchestrator: orchestrator)
                 } else {
                     let request = PostRequest(
-                        videoPath: input.video, targets: targets, force: force, waitLimit: .seconds(wait), sandbox: app.recordsAsSandbox)
+                        videoPath: input.video, targets: targets, force: force, waitLimit: .seconds(wait))
                     report = try await Interruptible.run(
                         platforms: publishers.map(\.platform), quiet: global.quiet || global.json && !Console.stderrIsTTY,
                         finalStatuses: { report in report.results.map { ($0.platform, $0.status.rawValue) } }
@@ -176,7 +176,7 @@ struct PostCommand: AsyncParsableCommand {
                         try await orchestrator.post(request, progress: progress)
                     }
                 }
-                let records = try await app.records.readAsync().entries
+                let records = try await app.book.entries()
                 PostOutput.print(report, records: records, sandbox: app.sandbox, global: global)
                 return Exit.code(for: report)
             }
@@ -189,7 +189,7 @@ struct PostCommand: AsyncParsableCommand {
 /// Prints a post's results: JSON, or one line per platform on stdout with the table on stderr — or, when
 /// stdout is a terminal, the table on stdout (a person reads it; nothing is printed twice).
 enum PostOutput {
-    static func print(_ report: PostReport, records: [PostRecord], sandbox: Bool, global: GlobalOptions) {
+    static func print(_ report: PostReport, records: [RecordEntry], sandbox: Bool, global: GlobalOptions) {
         let environment = Launch.environment
         let json = PostJSON(report, records: records, sandbox: sandbox)
         if global.json {

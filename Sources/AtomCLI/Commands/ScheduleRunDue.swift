@@ -162,8 +162,7 @@ struct DueRunner {
             let targets = zip(publishers, parts).map { PostTarget(publisher: $0, draft: $1.draft) }
             let orchestrator = try app.orchestrator()
             let request = PostRequest(
-                videoPath: job.video, targets: targets, force: job.force ?? false, waitLimit: .seconds(wait),
-                sandbox: app.recordsAsSandbox)
+                videoPath: job.video, targets: targets, force: job.force ?? false, waitLimit: .seconds(wait))
             return try await Interruptible.run(
                 platforms: publishers.map(\.platform), quiet: options.quiet || !Console.stderrIsTTY
             ) { progress in

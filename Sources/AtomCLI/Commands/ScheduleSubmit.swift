@@ -94,8 +94,7 @@ struct ScheduleSubmit {
         var report = PostReport(video: video, sha256: sha, results: [])
         let native = plan.native
         if !native.isEmpty {
-            let request = PostRequest(
-                videoPath: video, targets: native, force: force, waitLimit: .seconds(wait), sandbox: app.recordsAsSandbox)
+            let request = PostRequest(videoPath: video, targets: native, force: force, waitLimit: .seconds(wait))
             let quiet = global.quiet || global.json && !Console.stderrIsTTY
             do {
                 report = try await Interruptible.run(platforms: native.map(\.publisher.platform), quiet: quiet) {

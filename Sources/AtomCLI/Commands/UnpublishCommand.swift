@@ -36,18 +36,18 @@ struct UnpublishCommand: AsyncParsableCommand {
     func run() async throws {
         let (recordID, platform, yes, json, sandbox) = (recordID, platform.lowercased(), yes, global.json, sandbox)
         throw try await OwnerControl.run(global, sandbox: sandbox) { app in
-            let file = try await app.records.readAsync()
-            guard let index = file.index(ofID: recordID) else {
+            // Looked up in both records; the entry is deleted only from the environment whose record holds it.
+            guard let found = try await app.book.entry(recordID) else {
                 throw PublishError(
                     .invalidInput, message: "no record entry '\(recordID)'", remediation: "see `atom history` for ids")
             }
-            let entry = file.entries[index]
+            let entry = found.record
             guard entry.platform.rawValue == platform else {
                 throw ValidationError("entry \(entry.id) is a \(entry.platform) post, not \(platform)")
             }
-            guard (entry.sandbox ?? false) == app.recordsAsSandbox else {
+            guard found.sandbox == app.recordsAsSandbox else {
                 throw ValidationError(
-                    entry.sandbox == true
+                    found.sandbox
                         ? "entry \(entry.id) was posted to the sandbox: add --sandbox"
                         : "entry \(entry.id) was posted to the real \(platform): drop --sandbox")
             }
