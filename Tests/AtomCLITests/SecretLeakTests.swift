@@ -128,7 +128,10 @@ struct SecretLeakTests {
                 }
                 let history = try await AtomBinary.run(["history", "--json"], environment: environment, directory: dir)
                 outputs += [history.stdout, history.stderr]
-                outputs.append((try? String(contentsOfFile: dir + "/state/records.json", encoding: .utf8)) ?? "")
+                // Runs against loopback endpoints are recorded in the sandbox record; both are checked.
+                for name in ["records.json", "sandbox-records.json"] {
+                    outputs.append((try? String(contentsOfFile: dir + "/state/" + name, encoding: .utf8)) ?? "")
+                }
                 // Every run reached the echo server (a preflight answered with an echo ends a platform early).
                 #expect(echo.requests.value >= 8)
                 let everything = outputs.joined(separator: "\n")

@@ -286,11 +286,13 @@ struct OwnerControlTests {
             #expect(forgot.code == 0, "stderr: \(forgot.err)")
             #expect(forgot.out.contains("deleted staged copy"))
             #expect(await sandbox.s3.objects().isEmpty)
+            // The settings point at the sandbox, so the post and the staged copy were recorded in the sandbox record.
             let records = try String(
-                contentsOfFile: environment["ATOM_STATE_DIR", default: ""] + "/records.json", encoding: .utf8)
+                contentsOfFile: environment["ATOM_STATE_DIR", default: ""] + "/sandbox-records.json", encoding: .utf8)
             let file = try JSONDecoder.atom.decode(RecordFile.self, from: Data(records.utf8))
             #expect(file.entries.isEmpty)
             #expect(file.staging.isEmpty)
+            #expect(try RecordStore(directory: environment["ATOM_STATE_DIR", default: ""]).read() == RecordFile())
         }
     }
 
