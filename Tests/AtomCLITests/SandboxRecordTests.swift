@@ -206,7 +206,8 @@ struct SandboxRecordTests {
             let legacy = try JSONDecoder.atom.decode(RecordFile.self, from: Data(Self.legacyRecord.utf8))
             var moved = try #require(legacy.entries.last)
             moved.status = .deleted
-            try await Self.sandbox(dir).updateAsync { $0.entries = [moved] }
+            let copy = moved
+            try await Self.sandbox(dir).updateAsync { $0.entries = [copy] }
             let history = try await AtomBinary.run(["history", "--json"], environment: environment, directory: dir)
             #expect(history.code == 0, "stderr: \(history.stderr)")
             #expect(try Self.entries(history.stdout).count == 2)
