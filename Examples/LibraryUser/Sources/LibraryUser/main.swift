@@ -23,10 +23,11 @@ let report = try await FakeServer.run(services: sandbox.services) { server in
             credentials: MemoryCredentialStore(sandbox.environment(server: server)),
             transport: AtomTransport.make(.asyncHTTPClient, client: client))
         let publisher = try plugin.publisher.makePublisher(environment)
+        // A record of its own in a temporary folder: posts to the fake never meet a real record.
         let orchestrator = Orchestrator(stager: nil, records: RecordStore(directory: storage + "/state"))
         let draft = PostDraft(caption: "Posted with atom's library API", title: "A library post", privacy: .unlisted)
         let report = try await orchestrator.post(
-            PostRequest(videoPath: video, targets: [PostTarget(publisher: publisher, draft: draft)], sandbox: true))
+            PostRequest(videoPath: video, targets: [PostTarget(publisher: publisher, draft: draft)]))
         try await client.shutdown()
         return report
     } catch {
