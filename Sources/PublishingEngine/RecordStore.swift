@@ -8,7 +8,8 @@ import Glibc
 import Darwin
 #endif
 
-/// The local JSON record under `ATOM_STATE_DIR` (`records.json`, locked through `records.lock`).
+/// The local JSON record under `ATOM_STATE_DIR` (`records.json`, locked through `records.lock`; a store opened with
+/// another `baseName` is a separate record beside it).
 public typealias RecordStore = StateFileStore<RecordFile>
 
 extension RecordFile: StateFile {
