@@ -123,18 +123,6 @@ public struct TikTokFake: FakeService {
         /// as one chunk goes through (DayMoonDevelopment/post-for-me issue #327).
         public var multiChunkRefusedUpTo: Int64?
 
-        /// Creates rules.
-        public init(
-            minChunkSize: Int64, maxChunkSize: Int64, maxFinalChunkSize: Int64, maxChunkCount: Int64,
-            multiChunkRefusedUpTo: Int64? = nil
-        ) {
-            self.minChunkSize = minChunkSize
-            self.maxChunkSize = maxChunkSize
-            self.maxFinalChunkSize = maxFinalChunkSize
-            self.maxChunkCount = maxChunkCount
-            self.multiChunkRefusedUpTo = multiChunkRefusedUpTo
-        }
-
         /// 5 MiB … 64,000,000 bytes per chunk, a final chunk up to 128,000,000 bytes, 1…1000 chunks; a video of
         /// at most 64,000,000 bytes only as one chunk (TikTok's behaviour since 2026-08).
         public static let documented = ChunkRules(
