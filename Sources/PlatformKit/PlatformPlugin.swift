@@ -57,7 +57,7 @@ public struct PlatformPlugin: Sendable {
 }
 
 /// One configuration key of a platform.
-public struct ConfigurationKey: Sendable, Equatable {
+public struct ConfigurationKey: Sendable, Equatable, Encodable {
     /// The `.env` / environment name.
     public let name: String
     /// Whether publishing needs it.

@@ -39,7 +39,7 @@ struct PluginSurfaceTests {
             for field in ["name", "configured", "missing", "keys"] { #expect(tiktok[field] != nil, "\(field)") }
             let keys = (tiktok["keys"]?.arrayValue ?? []).compactMap(\.objectValue)
             let token = try #require(keys.first { $0["name"]?.stringValue == "TIKTOK_ACCESS_TOKEN" })
-            #expect(token["required"] == .bool(true))
+            #expect(token["isRequired"] == .bool(true))
             #expect(token["help"]?.stringValue == "The user access token `atom auth tiktok` writes.")
         }
     }

@@ -307,13 +307,7 @@ struct PlatformsCommand: AsyncParsableCommand {
         /// The API setup a configured platform will use and why, for platforms with several.
         var setup: String?
         /// Its configuration keys, required first, each with one line of help.
-        var keys: [Key]
-    }
-
-    struct Key: Encodable {
-        var name: String
-        var required: Bool
-        var help: String
+        var keys: [ConfigurationKey]
     }
 
     func run() async throws {
@@ -322,9 +316,8 @@ struct PlatformsCommand: AsyncParsableCommand {
                 let rows = app.registry.factories.map { factory in
                     let missing = factory.missingKeys(in: app.credentials)
                     let setup = missing.isEmpty ? (try? factory.makePublisher(app.publisherEnvironment))?.capabilities.setup : nil
-                    let keys = Registry.plugin(named: factory.platform.rawValue)?.keys ?? []
                     return Row(platform: factory.platform.rawValue, name: factory.displayName, configured: missing.isEmpty, missing: missing,
-                               setup: setup, keys: keys.map { Key(name: $0.name, required: $0.isRequired, help: $0.help) })
+                               setup: setup, keys: Registry.plugin(named: factory.platform.rawValue)?.keys ?? [])
                 }
                 if global.json {
                     // A flat array as before; where the configuration comes from is on stderr and in `--dry-run --json`.
@@ -340,7 +333,7 @@ struct PlatformsCommand: AsyncParsableCommand {
                     for row in rows where !row.keys.isEmpty {
                         Console.out("\(row.platform) keys:")
                         for key in row.keys {
-                            Console.out("  \(key.name)\(key.required ? " (required)" : "")\(key.help.isEmpty ? "" : ": " + key.help)")
+                            Console.out("  \(key.name)\(key.isRequired ? " (required)" : "")\(key.help.isEmpty ? "" : ": " + key.help)")
                         }
                     }
                     let staging = (try? app.credentials.nonEmpty("ATOM_S3_BUCKET")) ?? nil
