@@ -48,7 +48,7 @@ struct Atom: AsyncParsableCommand {
         #if os(Linux)
         _ = glibcMallopt(-8 /* M_ARENA_MAX, malloc.h */, 2)
         #endif
-        let arguments = PluginFlags.expand(Array(CommandLine.arguments.dropFirst()))
+        let arguments = Array(CommandLine.arguments.dropFirst())
         let json = arguments.contains("--json")
         if let unknown = unknownCommand(arguments) {
             let code = Failure.report(unknown, json: json)

@@ -57,7 +57,7 @@ public struct PlatformPlugin: Sendable {
 }
 
 /// One configuration key of a platform.
-public struct ConfigurationKey: Sendable, Equatable {
+public struct ConfigurationKey: Sendable, Equatable, Encodable {
     /// The `.env` / environment name.
     public let name: String
     /// Whether publishing needs it.
@@ -65,17 +65,12 @@ public struct ConfigurationKey: Sendable, Equatable {
     /// One line of help.
     public let help: String
 
-    /// Creates a key.
-    public init(_ name: String, required: Bool = false, help: String = "") {
-        self.name = name
-        self.isRequired = required
-        self.help = help
-    }
-
     /// The keys a publisher factory declares, required first, with the help given for them.
     static func listed(by factory: PublisherFactory, help: [String: String]) -> [ConfigurationKey] {
-        factory.requiredKeys.map { ConfigurationKey($0, required: true, help: help[$0] ?? "") }
-            + factory.optionalKeys.filter { !factory.requiredKeys.contains($0) }.map { ConfigurationKey($0, help: help[$0] ?? "") }
+        factory.requiredKeys.map { ConfigurationKey(name: $0, isRequired: true, help: help[$0] ?? "") }
+            + factory.optionalKeys.filter { !factory.requiredKeys.contains($0) }.map {
+                ConfigurationKey(name: $0, isRequired: false, help: help[$0] ?? "")
+            }
     }
 }
 

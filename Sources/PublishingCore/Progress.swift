@@ -28,14 +28,6 @@ public struct PublishEvent: Sendable, Equatable {
     public var totalBytes: Int64?
     /// A short note ("chunk 3/9", "retry in 2 s after HTTP 503").
     public var message: String?
-
-    public init(platform: PlatformID, phase: PublishPhase, bytesSent: Int64? = nil, totalBytes: Int64? = nil, message: String? = nil) {
-        self.platform = platform
-        self.phase = phase
-        self.bytesSent = bytesSent
-        self.totalBytes = totalBytes
-        self.message = message
-    }
 }
 
 /// Sends ``PublishEvent``s for one platform to a caller-owned stream. Never spawns a task.

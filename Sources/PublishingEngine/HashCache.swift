@@ -18,13 +18,6 @@ public struct FileIdentity: Codable, Hashable, Sendable {
     public var size: Int64
     /// The modification time in nanoseconds since 1970.
     public var modifiedNanoseconds: Int64
-
-    public init(device: UInt64, inode: UInt64, size: Int64, modifiedNanoseconds: Int64) {
-        self.device = device
-        self.inode = inode
-        self.size = size
-        self.modifiedNanoseconds = modifiedNanoseconds
-    }
 }
 
 extension MediaFileHandle {

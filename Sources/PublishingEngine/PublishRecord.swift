@@ -45,12 +45,6 @@ public struct RecordOwner: Sendable, Codable, Equatable {
     public var pid: Int32
     public var host: String
     public var since: Date
-
-    public init(pid: Int32, host: String, since: Date) {
-        self.pid = pid
-        self.host = host
-        self.since = since
-    }
 }
 
 /// One video on one platform: the unit of the local record.
@@ -148,15 +142,9 @@ public struct StagingRecord: Sendable, Codable, Equatable {
 public struct RecordFile: Sendable, Codable, Equatable {
     /// The schema version this build writes.
     public static let currentVersion = 1
-    public var version: Int
-    public var entries: [PostRecord]
-    public var staging: [StagingRecord]
-
-    public init(version: Int = RecordFile.currentVersion, entries: [PostRecord] = [], staging: [StagingRecord] = []) {
-        self.version = version
-        self.entries = entries
-        self.staging = staging
-    }
+    public var version: Int = RecordFile.currentVersion
+    public var entries: [PostRecord] = []
+    public var staging: [StagingRecord] = []
 
     /// The entry for a video on a platform.
     public func entry(sha256: String, platform: PlatformID) -> PostRecord? {

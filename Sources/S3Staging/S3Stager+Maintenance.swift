@@ -10,13 +10,6 @@ public struct S3StagedObjectSummary: Sendable, Equatable, Codable {
     public var size: Int64
     /// When S3 last wrote it.
     public var lastModified: Date?
-
-    /// Creates a summary.
-    public init(key: String, size: Int64, lastModified: Date?) {
-        self.key = key
-        self.size = size
-        self.lastModified = lastModified
-    }
 }
 
 /// An unfinished multipart upload under the staging prefix: its parts cost storage until aborted.
@@ -27,13 +20,6 @@ public struct S3PendingUpload: Sendable, Equatable, Codable {
     public var uploadID: String
     /// When it was started.
     public var initiated: Date?
-
-    /// Creates a summary.
-    public init(key: String, uploadID: String, initiated: Date?) {
-        self.key = key
-        self.uploadID = uploadID
-        self.initiated = initiated
-    }
 }
 
 /// What is under the staging prefix.

@@ -18,18 +18,6 @@ public struct TikTokChunkRules: Sendable, Equatable, Codable {
     /// The chunk size atom uses when it splits a video larger than `maxChunkSize` (the guide's worked example).
     public var preferredChunkSize: Int64
 
-    /// Creates rules.
-    public init(
-        minChunkSize: Int64, maxChunkSize: Int64, maxFinalChunkSize: Int64, maxChunkCount: Int,
-        preferredChunkSize: Int64
-    ) {
-        self.minChunkSize = minChunkSize
-        self.maxChunkSize = maxChunkSize
-        self.maxFinalChunkSize = maxFinalChunkSize
-        self.maxChunkCount = maxChunkCount
-        self.preferredChunkSize = preferredChunkSize
-    }
-
     /// The documented rules: chunks of 5 MiB to 64,000,000 bytes, a final chunk up to 128,000,000 bytes,
     /// 1 to 1000 chunks; atom splits into 10,000,000-byte chunks.
     public static let documented = TikTokChunkRules(

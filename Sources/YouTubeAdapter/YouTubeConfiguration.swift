@@ -19,9 +19,9 @@ extension YouTubePublisher {
         }
 
         /// The API host; `/upload/youtube/v3/…` and `/youtube/v3/…` are appended (`ATOM_YOUTUBE_API_BASE`).
-        public var baseURL: URL
+        public var baseURL: URL = Self.defaultBaseURL
         /// The OAuth token endpoint (`ATOM_GOOGLE_TOKEN_URL`).
-        public var tokenURL: URL
+        public var tokenURL: URL = Self.defaultTokenURL
         /// The OAuth client id (`YOUTUBE_CLIENT_ID`).
         public var clientID: String
         /// The OAuth client secret (`YOUTUBE_CLIENT_SECRET`).
@@ -31,33 +31,13 @@ extension YouTubePublisher {
         /// The cached access token (`YOUTUBE_ACCESS_TOKEN` + `YOUTUBE_ACCESS_TOKEN_EXPIRES_AT`), if any.
         public var cachedAccessToken: AccessToken?
         /// Bytes per upload request; a multiple of 256 KiB (`ATOM_YOUTUBE_CHUNK_SIZE`).
-        public var chunkSize: Int
+        public var chunkSize: Int = Self.defaultChunkSize
         /// Time between `videos.list` polls while YouTube processes the video.
-        public var pollInterval: Duration
+        public var pollInterval: Duration = .seconds(10)
         /// Backoff for retryable failures of one step (a chunk, a poll, the session start).
-        public var retryPolicy: RetryPolicy
+        public var retryPolicy = RetryPolicy(maxAttempts: 10, baseDelay: .seconds(1), maxDelay: .seconds(64))
         /// How many times an expired session is replaced by a new one within one publish.
-        public var maxSessionRestarts: Int
-
-        /// Creates a configuration.
-        public init(
-            baseURL: URL = defaultBaseURL, tokenURL: URL = defaultTokenURL, clientID: String, clientSecret: String,
-            refreshToken: String, cachedAccessToken: AccessToken? = nil, chunkSize: Int = defaultChunkSize,
-            pollInterval: Duration = .seconds(10),
-            retryPolicy: RetryPolicy = RetryPolicy(maxAttempts: 10, baseDelay: .seconds(1), maxDelay: .seconds(64)),
-            maxSessionRestarts: Int = 2
-        ) {
-            self.baseURL = baseURL
-            self.tokenURL = tokenURL
-            self.clientID = clientID
-            self.clientSecret = clientSecret
-            self.refreshToken = refreshToken
-            self.cachedAccessToken = cachedAccessToken
-            self.chunkSize = chunkSize
-            self.pollInterval = pollInterval
-            self.retryPolicy = retryPolicy
-            self.maxSessionRestarts = maxSessionRestarts
-        }
+        public var maxSessionRestarts = 2
 
         /// The chunk size actually used: rounded down to a multiple of 256 KiB, at least 256 KiB.
         var effectiveChunkSize: Int {

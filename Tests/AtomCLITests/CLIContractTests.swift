@@ -1,7 +1,7 @@
 import AtomTestSupport
 import Foundation
 import PublishingCore
-import PublishingEngine
+@testable import PublishingEngine
 import Testing
 
 /// The CLI people expect (issue 20): configuration found from anywhere, one output contract, a display that

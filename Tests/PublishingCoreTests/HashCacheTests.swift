@@ -1,7 +1,7 @@
 import AtomTestSupport
 import Foundation
 import PublishingCore
-import PublishingEngine
+@testable import PublishingEngine
 import Testing
 
 #if canImport(Glibc)

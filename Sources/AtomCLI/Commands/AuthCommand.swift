@@ -53,6 +53,8 @@ struct AuthLoginCommand: AsyncParsableCommand {
     @Option(name: .customLong(PluginFlags.loginOption), help: PluginFlags.loginHelp)
     var loginVariants: [String] = []
 
+    @Flag var variantFlags: [LoginVariantFlag] = []
+
     @Option(help: "Seconds to wait for the browser redirect.")
     var timeout: Int = 300
 
@@ -93,7 +95,7 @@ struct AuthLoginCommand: AsyncParsableCommand {
 
     /// The login variants asked for; each must be one the platform's plug-in declares.
     private func chosenVariants() throws -> [LoginVariant] {
-        try loginVariants.map { flag in
+        try (loginVariants + variantFlags.map(\.name)).map { flag in
             let declared = PluginFlags.loginVariants.filter { $0.variant.flag.name == flag }
             guard let found = declared.first(where: { $0.platform == platform.lowercased() }) else {
                 let owners = declared.map(\.platform)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import PlatformKit
 import PublishingCore
 import PublishingEngine
 
@@ -310,6 +311,8 @@ struct PlatformsCommand: AsyncParsableCommand {
         var missing: [String]
         /// The API setup a configured platform will use and why, for platforms with several.
         var setup: String?
+        /// Its configuration keys, required first, each with one line of help.
+        var keys: [ConfigurationKey]
     }
 
     func run() async throws {
@@ -319,7 +322,7 @@ struct PlatformsCommand: AsyncParsableCommand {
                     let missing = factory.missingKeys(in: app.credentials)
                     let setup = missing.isEmpty ? (try? factory.makePublisher(app.publisherEnvironment))?.capabilities.setup : nil
                     return Row(platform: factory.platform.rawValue, name: factory.displayName, configured: missing.isEmpty, missing: missing,
-                               setup: setup)
+                               setup: setup, keys: Registry.plugin(named: factory.platform.rawValue)?.keys ?? [])
                 }
                 if global.json {
                     // A flat array as before; where the configuration comes from is on stderr and in `--dry-run --json`.
@@ -332,6 +335,12 @@ struct PlatformsCommand: AsyncParsableCommand {
                     }
                     Console.out(SummaryTable.table(table, width: Terminal.outputWidth()).joined(separator: "\n"))
                     for row in rows { if let setup = row.setup { Console.out("\(row.platform) setup: \(setup)") } }
+                    for row in rows where !row.keys.isEmpty {
+                        Console.out("\(row.platform) keys:")
+                        for key in row.keys {
+                            Console.out("  \(key.name)\(key.isRequired ? " (required)" : "")\(key.help.isEmpty ? "" : ": " + key.help)")
+                        }
+                    }
                     let staging = (try? app.credentials.nonEmpty("ATOM_S3_BUCKET")) ?? nil
                     Console.out("staging: " + (staging != nil ? "S3 bucket configured" : "not configured (ATOM_S3_BUCKET unset; needed for URL-ingesting platforms)"))
                     let exists = FileManager.default.fileExists(atPath: app.paths.envFile)

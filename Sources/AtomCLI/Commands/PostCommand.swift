@@ -41,6 +41,8 @@ struct PostInput: ParsableArguments {
     @Option(name: .customLong(PluginFlags.postOption), help: PluginFlags.postHelp)
     var platformFlags: [String] = []
 
+    @Flag var shorthands: [PostShorthandFlag] = []
+
     @Option(help: "A cover image (local JPEG or PNG) for every platform whose API takes one.")
     var cover: String?
 
@@ -70,7 +72,7 @@ struct PostInput: ParsableArguments {
         return try names.map { name in
             var options = manifest.platforms[name] ?? [:]
             // A platform's shorthand flag sets its option unless the manifest does.
-            options.merge(try PluginFlags.postOptions(platformFlags, for: name)) { manifest, _ in manifest }
+            options.merge(try PluginFlags.postOptions(platformFlags + shorthands.map(\.name), for: name)) { manifest, _ in manifest }
             let sectionCover = manifest.platformCovers[name] ?? CoverChoice()
             let choice = CoverChoice(
                 imagePath: sectionCover.imagePath ?? cover ?? manifest.cover.imagePath,

@@ -66,7 +66,7 @@ public final class FakeFacebook: Sendable {
     /// A Graph error to answer with.
     public struct GraphError: Sendable, Equatable {
         /// The HTTP status of the answer.
-        public var httpStatus: Int
+        public var httpStatus: Int = 400
         /// Graph's `code`.
         public var code: Int
         /// Graph's `error_subcode`, if any.
@@ -74,16 +74,7 @@ public final class FakeFacebook: Sendable {
         /// Graph's `message`.
         public var message: String
         /// Graph's `is_transient`.
-        public var isTransient: Bool
-
-        /// Creates an error answer.
-        public init(httpStatus: Int = 400, code: Int, subcode: Int? = nil, message: String, isTransient: Bool = false) {
-            self.httpStatus = httpStatus
-            self.code = code
-            self.subcode = subcode
-            self.message = message
-            self.isTransient = isTransient
-        }
+        public var isTransient: Bool = false
 
         /// `(#4) Application request limit reached`.
         public static let rateLimited = GraphError(code: 4, message: "(#4) Application request limit reached")

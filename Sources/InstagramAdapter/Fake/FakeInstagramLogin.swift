@@ -11,27 +11,15 @@ import PublishingCore
 /// errors as `{"error_type", "code", "error_message"}`), and on the Instagram API host (`/instagram`, shared with the
 /// Instagram fake) the long-lived exchange `GET /access_token?grant_type=ig_exchange_token` of the tokens it issued.
 public final class FakeInstagramLogin: Sendable {
-    /// The fake's app and account.
+    /// The fake's app and account; by default the sandbox's.
     public struct Configuration: Sendable {
-        public var appID: String
-        public var appSecret: String
+        public var appID: String = "sandbox-instagram-app-id"
+        public var appSecret: String = "sandbox-instagram-app-secret"
         /// The account that logs in (the Instagram fake's sandbox account by default).
-        public var userID: String
-        public var username: String
+        public var userID: String = "17841400000000001"
+        public var username: String = "atom.sandbox"
         /// The long-lived token the `ig_exchange_token` step issues (the Instagram fake's sandbox token by default).
-        public var longLivedToken: String
-
-        public init(
-            appID: String = "sandbox-instagram-app-id", appSecret: String = "sandbox-instagram-app-secret",
-            userID: String = "17841400000000001", username: String = "atom.sandbox",
-            longLivedToken: String = "sandbox-instagram-access-token"
-        ) {
-            self.appID = appID
-            self.appSecret = appSecret
-            self.userID = userID
-            self.username = username
-            self.longLivedToken = longLivedToken
-        }
+        public var longLivedToken: String = "sandbox-instagram-access-token"
     }
 
     public static let consentMountPath = "/instagram-auth"
@@ -42,11 +30,14 @@ public final class FakeInstagramLogin: Sendable {
     public let consent: FakeConsent
     private let state = LockedBox<(short: Set<String>, issued: Int)>(([], 0))
 
-    /// Creates the fake.
-    /// - Parameters:
-    ///   - configuration: The app and the account.
-    ///   - registeredRedirects: Redirect URIs registered for the app besides loopback ones.
-    public init(configuration: Configuration = Configuration(), registeredRedirects: [String] = []) {
+    /// Creates the fake with the sandbox's app and account.
+    /// - Parameter registeredRedirects: Redirect URIs registered for the app besides loopback ones.
+    public convenience init(registeredRedirects: [String] = []) {
+        self.init(configuration: Configuration(), registeredRedirects: registeredRedirects)
+    }
+
+    /// Creates the fake with another app or account (the sandbox's plug-in logs in to the Instagram fake's account).
+    init(configuration: Configuration, registeredRedirects: [String] = []) {
         self.configuration = configuration
         consent = FakeConsent(
             profile: .instagram(

@@ -12,99 +12,57 @@ import PublishingCore
 ///
 /// Faults are injected with ``TikTokFakeState/inject(_:)``; what arrived is inspected through ``state``.
 public struct TikTokFake: FakeService {
-    /// The fake's settings.
+    /// The fake's settings; by default sandbox credentials and the documented chunk rules.
     public struct Configuration: Sendable {
         /// The access token it accepts at first.
-        public var accessToken: String
+        public var accessToken: String = "sandbox-tiktok-access-token"
         /// The refresh token it accepts at first (rotated on every refresh).
-        public var refreshToken: String
+        public var refreshToken: String = "sandbox-tiktok-refresh-token"
         /// The app's client key the token endpoint checks.
-        public var clientKey: String
+        public var clientKey: String = "sandbox-tiktok-client-key"
         /// The app's client secret the token endpoint checks.
-        public var clientSecret: String
+        public var clientSecret: String = "sandbox-tiktok-client-secret"
         /// The `open_id` it reports.
-        public var openID: String
+        public var openID: String = "sandbox-tiktok-open-id"
         /// `expires_in` of issued access tokens, in seconds.
-        public var accessTokenLifetime: Int
+        public var accessTokenLifetime: Int = 86_400
         /// The authorised creator.
-        public var creator: Creator
+        public var creator: Creator = Creator()
         /// Whether the app passed TikTok's audit (unaudited apps may only post SELF_ONLY).
-        public var audited: Bool
+        public var audited: Bool = true
         /// The chunk rules it enforces.
-        public var chunkRules: ChunkRules
+        public var chunkRules: ChunkRules = .documented
         /// How long an `upload_url` stays valid.
-        public var uploadURLLifetime: TimeInterval
+        public var uploadURLLifetime: TimeInterval = 3600
         /// Status polls a post stays processing after TikTok has all its bytes.
-        public var processingPolls: Int
+        public var processingPolls: Int = 1
         /// Domains (`example.com`) or URL prefixes (`http://127.0.0.1:8080/files/`) verified for `PULL_FROM_URL`.
-        public var verifiedURLPrefixes: [String]
+        public var verifiedURLPrefixes: [String] = []
         /// The authorisation code the sandbox's authorize page hands out and the token endpoint accepts.
-        public var authorizationCode: String
+        public var authorizationCode: String = "sandbox-tiktok-auth-code"
         /// The fake's wall clock (upload URL expiry).
-        public var now: @Sendable () -> Date
+        public var now: @Sendable () -> Date = { Date() }
         /// A base to put in `upload_url` instead of the fake's own (`nil`): a host that is not TikTok's, to which a
         /// client must send neither bytes nor token.
         public var uploadURLBase: String? = nil
-
-        /// Creates a configuration with sandbox credentials and the documented chunk rules.
-        public init(
-            accessToken: String = "sandbox-tiktok-access-token", refreshToken: String = "sandbox-tiktok-refresh-token",
-            clientKey: String = "sandbox-tiktok-client-key", clientSecret: String = "sandbox-tiktok-client-secret",
-            openID: String = "sandbox-tiktok-open-id", accessTokenLifetime: Int = 86_400, creator: Creator = Creator(),
-            audited: Bool = true,
-            chunkRules: ChunkRules = .documented, uploadURLLifetime: TimeInterval = 3600, processingPolls: Int = 1,
-            verifiedURLPrefixes: [String] = [], authorizationCode: String = "sandbox-tiktok-auth-code",
-            now: @escaping @Sendable () -> Date = { Date() }
-        ) {
-            self.accessToken = accessToken
-            self.refreshToken = refreshToken
-            self.clientKey = clientKey
-            self.clientSecret = clientSecret
-            self.openID = openID
-            self.accessTokenLifetime = accessTokenLifetime
-            self.creator = creator
-            self.audited = audited
-            self.chunkRules = chunkRules
-            self.uploadURLLifetime = uploadURLLifetime
-            self.processingPolls = processingPolls
-            self.verifiedURLPrefixes = verifiedURLPrefixes
-            self.authorizationCode = authorizationCode
-            self.now = now
-        }
     }
 
-    /// What `creator_info/query` reports.
+    /// What `creator_info/query` reports; by default a public account that may post 10-minute videos.
     public struct Creator: Sendable {
         /// `creator_username`.
-        public var username: String
+        public var username: String = "sandbox.creator"
         /// `creator_nickname`.
-        public var nickname: String
+        public var nickname: String = "Sandbox Creator"
         /// `privacy_level_options` (a private account has FOLLOWER_OF_CREATOR instead of PUBLIC_TO_EVERYONE).
-        public var privacyLevelOptions: [String]
+        public var privacyLevelOptions: [String] = ["PUBLIC_TO_EVERYONE", "MUTUAL_FOLLOW_FRIENDS", "SELF_ONLY"]
         /// `comment_disabled`: the creator turned comments off.
-        public var commentDisabled: Bool
+        public var commentDisabled: Bool = false
         /// `duet_disabled`.
-        public var duetDisabled: Bool
+        public var duetDisabled: Bool = false
         /// `stitch_disabled`.
-        public var stitchDisabled: Bool
+        public var stitchDisabled: Bool = false
         /// `max_video_post_duration_sec`.
-        public var maxVideoPostDurationSec: Int
-
-        /// A public account that may post 10-minute videos.
-        public init(
-            username: String = "sandbox.creator", nickname: String = "Sandbox Creator",
-            privacyLevelOptions: [String] = ["PUBLIC_TO_EVERYONE", "MUTUAL_FOLLOW_FRIENDS", "SELF_ONLY"],
-            commentDisabled: Bool = false,
-            duetDisabled: Bool = false, stitchDisabled: Bool = false, maxVideoPostDurationSec: Int = 600
-        ) {
-            self.username = username
-            self.nickname = nickname
-            self.privacyLevelOptions = privacyLevelOptions
-            self.commentDisabled = commentDisabled
-            self.duetDisabled = duetDisabled
-            self.stitchDisabled = stitchDisabled
-            self.maxVideoPostDurationSec = maxVideoPostDurationSec
-        }
+        public var maxVideoPostDurationSec: Int = 600
     }
 
     /// The chunk rules the fake enforces (Media Transfer Guide), with the strictest reading of "MB" by default.
@@ -122,18 +80,6 @@ public struct TikTokFake: FakeService {
         /// Real TikTok has done so since about 2026-08-09 for videos up to 64,000,000 bytes, while the same file
         /// as one chunk goes through (DayMoonDevelopment/post-for-me issue #327).
         public var multiChunkRefusedUpTo: Int64?
-
-        /// Creates rules.
-        public init(
-            minChunkSize: Int64, maxChunkSize: Int64, maxFinalChunkSize: Int64, maxChunkCount: Int64,
-            multiChunkRefusedUpTo: Int64? = nil
-        ) {
-            self.minChunkSize = minChunkSize
-            self.maxChunkSize = maxChunkSize
-            self.maxFinalChunkSize = maxFinalChunkSize
-            self.maxChunkCount = maxChunkCount
-            self.multiChunkRefusedUpTo = multiChunkRefusedUpTo
-        }
 
         /// 5 MiB … 64,000,000 bytes per chunk, a final chunk up to 128,000,000 bytes, 1…1000 chunks; a video of
         /// at most 64,000,000 bytes only as one chunk (TikTok's behaviour since 2026-08).
@@ -181,8 +127,11 @@ public struct TikTokFake: FakeService {
     /// The fake's state: fault injection and inspection.
     public let state: TikTokFakeState
 
-    /// Creates the fake.
-    public init(_ configuration: Configuration = Configuration(), mountPath: String = "/tiktok") {
+    /// Creates the fake with the sandbox's settings.
+    public init(mountPath: String = "/tiktok") { self.init(Configuration(), mountPath: mountPath) }
+
+    /// Creates the fake with other settings (the sandbox's plug-in and the adapter's tests).
+    init(_ configuration: Configuration, mountPath: String = "/tiktok") {
         self.mountPath = mountPath
         self.state = TikTokFakeState(configuration: configuration)
     }

@@ -150,13 +150,6 @@ public struct TikTokFakeUpload: Sendable, Equatable {
     public var sha256: String
     /// Chunks stored (push) or 0 (pull).
     public var chunks: Int
-
-    /// Creates a summary.
-    public init(bytes: Int64, sha256: String, chunks: Int) {
-        self.bytes = bytes
-        self.sha256 = sha256
-        self.chunks = chunks
-    }
 }
 
 /// A snapshot of one publish in the fake.

@@ -172,18 +172,9 @@ public struct FakeGoogleError: Error, Sendable, Equatable {
     /// `error.message`.
     public var message: String
     /// `errors[0].domain`, e.g. `youtube.quota`.
-    public var domain: String
+    public var domain: String = "youtube.api"
     /// A `Retry-After` header (seconds), if any.
     public var retryAfter: Int?
-
-    /// Creates an error answer.
-    public init(status: Int, reason: String, message: String, domain: String = "youtube.api", retryAfter: Int? = nil) {
-        self.status = status
-        self.reason = reason
-        self.message = message
-        self.domain = domain
-        self.retryAfter = retryAfter
-    }
 
     /// 403 `quotaExceeded`: the project's daily quota is spent.
     public static let quotaExceeded = FakeGoogleError(
