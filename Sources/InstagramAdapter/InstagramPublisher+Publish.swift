@@ -189,13 +189,11 @@ extension InstagramPublisher {
         if let permalink = checkpoint.permalink {
             return PublishReceipt(status: .published, postID: mediaID, url: permalink)
         }
+        let answer: PermalinkResponse
         do {
-            let answer: PermalinkResponse = try await context.retrying(target: configuration.baseURL.retryTarget) { _ in
+            answer = try await context.retrying(target: configuration.baseURL.retryTarget) { _ in
                 try await graph.get([mediaID], query: [("fields", "permalink")], operationID: "instagram.permalink")
             }
-            checkpoint.permalink = answer.permalink
-            if answer.permalink != nil { try? await context.journal.save(checkpoint) }
-            return PublishReceipt(status: .published, postID: mediaID, url: answer.permalink)
         } catch {
             logger.debug(
                 "instagram: permalink unavailable",
@@ -204,6 +202,10 @@ extension InstagramPublisher {
                 status: .published, postID: mediaID, url: nil,
                 note: "published; Instagram did not give the permalink yet")
         }
+        checkpoint.permalink = answer.permalink
+        // A record that cannot be written is reported, not skipped (the post is live either way).
+        if answer.permalink != nil { try await context.journal.save(checkpoint) }
+        return PublishReceipt(status: .published, postID: mediaID, url: answer.permalink)
     }
 
     /// `GET /{container-id}?fields=status_code,status`, retried on transient failures.

@@ -61,14 +61,53 @@ public struct PublishContext: Sendable {
 }
 
 /// Saves an adapter's resume state.
+///
+/// Each save rewrites the local record (read, encode, fsync, rename), so a transfer of many chunks or parts saves its
+/// progress with ``saveProgress(_:)``: written at most once per ``progressInterval``, the latest held back until then
+/// or until ``flush()``, which the adapter calls when its transfer stops early. A crash loses at most that interval of
+/// progress, and a resume sends those bytes again.
 public struct Journal: Sendable {
     private let saveState: @Sendable (JSONValue) async throws -> Void
+    private let throttle: LockedBox<(written: ContinuousClock.Instant?, held: JSONValue?)>
+    /// The least time between two progress saves.
+    public let progressInterval: Duration
 
     /// Creates a journal that hands each checkpoint to `save`.
-    public init(save: @escaping @Sendable (JSONValue) async throws -> Void) { self.saveState = save }
+    public init(progressInterval: Duration = .seconds(2), save: @escaping @Sendable (JSONValue) async throws -> Void) {
+        self.saveState = save
+        self.progressInterval = progressInterval
+        self.throttle = LockedBox((nil, nil))
+    }
 
     /// Records `state` durably before the caller's next network step.
     public func save(_ state: some Encodable & Sendable) async throws {
-        try await saveState(try JSONValue.encoding(state))
+        let value = try JSONValue.encoding(state)
+        throttle.withLock { $0 = (ContinuousClock.now, nil) }
+        try await saveState(value)
+    }
+
+    /// Records progress within a transfer: written now when ``progressInterval`` has passed since the last write,
+    /// otherwise held (the latest only) for the next write or ``flush()``.
+    public func saveProgress(_ state: some Encodable & Sendable) async throws {
+        let value = try JSONValue.encoding(state)
+        let now = ContinuousClock.now
+        let due = throttle.withLock { slot -> Bool in
+            if let written = slot.written, now - written < progressInterval {
+                slot.held = value
+                return false
+            }
+            slot = (now, nil)
+            return true
+        }
+        if due { try await saveState(value) }
+    }
+
+    /// Writes the progress that ``saveProgress(_:)`` held back, if any.
+    public func flush() async throws {
+        let held = throttle.withLock { slot -> JSONValue? in
+            defer { slot.held = nil }
+            return slot.held
+        }
+        if let held { try await saveState(held) }
     }
 }

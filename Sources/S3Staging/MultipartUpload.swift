@@ -69,7 +69,10 @@ struct MultipartUpload: Sendable {
                 let key = self.key
                 // A cancelled task's own requests fail at once: abort from an unstructured, uncancelled task, awaited here.
                 _ = await Task { await client.abortUntilGone(key: key, uploadID: uploadID, retrier: retrier) }.value
-                try? await ledger.forget()
+                // A record that cannot be written is reported (it outranks the upload's own failure).
+                try await ledger.forget()
+            } else {
+                try await ledger.flush()  // the parts sent so far, for the rerun
             }
             throw error
         }
@@ -117,7 +120,7 @@ struct MultipartUpload: Sendable {
     }
 }
 
-/// The parts uploaded so far; journals the checkpoint after each.
+/// The parts uploaded so far; journals the checkpoint as parts finish (every couple of seconds at most, see ``Journal``).
 actor PartLedger {
     private var checkpoint: S3StagingCheckpoint
     private var done: [Int: S3Part]
@@ -135,8 +138,12 @@ actor PartLedger {
 
     func record(_ part: S3Part) async throws {
         done[part.number] = part
-        try await save()
+        checkpoint.parts = parts
+        try await journal.saveProgress(checkpoint)
     }
+
+    /// Writes the parts that ``record(_:)`` held back.
+    func flush() async throws { try await journal.flush() }
 
     func save() async throws {
         checkpoint.parts = parts

@@ -43,7 +43,9 @@ extension TikTokPublisher {
                         note: "sent to the TikTok inbox as a draft: open the TikTok app to finish the post"))
             case TikTokStatusData.failed:
                 // A rerun must not poll this failed post again.
-                try? await context.journal.save(TikTokCheckpoint.restart(after: checkpoint.publishID))
+                // A record that cannot be written is reported (it outranks TikTok's answer, which the user sees
+                // again on the rerun's status check).
+                try await context.journal.save(TikTokCheckpoint.restart(after: checkpoint.publishID))
                 throw TikTokErrorMapper.mapFailure(reason: status.failReason, publishID: checkpoint.publishID)
             default:
                 let moved = status.downloadedBytes ?? status.uploadedBytes

@@ -99,7 +99,7 @@ extension TikTokPublisher {
     }
 
     /// PUTs the chunks from `checkpoint.nextChunk` on, sequentially, each retried from its own offset, and journals
-    /// progress after each one.
+    /// progress (at most every couple of seconds, and when it stops early).
     /// - Returns: The processing checkpoint, or `nil` when TikTok says the `upload_url` expired.
     private func uploadChunks(
         _ start: TikTokCheckpoint, file: MediaFileHandle, contentType: String, context: PublishContext
@@ -111,49 +111,55 @@ extension TikTokPublisher {
         var checkpoint = start
         var index = checkpoint.nextChunk
         var resyncs = 0
-        while index < plan.chunkCount {
-            let range = plan.range(ofChunk: index)
-            let label = "chunk \(index + 1)/\(plan.chunkCount)"
-            context.progress.report(.uploading, sent: range.lowerBound, total: plan.videoSize, message: label)
-            let answer = try await context.retrying(configuration.retryPolicy, target: url.retryTarget) { [client] _ in
-                try await client.putChunk(
-                    to: url, range: range, total: plan.videoSize, file: file, contentType: contentType,
-                    onChunk: context.progress.byteCounter(startingAt: range.lowerBound, total: plan.videoSize)
-                )
-            }
-            switch answer {
-            case .stored:
-                guard index < plan.chunkCount - 1 else {
-                    throw TikTokProtocolError.uploadOutOfStep(
-                        status: 206, detail: "TikTok still expects bytes after the last chunk"
-                    ).publishError
+        do {
+            while index < plan.chunkCount {
+                let range = plan.range(ofChunk: index)
+                let label = "chunk \(index + 1)/\(plan.chunkCount)"
+                context.progress.report(.uploading, sent: range.lowerBound, total: plan.videoSize, message: label)
+                let answer = try await context.retrying(configuration.retryPolicy, target: url.retryTarget) { [client] _ in
+                    try await client.putChunk(
+                        to: url, range: range, total: plan.videoSize, file: file, contentType: contentType,
+                        onChunk: context.progress.byteCounter(startingAt: range.lowerBound, total: plan.videoSize)
+                    )
                 }
-                index += 1
-                resyncs = 0
-            case .complete:
-                index = plan.chunkCount
-            case .outOfStep(let received):
-                // TikTok holds a different number of bytes than atom thought: continue from TikTok's offset.
-                resyncs += 1
-                guard resyncs <= 3, let received else {
-                    throw TikTokProtocolError.uploadOutOfStep(
-                        status: 416, detail: "TikTok did not say how many bytes it holds"
-                    ).publishError
-                }
-                if received >= plan.videoSize {
+                switch answer {
+                case .stored:
+                    guard index < plan.chunkCount - 1 else {
+                        throw TikTokProtocolError.uploadOutOfStep(
+                            status: 206, detail: "TikTok still expects bytes after the last chunk"
+                        ).publishError
+                    }
+                    index += 1
+                    resyncs = 0
+                case .complete:
                     index = plan.chunkCount
-                } else if let next = plan.chunkIndex(startingAt: received) {
-                    index = next
-                } else {
-                    throw TikTokProtocolError.uploadOutOfStep(
-                        status: 416, detail: "TikTok holds \(received) bytes, not a chunk boundary"
-                    ).publishError
+                case .outOfStep(let received):
+                    // TikTok holds a different number of bytes than atom thought: continue from TikTok's offset.
+                    resyncs += 1
+                    guard resyncs <= 3, let received else {
+                        throw TikTokProtocolError.uploadOutOfStep(
+                            status: 416, detail: "TikTok did not say how many bytes it holds"
+                        ).publishError
+                    }
+                    if received >= plan.videoSize {
+                        index = plan.chunkCount
+                    } else if let next = plan.chunkIndex(startingAt: received) {
+                        index = next
+                    } else {
+                        throw TikTokProtocolError.uploadOutOfStep(
+                            status: 416, detail: "TikTok holds \(received) bytes, not a chunk boundary"
+                        ).publishError
+                    }
+                case .expired:
+                    return nil
                 }
-            case .expired:
-                return nil
+                checkpoint.nextChunk = index
+                if index < plan.chunkCount { try await context.journal.saveProgress(checkpoint) }
             }
-            checkpoint.nextChunk = index
-            if index < plan.chunkCount { try await context.journal.save(checkpoint) }
+        } catch {
+            // A rerun resumes from the chunks sent: write the progress held back before giving up.
+            try await context.journal.flush()
+            throw error
         }
         context.progress.report(
             .uploading, sent: plan.videoSize, total: plan.videoSize, message: "all \(plan.chunkCount) chunks sent")
