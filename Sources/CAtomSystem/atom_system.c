@@ -1,9 +1,4 @@
-#define _GNU_SOURCE
 #include "atom_system.h"
-
-#include <errno.h>
-#include <sys/types.h>
-#include <sys/uio.h>
 
 #include <sys/stat.h>
 
@@ -42,19 +37,4 @@ int atom_stat(const char *path, int follow, atom_file_status *out) {
     if ((follow ? stat(path, &st) : lstat(path, &st)) != 0) return -1;
     fill(&st, out);
     return 0;
-}
-
-long atom_pread_cached(int fd, void *buffer, unsigned long count, int64_t offset) {
-#if defined(__linux__) && defined(RWF_NOWAIT)
-    struct iovec vector = {.iov_base = buffer, .iov_len = count};
-    ssize_t n;
-    do {
-        n = preadv2(fd, &vector, 1, (off_t)offset, RWF_NOWAIT);
-    } while (n < 0 && errno == EINTR);
-    return (long)n;
-#else
-    (void)fd; (void)buffer; (void)count; (void)offset;
-    errno = ENOSYS;
-    return -1;
-#endif
 }

@@ -1,4 +1,3 @@
-import CAtomSystem
 import CoreFoundation
 import Foundation
 import NIOPosix
@@ -75,19 +74,6 @@ public final class MediaFileHandle: Sendable {
         return buffer
     }
 
-    /// The bytes at `offset` (up to `count`) that are already in the page cache, read at once without waiting for
-    /// the disk (`preadv2` with `RWF_NOWAIT`); nil when none are, or where the system cannot tell. A video just
-    /// written or read is in the cache, so most chunks come this way: no hop to the I/O pool and back per chunk.
-    public func readCached(offset: Int64, count: Int) -> [UInt8]? {
-        var got = 0
-        let buffer = [UInt8](unsafeUninitializedCapacity: count) { raw, initialized in
-            let n = atom_pread_cached(descriptor, raw.baseAddress!, UInt(count), offset)
-            got = n > 0 ? n : 0
-            initialized = got
-        }
-        return got > 0 ? buffer : nil
-    }
-
     /// Reads up to `count` bytes at `offset` on the blocking-I/O pool.
     public func read(offset: Int64, count: Int) async throws -> [UInt8] {
         try await NIOThreadPool.singleton.runIfActive { [self] in try self.readSync(offset: offset, count: count) }
@@ -126,31 +112,24 @@ public struct FileRegion: AsyncSequence, Sendable {
             guard offset < end else { return nil }
             try Task.checkCancellation()
             let count = Int(Swift.min(Int64(chunkSize), end - offset))
+            let bytes: [UInt8]
             if let pending = prefetch {
-                prefetch = nil
-                return try await deliver(pending.value, expected: count)
+                bytes = try await pending.value
+            } else {
+                bytes = try await file.read(offset: offset, count: count)
             }
-            // Cached bytes are read here and now (a shorter chunk when only part is cached); the disk is waited for
-            // only on the I/O pool.
-            if let cached = file.readCached(offset: offset, count: count) {
-                offset += Int64(cached.count)
-                return cached[...]
-            }
-            return try await deliver(file.read(offset: offset, count: count), expected: count)
-        }
-
-        /// Hands out a chunk read on the I/O pool, and reads the next one there while this one is being sent (one
-        /// chunk ahead, so memory stays bounded): a file that is not in the cache keeps streaming from the pool.
-        private mutating func deliver(_ bytes: [UInt8], expected count: Int) throws -> ArraySlice<UInt8> {
             guard bytes.count == count else {
                 throw PublishError(.invalidInput, message: "\(file.path) changed while it was being read (short read)")
             }
             offset += Int64(count)
+            // Read the next chunk while this one is being sent: one chunk in flight, memory stays bounded.
             if offset < end {
                 let nextCount = Int(Swift.min(Int64(chunkSize), end - offset))
                 let nextOffset = offset
                 let file = self.file
                 prefetch = Task { try await file.read(offset: nextOffset, count: nextCount) }
+            } else {
+                prefetch = nil
             }
             return bytes[...]
         }

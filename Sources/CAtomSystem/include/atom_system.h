@@ -35,10 +35,4 @@ int atom_fstat(int fd, atom_file_status *out);
 /// stat(2) (follow != 0) or lstat(2) of a path. Returns 0, or -1 with errno set.
 int atom_stat(const char *path, int follow, atom_file_status *out);
 
-/// Reads up to `count` bytes at `offset` only as far as they are already in the page cache (Linux preadv2 with
-/// RWF_NOWAIT): never waits for the disk. Returns the bytes read (0 when none were cached, or at the end of the
-/// file), or -1 with errno set; errno is EAGAIN when nothing was cached, ENOSYS/EOPNOTSUPP/EINVAL where the kernel
-/// or file system lacks the flag (the caller then reads the ordinary way).
-long atom_pread_cached(int fd, void *buffer, unsigned long count, int64_t offset);
-
 #endif
