@@ -292,7 +292,8 @@ struct OwnerControlTests {
             let file = try JSONDecoder.atom.decode(RecordFile.self, from: Data(records.utf8))
             #expect(file.entries.isEmpty)
             #expect(file.staging.isEmpty)
-            #expect(try RecordStore(directory: environment["ATOM_STATE_DIR", default: ""]).read() == RecordFile())
+            let real = try RecordStore(directory: environment["ATOM_STATE_DIR", default: ""]).read()
+            #expect(real.entries.isEmpty && real.staging.isEmpty)
         }
     }
 
