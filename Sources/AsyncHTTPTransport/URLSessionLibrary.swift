@@ -30,7 +30,7 @@ public struct URLSessionLibrary: @unchecked Sendable {
 
     /// The entry points' version this atom speaks (`atom_urlsession_abi_version`).
     public static let abiVersion: Int32 = 1
-    /// The library's file name: next to the atom executable unless `ATOM_URLSESSION_LIBRARY` names another.
+    /// The library's file name: next to the atom executable unless `ATOM_HTTP_TRANSPORT_LIBRARY` names another.
     #if canImport(Darwin)
     public static let fileName = "libAtomURLSession.dylib"
     #else
@@ -59,7 +59,7 @@ public struct URLSessionLibrary: @unchecked Sendable {
     public static func load(path explicit: String? = nil) throws -> URLSessionLibrary {
         let path = explicit ?? defaultPath()
         if let library = loaded.withLock({ $0[path] }) { return library }
-        let remedy = "build it with `swift build --product AtomURLSession` (it goes next to atom), set ATOM_URLSESSION_LIBRARY to its path, or unset ATOM_HTTP_TRANSPORT to use the default transport"
+        let remedy = "build it with `swift build --product AtomURLSession` (it goes next to atom), set ATOM_HTTP_TRANSPORT_LIBRARY to its path, or unset ATOM_HTTP_TRANSPORT to use the default transport"
         guard FileStatus.at(path) != nil else {
             throw PublishError(
                 .configuration, message: "ATOM_HTTP_TRANSPORT=urlsession needs the AtomURLSession library, and \(path) does not exist",

@@ -78,7 +78,7 @@ struct AppContext: Sendable {
         let configuration = try transportConfiguration(credentials)
         let choice = try TransportChoice(setting: credentials.nonEmpty("ATOM_HTTP_TRANSPORT"))
         // The URLSession transport's library is loaded only when chosen: a missing one fails here, before any request.
-        let library = choice == .urlSession ? try URLSessionLibrary.load(path: credentials.nonEmpty("ATOM_URLSESSION_LIBRARY")) : nil
+        let library = choice == .urlSession ? try URLSessionLibrary.load(path: credentials.nonEmpty("ATOM_HTTP_TRANSPORT_LIBRARY")) : nil
         let client = AtomTransport.makeClient(configuration: configuration)
         let logger = Logger(label: "atom")
         let chosen = try AtomTransport.make(choice, client: client, configuration: configuration) { try library ?? URLSessionLibrary.load() }
