@@ -38,6 +38,9 @@ let package = Package(
         .library(name: "PlatformKit", targets: ["PlatformKit"]),
         .library(name: "AtomCLI", targets: ["AtomCLI"]),
         .executable(name: "atom", targets: ["atom"]),
+        // The URLSession transport (ATOM_HTTP_TRANSPORT=urlsession) as a library atom loads only when it is chosen,
+        // so that atom itself links neither FoundationNetworking nor libcurl (docs/architecture.md, "Transports").
+        .library(name: "AtomURLSession", type: .dynamic, targets: ["URLSessionTransportSupport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -67,13 +70,17 @@ let package = Package(
         .target(name: "MediaInspection", dependencies: ["PublishingCore", nioPosix], swiftSettings: upcoming),
         // The interactive OAuth login: loopback redirect receiver, PKCE, authorization request, providers.
         .target(name: "OAuthLogin", dependencies: ["PublishingCore", crypto, nio, nioPosix], swiftSettings: upcoming),
-        // The production transports (swift-openapi-async-http-client by default, swift-openapi-urlsession on
-        // request) and the middlewares that map their errors.
+        // The production transports (swift-openapi-async-http-client by default; swift-openapi-urlsession on
+        // request, loaded from the AtomURLSession library through a C entry point) and the middlewares that map
+        // their errors. Links no FoundationNetworking.
         .target(
             name: "AsyncHTTPTransport",
-            dependencies: ["PublishingCore", ahc, openAPIAHC, openAPIURLSession, nio, httpTypes, openAPIRuntime],
+            dependencies: ["PublishingCore", ahc, openAPIAHC, nio, httpTypes, openAPIRuntime],
             swiftSettings: upcoming
         ),
+        // swift-openapi-urlsession behind a C entry point (only strings, bytes and a C callback cross it): the
+        // AtomURLSession dynamic library atom loads for ATOM_HTTP_TRANSPORT=urlsession; the tests link it directly.
+        .target(name: "URLSessionTransportSupport", dependencies: [openAPIURLSession, openAPIRuntime, httpTypes], swiftSettings: upcoming),
         // A platform as one value (PlatformPlugin), and the loopback fake-server kit every platform's fake uses.
         .target(
             name: "PlatformKit",
@@ -98,7 +105,7 @@ let package = Package(
         .target(name: "Scheduling", dependencies: ["PublishingCore", "PublishingEngine", nioPosix], swiftSettings: upcoming),
         .target(
             name: "AtomTestSupport",
-            dependencies: ["PublishingCore", "PlatformKit", "AsyncHTTPTransport", "AtomSandbox", ahc, nio, nioHTTP1, httpTypes, openAPIRuntime, logging],
+            dependencies: ["PublishingCore", "PlatformKit", "AsyncHTTPTransport", "URLSessionTransportSupport", "AtomSandbox", ahc, nio, nioHTTP1, httpTypes, openAPIRuntime, logging],
             swiftSettings: upcoming
         ),
         // The command line as a library: `AtomCommandLine.main(plugins:environment:)`; knows no platform by name.

@@ -3,18 +3,14 @@ import Foundation
 import NIOCore
 import OpenAPIAsyncHTTPClient
 import OpenAPIRuntime
-import OpenAPIURLSession
 import PublishingCore
-
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// Which `ClientTransport` carries atom's requests (`ATOM_HTTP_TRANSPORT`).
 public enum TransportChoice: String, Sendable, CaseIterable, CustomStringConvertible {
     /// swift-openapi-async-http-client over AsyncHTTPClient (SwiftNIO): streams request bodies chunk by chunk.
     case asyncHTTPClient = "async-http-client"
-    /// swift-openapi-urlsession over Foundation's URLSession (libcurl on Linux): buffers every body in memory there.
+    /// swift-openapi-urlsession over Foundation's URLSession (libcurl on Linux), from the AtomURLSession library
+    /// atom loads only then (``URLSessionLibrary``): every body is held in memory.
     case urlSession = "urlsession"
 
     public var description: String { rawValue }
@@ -42,7 +38,7 @@ public struct TransportConfiguration: Sendable {
     public var readTimeout: Duration
     /// The whole-request deadline: long, so that an upload of gigabytes is never cut short by it.
     public var requestTimeout: Duration
-    /// The largest request body URLSession is given on a platform where it buffers bodies (Linux).
+    /// The largest request body URLSession is given (it is held in memory).
     public var maximumBufferedBody: Int64
 
     public init(
@@ -76,25 +72,32 @@ public enum AtomTransport {
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: config)
     }
 
-    /// The transport for `choice`. `client` carries AsyncHTTPClient's requests; URLSession gets a session of its own.
+    /// The transport for `choice`. `client` carries AsyncHTTPClient's requests; URLSession gets a session of its own
+    /// in the library `urlSession` gives, asked for only when `choice` is ``TransportChoice/urlSession``.
+    /// - Throws: What `urlSession` throws (the library is missing: a `configuration` ``PublishError``).
     public static func make(
-        _ choice: TransportChoice, client: HTTPClient, configuration: TransportConfiguration = TransportConfiguration()
-    ) -> any ClientTransport {
+        _ choice: TransportChoice, client: HTTPClient, configuration: TransportConfiguration = TransportConfiguration(),
+        urlSession: () throws -> URLSessionLibrary = { try URLSessionLibrary.load() }
+    ) throws -> any ClientTransport {
         switch choice {
         case .asyncHTTPClient:
-            // The runtime transport's `timeout` is a whole-request deadline (`HTTPClient.execute(_:timeout:)`): set to
-            // the long request timeout, so only the connect and idle-read timeouts of `client` cut a request short.
-            let base = OpenAPIAsyncHTTPClient.AsyncHTTPClientTransport(
-                configuration: .init(client: client, timeout: .nanoseconds(configuration.requestTimeout.nanoseconds)))
-            return MiddlewareTransport(base, middlewares: [TransportErrorMiddleware(), RequestFramingMiddleware()])
+            return make(client: client, configuration: configuration)
         case .urlSession:
-            let base = URLSessionTransport(configuration: .init(session: URLSessionFactory.make(configuration)))
-            var middlewares: [any ClientMiddleware] = [TransportErrorMiddleware(), RequestFramingMiddleware()]
-            if !URLSessionFactory.streamsRequestBodies {
-                middlewares.append(BufferedBodyLimitMiddleware(maximum: configuration.maximumBufferedBody))
-            }
+            let base = URLSessionLibraryTransport(library: try urlSession(), configuration: configuration)
+            let middlewares: [any ClientMiddleware] = [
+                TransportErrorMiddleware(), RequestFramingMiddleware(), BufferedBodyLimitMiddleware(maximum: configuration.maximumBufferedBody),
+            ]
             return MiddlewareTransport(base, middlewares: middlewares)
         }
+    }
+
+    /// The default transport: swift-openapi-async-http-client over `client`.
+    public static func make(client: HTTPClient, configuration: TransportConfiguration = TransportConfiguration()) -> any ClientTransport {
+        // The runtime transport's `timeout` is a whole-request deadline (`HTTPClient.execute(_:timeout:)`): set to
+        // the long request timeout, so only the connect and idle-read timeouts of `client` cut a request short.
+        let base = OpenAPIAsyncHTTPClient.AsyncHTTPClientTransport(
+            configuration: .init(client: client, timeout: .nanoseconds(configuration.requestTimeout.nanoseconds)))
+        return MiddlewareTransport(base, middlewares: [TransportErrorMiddleware(), RequestFramingMiddleware()])
     }
 }
 

@@ -23,8 +23,8 @@ struct RequestFramingMiddleware: ClientMiddleware {
     }
 }
 
-/// Refuses a request body larger than `maximum` before a transport that buffers bodies (URLSession on Linux)
-/// would read it all into memory.
+/// Refuses a request body larger than `maximum` before a transport that buffers bodies (URLSession) would read it
+/// all into memory.
 struct BufferedBodyLimitMiddleware: ClientMiddleware {
     let maximum: Int64
 
@@ -33,11 +33,17 @@ struct BufferedBodyLimitMiddleware: ClientMiddleware {
         next: @Sendable (HTTPRequest, HTTPBody?, URL) async throws -> (HTTPResponse, HTTPBody?)
     ) async throws -> (HTTPResponse, HTTPBody?) {
         if let body, case .known(let count) = body.length, count > maximum {
-            throw PublishError(
-                .configuration, operationID: operationID,
-                message: "ATOM_HTTP_TRANSPORT=urlsession holds each request body in memory on this system, and this one is \(ByteFormat.string(count)) (over \(ByteFormat.string(maximum)))",
-                remediation: "unset ATOM_HTTP_TRANSPORT to use the default transport, which streams uploads")
+            throw Self.refusal(count: count, maximum: maximum, operationID: operationID)
         }
         return try await next(request, body, baseURL)
+    }
+
+    /// The error for a body over `maximum` (`count`, when known).
+    static func refusal(count: Int64?, maximum: Int64, operationID: String) -> PublishError {
+        let size = count.map { "is \(ByteFormat.string($0))" } ?? "is larger"
+        return PublishError(
+            .configuration, operationID: operationID,
+            message: "ATOM_HTTP_TRANSPORT=urlsession holds each request body in memory, and this one \(size) (over \(ByteFormat.string(maximum)))",
+            remediation: "unset ATOM_HTTP_TRANSPORT to use the default transport, which streams uploads")
     }
 }

@@ -4,10 +4,6 @@ import HTTPTypes
 import OpenAPIRuntime
 import PublishingCore
 
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
-
 /// Maps what a transport throws (AsyncHTTPClient's, NIO's and URLSession's errors), for the request and while
 /// its response body streams, to a ``TransportError`` in plain words naming the host ("cannot connect to
 /// api.example.com: connection refused"), not `connection reset (error set): …`.
@@ -48,7 +44,7 @@ public struct TransportErrorMiddleware: ClientMiddleware {
             if timeout { return TransportError(message: "the connection\(target) timed out (\(error))", operationID: operationID, isTimeout: true) }
             return TransportError(message: "the connection\(target) failed: \(error)", operationID: operationID)
         }
-        if let error = error as? URLError, let mapped = map(error, target: target, operationID: operationID) { return mapped }
+        if let error = error as? URLSessionLibraryError, let mapped = map(error, target: target, operationID: operationID) { return mapped }
         let text = String(describing: error)
         let lowered = text.lowercased()
         for (needle, words) in phrases where lowered.contains(needle) {
@@ -66,15 +62,16 @@ public struct TransportErrorMiddleware: ClientMiddleware {
         ("name resolution", unresolved), ("getaddrinfo", unresolved),
     ]
 
-    private static func map(_ error: URLError, target: String, operationID: String) -> (any Error)? {
-        switch error.code {
-        case .cancelled: return CancellationError()
-        case .timedOut:
+    /// URLSession's errors, as the AtomURLSession library names their `URLError` codes.
+    private static func map(_ error: URLSessionLibraryError, target: String, operationID: String) -> (any Error)? {
+        switch error.kind {
+        case "cancelled": return CancellationError()
+        case "timedOut":
             return TransportError(message: "the connection\(target) timed out (URLSession)", operationID: operationID, isTimeout: true)
-        case .cannotConnectToHost: return TransportError(message: "cannot connect\(target): \(refused)", operationID: operationID)
-        case .notConnectedToInternet: return TransportError(message: "cannot connect\(target): \(offline)", operationID: operationID)
-        case .cannotFindHost, .dnsLookupFailed: return TransportError(message: "cannot connect\(target): \(unresolved)", operationID: operationID)
-        case .networkConnectionLost: return TransportError(message: "cannot connect\(target): the connection was reset", operationID: operationID)
+        case "cannotConnectToHost": return TransportError(message: "cannot connect\(target): \(refused)", operationID: operationID)
+        case "notConnectedToInternet": return TransportError(message: "cannot connect\(target): \(offline)", operationID: operationID)
+        case "cannotFindHost": return TransportError(message: "cannot connect\(target): \(unresolved)", operationID: operationID)
+        case "networkConnectionLost": return TransportError(message: "cannot connect\(target): the connection was reset", operationID: operationID)
         default: return nil
         }
     }

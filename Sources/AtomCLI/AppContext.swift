@@ -76,11 +76,14 @@ struct AppContext: Sendable {
         let loopback = overrides == nil && (try? Self.endpointsOnLoopback(credentials, keys: Set(environment.keys).union(dotEnv.values.keys))) == true
         let recordsAsSandbox = overrides != nil || loopback
         let configuration = try transportConfiguration(credentials)
+        let choice = try TransportChoice(setting: credentials.nonEmpty("ATOM_HTTP_TRANSPORT"))
+        // The URLSession transport's library is loaded only when chosen: a missing one fails here, before any request.
+        let library = choice == .urlSession ? try URLSessionLibrary.load(path: credentials.nonEmpty("ATOM_HTTP_TRANSPORT_LIBRARY")) : nil
         let client = AtomTransport.makeClient(configuration: configuration)
         let logger = Logger(label: "atom")
-        let choice = try TransportChoice(setting: credentials.nonEmpty("ATOM_HTTP_TRANSPORT"))
+        let chosen = try AtomTransport.make(choice, client: client, configuration: configuration) { try library ?? URLSessionLibrary.load() }
         let transport = MiddlewareTransport(
-            AtomTransport.make(choice, client: client, configuration: configuration),
+            chosen,
             middlewares: [UserAgentMiddleware(), LoggingMiddleware(logger: logger)])
         return AppContext(
             processEnvironment: environment, dotEnv: dotEnv, paths: paths, credentials: credentials, client: client,

@@ -5,6 +5,7 @@ import NIOCore
 import NIOHTTP1
 import OpenAPIRuntime
 import PublishingCore
+import URLSessionTransportSupport
 
 /// A clock whose sleeps return at once, advancing its own time and recording each sleep — so retry and
 /// polling tests run without waiting and can assert the delays chosen.
@@ -97,7 +98,7 @@ public enum TestTransport {
         let configuration = TransportConfiguration(connectTimeout: .seconds(5), readTimeout: .seconds(30), requestTimeout: .seconds(300))
         let client = AtomTransport.makeClient(configuration: configuration)
         do {
-            let result = try await body(AtomTransport.make(choice, client: client, configuration: configuration))
+            let result = try await body(AtomTransport.make(choice, client: client, configuration: configuration) { InProcessURLSession.library })
             try await client.shutdown()
             return result
         } catch {
@@ -126,4 +127,12 @@ public enum LocalS3 {
     public static var endpoint: URL? {
         ProcessInfo.processInfo.environment["ATOM_TEST_S3_ENDPOINT"].flatMap(URL.init(string:))
     }
+}
+
+/// The AtomURLSession library's entry points linked into the test binary: the transport matrices test
+/// swift-openapi-urlsession through the same C boundary as atom, without loading the library.
+public enum InProcessURLSession {
+    public static let library = URLSessionLibrary(
+        open: AtomURLSessionEntryPoints.open, close: AtomURLSessionEntryPoints.close, send: AtomURLSessionEntryPoints.send,
+        cancel: AtomURLSessionEntryPoints.cancel, release: AtomURLSessionEntryPoints.release)
 }

@@ -21,7 +21,7 @@ let report = try await FakeServer.run(services: sandbox.services) { server in
         // The sandbox's settings stand in for a .env: base URLs of the fakes and their sandbox tokens.
         let environment = PublisherEnvironment(
             credentials: MemoryCredentialStore(sandbox.environment(server: server)),
-            transport: AtomTransport.make(.asyncHTTPClient, client: client))
+            transport: AtomTransport.make(client: client))
         let publisher = try plugin.publisher.makePublisher(environment)
         // A record of its own in a temporary folder: posts to the fake never meet a real record.
         let orchestrator = Orchestrator(stager: nil, records: RecordStore(directory: storage + "/state"))

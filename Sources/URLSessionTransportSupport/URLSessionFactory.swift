@@ -4,22 +4,12 @@ import Foundation
 import FoundationNetworking
 #endif
 
-/// URLSession as atom wants it: no redirects followed, no cookies or cache, atom's timeouts.
+/// URLSession as atom wants it: no redirects followed, no cookies or cache, atom's timeouts (seconds).
 enum URLSessionFactory {
-    /// Whether swift-openapi-urlsession streams request bodies here. It does only on Apple platforms; on Linux
-    /// it collects each body into memory before sending (its `bufferedRequest`), and buffers responses too.
-    static var streamsRequestBodies: Bool {
-        #if canImport(Darwin)
-        true
-        #else
-        false
-        #endif
-    }
-
-    static func make(_ configuration: TransportConfiguration) -> URLSession {
+    static func make(readTimeout: Double, requestTimeout: Double) -> URLSession {
         let settings = URLSessionConfiguration.ephemeral
-        settings.timeoutIntervalForRequest = configuration.readTimeout.timeInterval
-        settings.timeoutIntervalForResource = configuration.requestTimeout.timeInterval
+        settings.timeoutIntervalForRequest = readTimeout
+        settings.timeoutIntervalForResource = requestTimeout
         settings.httpCookieStorage = nil
         settings.urlCache = nil
         settings.requestCachePolicy = .reloadIgnoringLocalCacheData
