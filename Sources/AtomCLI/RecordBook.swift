@@ -46,10 +46,15 @@ struct RecordBook: Sendable {
     /// The entry with id `id`, or the one whose id starts with `id`, in either record.
     /// - Returns: `nil` when none matches, or when the prefix matches more than one entry.
     func entry(_ id: String) async throws -> RecordEntry? {
-        let entries = try await entries()
-        if let exact = entries.first(where: { $0.record.id == id }) { return exact }
-        let matches = entries.filter { $0.record.id.hasPrefix(id) }
-        return matches.count == 1 ? matches[0] : nil
+        Self.entry(id, in: try await entries())
+    }
+
+    /// The entry `id` names among `entries` by ``RecordFile/index(ofID:)``'s rule (the id itself, or the one id it
+    /// is a unique prefix of), applied across both records at once.
+    static func entry(_ id: String, in entries: [RecordEntry]) -> RecordEntry? {
+        var both = RecordFile.empty
+        both.entries = entries.map(\.record)
+        return both.index(ofID: id).map { entries[$0] }
     }
 
     /// Moves the entries an earlier atom marked `"sandbox": true` in `records.json` to `sandbox-records.json`, with

@@ -60,19 +60,16 @@ struct HistoryForgetCommand: AsyncParsableCommand {
         throw try await OwnerControl.run(global, sandbox: false) { app in
             // Both records: the owner's controls reach the sandbox's entries too. An id (or unique prefix) is
             // resolved across both first; the decision itself is made in each record's locked update.
-            let known = try await app.book.entries().map(\.record.id)
-            var exact: [String] = []
+            let known = try await app.book.entries()
+            let resolved = ids.map { RecordBook.entry($0, in: known)?.record.id }
             var outcome = Selection()
-            for id in ids {
-                if let match = Self.resolve(id, in: known) { exact.append(match) } else { outcome.unknown.append(id) }
-            }
-            let chosenIDs = exact
+            outcome.unknown = ids.indices.filter { resolved[$0] == nil }.map { ids[$0] }
             var deletedKeys: [String] = []
             var stagingProblems: [String] = []
             var live: [StagingRecord] = []
             for store in [app.book.real, app.book.sandbox] {
                 let part = try await Self.forget(
-                    in: store, ids: ids.isEmpty ? nil : chosenIDs, platform: platform, before: before, all: all, dryRun: dryRun)
+                    in: store, ids: ids.isEmpty ? nil : resolved.compactMap { $0 }, platform: platform, before: before, all: all, dryRun: dryRun)
                 outcome.forgotten += part.forgotten
                 outcome.busy += part.busy
                 outcome.staged += part.staged
@@ -83,9 +80,7 @@ struct HistoryForgetCommand: AsyncParsableCommand {
             }
             // An id resolved above but gone from both records by now (forgotten by another process) is unknown.
             let handled = Set((outcome.forgotten + outcome.busy).map(\.id))
-            outcome.unknown += ids.indices.filter { index in
-                Self.resolve(ids[index], in: known).map { !handled.contains($0) } ?? false
-            }.map { ids[$0] }
+            outcome.unknown += ids.indices.filter { resolved[$0].map { !handled.contains($0) } ?? false }.map { ids[$0] }
             for id in outcome.unknown { Console.error("atom: error: no record entry '\(id)' (see `atom history`)") }
             for entry in outcome.busy {
                 Console.error(
@@ -123,13 +118,6 @@ struct HistoryForgetCommand: AsyncParsableCommand {
             let clean = outcome.unknown.isEmpty && outcome.busy.isEmpty && stagingProblems.isEmpty
             return clean ? Exit.ok : (outcome.unknown.isEmpty ? Exit.platformFailed : Exit.badInput)
         }
-    }
-
-    /// The id `text` names among `ids`: itself, or the one id it is a prefix of (`nil` for none or several).
-    static func resolve(_ text: String, in ids: [String]) -> String? {
-        if ids.contains(text) { return text }
-        let matches = ids.filter { $0.hasPrefix(text) }
-        return matches.count == 1 ? matches[0] : nil
     }
 
     /// Decides and removes in one locked update of `store`, so a concurrent post cannot slip in between.
