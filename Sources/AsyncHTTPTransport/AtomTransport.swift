@@ -97,7 +97,8 @@ public enum AtomTransport {
         // the long request timeout, so only the connect and idle-read timeouts of `client` cut a request short.
         let base = OpenAPIAsyncHTTPClient.AsyncHTTPClientTransport(
             configuration: .init(client: client, timeout: .nanoseconds(configuration.requestTimeout.nanoseconds)))
-        return MiddlewareTransport(base, middlewares: [TransportErrorMiddleware(), RequestFramingMiddleware()])
+        return MiddlewareTransport(
+            base, middlewares: [TransportErrorMiddleware(), RequestFramingMiddleware(), BodyPacingMiddleware(group: client.eventLoopGroup)])
     }
 }
 

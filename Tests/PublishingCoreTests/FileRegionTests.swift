@@ -64,4 +64,25 @@ struct FileRegionTests {
             _ = try await collect(file.chunks(in: 0..<file.size, chunkSize: 256 << 10))
         }
     }
+
+    @Test("two buffers take turns when each chunk is let go of; a chunk still held keeps its bytes")
+    func buffersTakeTurns() async throws {
+        let (path, expected) = try makeFile(size: 2 << 20 | 999)
+        let file = try MediaFileHandle(path: path)
+        let region = file.chunks(in: 0..<file.size, chunkSize: 128 << 10)
+        // Each chunk dropped before the next is asked for: the same two buffers carry all seventeen.
+        var addresses = Set<Int>()
+        var streamed: [UInt8] = []
+        for try await chunk in region {
+            streamed += chunk
+            chunk.withUnsafeBufferPointer { addresses.insert(Int(bitPattern: $0.baseAddress)) }
+        }
+        #expect(streamed == expected)
+        #expect(addresses.count == 2)
+        // Every chunk held until the end: a read never writes into a chunk someone still holds.
+        var held: [ArraySlice<UInt8>] = []
+        for try await chunk in region { held.append(chunk) }
+        #expect(held.count == 17)
+        #expect(Array(held.joined()) == expected)
+    }
 }

@@ -1,0 +1,79 @@
+@testable import AsyncHTTPTransport
+import Foundation
+import HTTPTypes
+import NIOCore
+import NIOPosix
+import OpenAPIRuntime
+import PublishingCore
+import Testing
+
+@Suite("Body pacing: a body waits for a busy event loop before its next chunk")
+struct BodyPacingTests {
+    /// The body `BodyPacingMiddleware` hands to the transport for `body`.
+    private func paced(_ body: HTTPBody, group: any EventLoopGroup) async throws -> HTTPBody {
+        let handed = LockedBox<HTTPBody?>(nil)
+        _ = try await BodyPacingMiddleware(group: group).intercept(
+            HTTPRequest(method: .put, scheme: "http", authority: "127.0.0.1", path: "/upload"), body: body,
+            baseURL: URL(string: "http://127.0.0.1")!, operationID: "upload"
+        ) { _, body, _ in
+            handed.withLock { $0 = body }
+            return (HTTPResponse(status: .ok), nil)
+        }
+        return try #require(handed.value)
+    }
+
+    @Test("the second chunk is pulled only after the loop has run what was queued before it")
+    func waitsForTheLoop() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let chunks: [ArraySlice<UInt8>] = [[1, 2, 3], [4, 5], [6]]
+        let body = try await paced(HTTPBody(Chunks(chunks: chunks), length: .known(6), iterationBehavior: .multiple), group: group)
+        #expect(body.length == .known(6))
+        #expect(body.iterationBehavior == .multiple)
+
+        var iterator = body.makeAsyncIterator()
+        #expect(try await iterator.next() == [1, 2, 3])
+        // The loop is busy (as a starved loop with writes queued would be) until another thread lets it go 300 ms
+        // later: the next chunk must not come before that.
+        let release = DispatchSemaphore(value: 0)
+        let released = LockedBox(false)
+        group.next().execute { release.wait() }
+        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(300)) {
+            released.withLock { $0 = true }
+            release.signal()
+        }
+        #expect(try await iterator.next() == [4, 5])
+        #expect(released.value == true)
+        #expect(try await iterator.next() == [6])
+        #expect(try await iterator.next() == nil)
+        // Re-iterable as the body it wraps: a retry sends the same bytes.
+        #expect(try await ArraySlice(collecting: body, upTo: 100) == [1, 2, 3, 4, 5, 6])
+        try await group.shutdownGracefully()
+    }
+
+    @Test("a request without a body passes through untouched")
+    func noBody() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let seen = LockedBox<Bool?>(nil)
+        _ = try await BodyPacingMiddleware(group: group).intercept(
+            HTTPRequest(method: .get, scheme: "http", authority: "127.0.0.1", path: "/"), body: nil,
+            baseURL: URL(string: "http://127.0.0.1")!, operationID: "get"
+        ) { _, body, _ in
+            seen.withLock { $0 = body == nil }
+            return (HTTPResponse(status: .ok), nil)
+        }
+        #expect(seen.value == true)
+        try await group.shutdownGracefully()
+    }
+}
+
+/// Fixed chunks as a re-iterable async sequence.
+private struct Chunks: AsyncSequence, Sendable {
+    let chunks: [ArraySlice<UInt8>]
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        var rest: ArraySlice<ArraySlice<UInt8>>
+        mutating func next() async -> ArraySlice<UInt8>? { rest.popFirst() }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(rest: chunks[...]) }
+}
