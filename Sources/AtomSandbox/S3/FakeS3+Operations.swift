@@ -38,7 +38,7 @@ extension FakeS3 {
         case "CompleteMultipartUpload": return try await complete(request, route: route)
         case "AbortMultipartUpload":
             guard let id = route.uploadID, let upload = await store.upload(id), upload.key == route.key else { throw noSuchUpload() }
-            await store.removeUpload(id, deletingParts: true)
+            await store.removeUpload(id)
             return FakeResponse(status: 204)
         case "ListObjectsV2": return await listObjects(request, route: route)
         case "ListMultipartUploads": return await listUploads(request, route: route)
@@ -56,7 +56,8 @@ extension FakeS3 {
         let eTag = "\"\(FileDigest.hex(written.md5))\""
         await store.put(FakeS3Object(
             bucket: route.bucket, key: route.key, size: written.size, sha256: written.sha256, eTag: eTag, contentType: request.header("Content-Type"),
-            serverSideEncryption: request.header("x-amz-server-side-encryption"), lastModified: now(), isMultipart: false, path: path))
+            serverSideEncryption: request.header("x-amz-server-side-encryption"), lastModified: now(), isMultipart: false,
+            files: [FakeS3StoredFile(path: path, size: written.size)]))
         return FakeResponse(status: 200, headers: [("ETag", eTag)] + sseHeader(request.header("x-amz-server-side-encryption")))
     }
 
@@ -74,9 +75,10 @@ extension FakeS3 {
                 throw FakeS3Failure(416, "InvalidRange", "The requested range is not satisfiable", extra: [("ActualObjectSize", String(object.size))])
             }
             headers.append(("Content-Range", "bytes \(range.lowerBound)-\(range.upperBound - 1)/\(object.size)"))
-            return FakeResponse(status: 206, headers: headers, body: .file(path: object.path, range: range))
+            return FakeResponse(status: 206, headers: headers, body: .files(object.slices(in: range)))
         }
-        return FakeResponse(status: 200, headers: headers, body: .file(path: object.path, range: 0..<object.size))
+        // HEAD answers the same headers (Content-Length included) without sending the body.
+        return FakeResponse(status: 200, headers: headers, body: .files(object.slices(in: 0..<object.size)))
     }
 
     // MARK: Multipart
@@ -123,23 +125,24 @@ extension FakeS3 {
         }
         var parts: [FakeS3Part] = []
         for (number, eTag) in listed {
-            guard let part = upload.parts[number], Self.unquoted(part.eTag) == Self.unquoted(eTag) else {
-                throw FakeS3Failure(400, "InvalidPart", "One or more of the specified parts could not be found. The part may not have been uploaded, "
-                                    + "or the specified entity tag may not match the part's entity tag.", extra: [("PartNumber", String(number))])
-            }
+            guard let part = upload.parts[number], Self.unquoted(part.eTag) == Self.unquoted(eTag) else { throw invalidPart(number) }
             parts.append(part)
         }
         for part in parts.dropLast() where part.size < Self.minimumPartSize {
             throw FakeS3Failure(400, "EntityTooSmall", "Your proposed upload is smaller than the minimum allowed size",
                                 extra: [("PartNumber", String(part.number)), ("ProposedSize", String(part.size)), ("MinSizeAllowed", String(Self.minimumPartSize))])
         }
-        let path = await store.newPath("object")
-        let assembled = try Self.concatenate(parts.map(\.path), into: path)
+        // As in S3, completing is metadata only: the object keeps the part files, and no byte is read again.
         let eTag = "\"\(FileDigest.hex(Insecure.MD5.hash(data: parts.flatMap(\.md5))))-\(parts.count)\""
-        await store.put(FakeS3Object(
-            bucket: route.bucket, key: route.key, size: assembled.size, sha256: assembled.sha256, eTag: eTag, contentType: upload.contentType,
-            serverSideEncryption: upload.serverSideEncryption, lastModified: now(), isMultipart: true, path: path))
-        await store.removeUpload(id, deletingParts: true)
+        let files = parts.map { FakeS3StoredFile(path: $0.path, size: $0.size) }
+        let object = FakeS3Object(
+            bucket: route.bucket, key: route.key, size: files.reduce(0) { $0 + $1.size }, sha256: nil, eTag: eTag, contentType: upload.contentType,
+            serverSideEncryption: upload.serverSideEncryption, lastModified: now(), isMultipart: true, files: files)
+        switch await store.complete(id, parts: parts, as: object) {
+        case .completed: break
+        case .uploadGone: throw noSuchUpload()
+        case .partReplaced(let number): throw invalidPart(number)
+        }
         return .xml("""
             <CompleteMultipartUploadResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Location>\(request.baseURL)/\(route.bucket)/\
             \(XMLNode.escape(route.key))</Location><Bucket>\(route.bucket)</Bucket><Key>\(XMLNode.escape(route.key))</Key>\
@@ -176,30 +179,25 @@ extension FakeS3 {
         return (size, digest, Array(md5.finalize()))
     }
 
-    /// Concatenates part files into `path` in bounded chunks, hashing the result.
-    static func concatenate(_ paths: [String], into path: String) throws -> (size: Int64, sha256: String) {
-        guard FileManager.default.createFile(atPath: path, contents: nil), let output = FileHandle(forWritingAtPath: path) else {
-            throw FakeS3Failure(500, "InternalError", "the fake could not create a file")
-        }
-        defer { try? output.close() }
+    /// The hex SHA-256 of `files`' bytes one after another, streamed in bounded chunks.
+    static func sha256(of files: [FakeS3StoredFile]) async throws -> String {
         var sha = SHA256()
-        var size: Int64 = 0
-        for part in paths {
-            guard let input = FileHandle(forReadingAtPath: part) else { throw FakeS3Failure(500, "InternalError", "a part file is missing") }
-            defer { try? input.close() }
-            while let chunk = try input.read(upToCount: 1 << 20), !chunk.isEmpty {
-                sha.update(data: chunk)
-                output.write(chunk)
-                size += Int64(chunk.count)
-            }
+        for file in files {
+            let handle = try MediaFileHandle(path: file.path)
+            for try await chunk in handle.chunks(in: 0..<file.size, chunkSize: FileDigest.chunkSize) { sha.update(data: chunk) }
         }
-        return (size, FileDigest.hex(sha.finalize()))
+        return FileDigest.hex(sha.finalize())
     }
 
     // MARK: Helpers
 
     func noSuchUpload() -> FakeS3Failure {
         FakeS3Failure(404, "NoSuchUpload", "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.")
+    }
+
+    func invalidPart(_ number: Int) -> FakeS3Failure {
+        FakeS3Failure(400, "InvalidPart", "One or more of the specified parts could not be found. The part may not have been uploaded, "
+                      + "or the specified entity tag may not match the part's entity tag.", extra: [("PartNumber", String(number))])
     }
 
     func sseHeader(_ value: String?) -> [(String, String)] { value.map { [("x-amz-server-side-encryption", $0)] } ?? [] }

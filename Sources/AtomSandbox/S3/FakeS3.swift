@@ -10,7 +10,9 @@ import S3Staging
 /// Operations: PutObject, HeadObject, GetObject (with `Range`), DeleteObject, CreateMultipartUpload,
 /// UploadPart, ListParts, CompleteMultipartUpload (with S3's part-size and order rules), AbortMultipartUpload,
 /// ListObjectsV2 and ListMultipartUploads. Faults are armed with ``inject(_:)``; what it holds and received
-/// is inspected with ``objects()``, ``uploads()`` and ``requests()``.
+/// is inspected with ``objects()``, ``uploads()`` and ``requests()``. As in S3, completing a multipart upload
+/// reads no byte again: the object keeps its part files, and its SHA-256 is computed only when
+/// ``sha256(of:bucket:)`` asks for it.
 public final class FakeS3: FakeService {
     /// The sandbox's obviously fake credentials.
     public static let sandboxAccessKeyID = "SANDBOXACCESSKEYEXAMPLE"
@@ -70,6 +72,19 @@ public final class FakeS3: FakeService {
     /// The object at `key` in `bucket`, if any.
     public func object(_ key: String, bucket: String = FakeS3.sandboxBucket) async -> FakeS3Object? {
         await store.object(bucket: bucket, key: key)
+    }
+
+    /// The hex SHA-256 of the object at `key` in `bucket`, or nil when there is no such object.
+    ///
+    /// A `PutObject` has its digest from the upload. A multipart object's is computed on the first call, by
+    /// streaming over its part files, and kept with the object (``FakeS3Object/sha256``) for later calls.
+    /// - Throws: When a part file cannot be read (for example, the object was deleted while it was being hashed).
+    public func sha256(of key: String, bucket: String = FakeS3.sandboxBucket) async throws -> String? {
+        guard let object = await store.object(bucket: bucket, key: key) else { return nil }
+        if let known = object.sha256 { return known }
+        let digest = try await Self.sha256(of: object.files)
+        await store.cacheSHA256(digest, bucket: bucket, key: key, files: object.files)
+        return digest
     }
 
     /// Every open multipart upload.

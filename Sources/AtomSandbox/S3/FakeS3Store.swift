@@ -3,6 +3,9 @@ import PlatformKit
 import PublishingCore
 
 /// An object the fake S3 holds (on disk, in its storage folder).
+///
+/// A single `PutObject` keeps its bytes in one file. A completed multipart upload keeps its part files as they
+/// arrived, in order (completing does no work per byte, as in S3), and its bytes are those files one after another.
 public struct FakeS3Object: Sendable, Equatable {
     /// The bucket.
     public var bucket: String
@@ -10,9 +13,11 @@ public struct FakeS3Object: Sendable, Equatable {
     public var key: String
     /// Its size in bytes.
     public var size: Int64
-    /// Hex SHA-256 of its bytes.
-    public var sha256: String
-    /// The ETag S3 would give (quoted).
+    /// Hex SHA-256 of its bytes, when known: a `PutObject` has it from the upload; a multipart object has none
+    /// until ``FakeS3/sha256(of:bucket:)`` computes it (S3 keeps no whole-object digest of one either).
+    public var sha256: String?
+    /// The ETag S3 would give (quoted): the MD5 of the bytes, or for a multipart object the MD5 of its
+    /// parts' MD5s followed by `-N`.
     public var eTag: String
     /// The `Content-Type` it was stored with.
     public var contentType: String?
@@ -22,8 +27,35 @@ public struct FakeS3Object: Sendable, Equatable {
     public var lastModified: Date
     /// Whether it was assembled from parts.
     public var isMultipart: Bool
-    /// Where its bytes are.
+    /// The files holding its bytes, in order: one for a `PutObject`, one per part for a multipart object.
+    public var files: [FakeS3StoredFile]
+
+    /// The pieces of `files` that hold `range` of the object's bytes, in order (empty pieces left out).
+    public func slices(in range: Range<Int64>) -> [FakeResponse.FileSlice] {
+        var slices: [FakeResponse.FileSlice] = []
+        var start: Int64 = 0
+        for file in files {
+            let end = start + file.size
+            let lower = max(range.lowerBound, start), upper = min(range.upperBound, end)
+            if lower < upper { slices.append(FakeResponse.FileSlice(path: file.path, range: (lower - start)..<(upper - start))) }
+            start = end
+        }
+        return slices
+    }
+}
+
+/// One file in the fake's storage folder holding a run of an object's bytes.
+public struct FakeS3StoredFile: Sendable, Equatable {
+    /// Where the bytes are.
     public var path: String
+    /// How many bytes it holds.
+    public var size: Int64
+
+    /// A file of `size` bytes at `path`.
+    public init(path: String, size: Int64) {
+        self.path = path
+        self.size = size
+    }
 }
 
 /// A multipart upload the fake holds open.
@@ -110,16 +142,24 @@ actor FakeS3Store {
         return action
     }
 
+    /// Stores `object`, replacing (and deleting the files of) any object at its key.
     func put(_ object: FakeS3Object) {
         let id = object.bucket + "/" + object.key
-        if let old = objects[id], old.path != object.path { try? FileManager.default.removeItem(atPath: old.path) }
+        if let old = objects[id] { Self.remove(old.files.map(\.path), keeping: object.files.map(\.path)) }
         objects[id] = object
     }
 
     func object(bucket: String, key: String) -> FakeS3Object? { objects[bucket + "/" + key] }
 
+    /// Records `sha256` as the digest of the object at `bucket`/`key`, if it still has the same `files`.
+    func cacheSHA256(_ sha256: String, bucket: String, key: String, files: [FakeS3StoredFile]) {
+        let id = bucket + "/" + key
+        guard objects[id]?.files == files else { return }
+        objects[id]?.sha256 = sha256
+    }
+
     func deleteObject(bucket: String, key: String) {
-        if let old = objects.removeValue(forKey: bucket + "/" + key) { try? FileManager.default.removeItem(atPath: old.path) }
+        if let old = objects.removeValue(forKey: bucket + "/" + key) { Self.remove(old.files.map(\.path)) }
     }
 
     func addUpload(_ upload: FakeS3Upload) { uploads[upload.uploadID] = upload }
@@ -127,15 +167,43 @@ actor FakeS3Store {
     func upload(_ id: String) -> FakeS3Upload? { uploads[id] }
 
     func addPart(_ part: FakeS3Part, to id: String) -> Bool {
-        guard uploads[id] != nil else { try? FileManager.default.removeItem(atPath: part.path); return false }
-        if let old = uploads[id]?.parts[part.number], old.path != part.path { try? FileManager.default.removeItem(atPath: old.path) }
+        guard uploads[id] != nil else { Self.remove([part.path]); return false }
+        if let old = uploads[id]?.parts[part.number] { Self.remove([old.path], keeping: [part.path]) }
         uploads[id]?.parts[part.number] = part
         return true
     }
 
-    func removeUpload(_ id: String, deletingParts: Bool) {
+    /// Forgets upload `id` and deletes its part files (an abort).
+    func removeUpload(_ id: String) {
         guard let upload = uploads.removeValue(forKey: id) else { return }
-        if deletingParts { for part in upload.parts.values { try? FileManager.default.removeItem(atPath: part.path) } }
+        Self.remove(upload.parts.values.map(\.path))
+    }
+
+    /// What became of a completion.
+    enum Completion {
+        /// The object is stored.
+        case completed
+        /// The upload was completed or aborted meanwhile.
+        case uploadGone
+        /// This part was uploaded again meanwhile.
+        case partReplaced(Int)
+    }
+
+    /// Ends upload `id` as `object`, made of `parts` (validated by the caller against a snapshot of the upload):
+    /// stores the object and deletes the upload's part files that `parts` does not list, as S3 discards them.
+    func complete(_ id: String, parts: [FakeS3Part], as object: FakeS3Object) -> Completion {
+        guard let upload = uploads[id] else { return .uploadGone }
+        if let replaced = parts.first(where: { upload.parts[$0.number]?.path != $0.path }) { return .partReplaced(replaced.number) }
+        uploads[id] = nil
+        Self.remove(upload.parts.values.map(\.path), keeping: parts.map(\.path))
+        put(object)
+        return .completed
+    }
+
+    /// Deletes the files at `paths` except those in `kept` (best effort: a file already gone is fine).
+    private static func remove(_ paths: [String], keeping kept: [String] = []) {
+        let kept = Set(kept)
+        for path in paths where !kept.contains(path) { try? FileManager.default.removeItem(atPath: path) }
     }
 
     func arm(_ fault: FakeS3Fault) { faults.append(fault) }

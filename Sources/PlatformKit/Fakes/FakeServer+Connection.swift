@@ -132,6 +132,7 @@ struct Router: Sendable {
         switch response.body {
         case .bytes(let bytes): length = Int64(bytes.count)
         case .file(_, let range): length = range.upperBound - range.lowerBound
+        case .files(let slices): length = slices.reduce(0) { $0 + $1.range.upperBound - $1.range.lowerBound }
         }
         if !headers.contains(name: "Content-Length") { headers.add(name: "Content-Length", value: String(length)) }
         headers.replaceOrAdd(name: "Connection", value: keepAlive ? "keep-alive" : "close")
@@ -141,13 +142,20 @@ struct Router: Sendable {
             case .bytes(let bytes):
                 if !bytes.isEmpty { try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: bytes)))) }
             case .file(let path, let range):
-                let file = try MediaFileHandle(path: path)
-                for try await chunk in file.chunks(in: range, chunkSize: 1 << 20) {
-                    try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: chunk))))
-                }
+                try await stream(FakeResponse.FileSlice(path: path, range: range), to: outbound)
+            case .files(let slices):
+                for slice in slices { try await stream(slice, to: outbound) }
             }
         }
         try await outbound.write(.end(nil))
+    }
+
+    /// Writes one file range as body parts of at most 1 MiB each.
+    private func stream(_ slice: FakeResponse.FileSlice, to outbound: NIOAsyncChannelOutboundWriter<HTTPServerResponsePart>) async throws {
+        let file = try MediaFileHandle(path: slice.path)
+        for try await chunk in file.chunks(in: slice.range, chunkSize: 1 << 20) {
+            try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: chunk))))
+        }
     }
 
     static func split(_ uri: String) -> (String, String) {

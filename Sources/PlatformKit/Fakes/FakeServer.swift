@@ -89,7 +89,25 @@ public struct FakeResponse: Sendable {
         case bytes([UInt8])
         /// A byte range of a file on disk, streamed.
         case file(path: String, range: Range<Int64>)
+        /// Byte ranges of several files on disk, streamed one after another in bounded chunks (for content
+        /// stored in pieces, such as a multipart object).
+        case files([FileSlice])
     }
+
+    /// A byte range of a file on disk: one piece of a ``Body/files(_:)`` body.
+    public struct FileSlice: Sendable, Equatable {
+        /// The file.
+        public var path: String
+        /// The bytes of it to send.
+        public var range: Range<Int64>
+
+        /// A slice of `range` of the file at `path`.
+        public init(path: String, range: Range<Int64>) {
+            self.path = path
+            self.range = range
+        }
+    }
+
     public var status: Int
     public var headers: [(String, String)]
     public var body: Body
