@@ -1,5 +1,6 @@
 import AtomSandbox
 import AtomTestSupport
+import Crypto
 import Foundation
 import HTTPTypes
 import OpenAPIRuntime
@@ -95,7 +96,9 @@ struct FakeS3MultipartTests {
             try await client.putObject(key: key, body: HTTPBody(unlisted), payloadHash: SigV4Signer.unsignedPayload, contentType: "video/mp4")
             let replaced = try #require(await fake.object(key))
             #expect(!replaced.isMultipart)
-            #expect(replaced.sha256 != nil)
+            // Unsigned: not hashed on receive (as in S3), hashed when asked.
+            #expect(replaced.sha256 == nil)
+            #expect(try await fake.sha256(of: key) == FileDigest.hex(SHA256.hash(data: unlisted)))
             #expect(try Self.storedFiles(dir) == Set(replaced.files.map(\.path)))
 
             // An aborted upload leaves no part file behind.

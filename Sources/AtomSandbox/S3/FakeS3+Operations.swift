@@ -152,31 +152,46 @@ extension FakeS3 {
 
     // MARK: Bytes
 
-    /// Streams the request body into `path`, hashing it; checks a signed payload's hash.
-    private func receive(_ request: FakeRequest, into path: String) async throws -> (size: Int64, sha256: String, md5: [UInt8]) {
+    /// Streams the request body into `path`, with its MD5 (for the ETag); checks a signed payload's SHA-256.
+    ///
+    /// As in S3, an `UNSIGNED-PAYLOAD` body is not hashed with SHA-256 (there is nothing to check it against): its
+    /// `sha256` is nil, and ``FakeS3/sha256(of:bucket:)`` computes it when asked.
+    private func receive(_ request: FakeRequest, into path: String) async throws -> (size: Int64, sha256: String?, md5: [UInt8]) {
         guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
             throw FakeS3Failure(500, "InternalError", "the fake could not create a file")
         }
         defer { try? handle.close() }
-        var sha = SHA256()
+        let claimed = request.header("x-amz-content-sha256").flatMap { $0 == SigV4Signer.unsignedPayload ? nil : $0 }
+        var sha: SHA256? = claimed == nil ? nil : SHA256()
         var md5 = Insecure.MD5()
         let size = try await request.body.consume { buffer in
-            buffer.withUnsafeReadableBytes { raw in
-                sha.update(bufferPointer: raw)
+            try buffer.withUnsafeReadableBytes { raw in
+                sha?.update(bufferPointer: raw)
                 md5.update(bufferPointer: raw)
+                try Self.write(raw, to: handle.fileDescriptor)
             }
-            handle.write(Data(buffer.readableBytesView))
         }
-        let digest = FileDigest.hex(sha.finalize())
+        let digest = sha.map { FileDigest.hex($0.finalize()) }
         if let declared = request.contentLength, declared != size {
             try? FileManager.default.removeItem(atPath: path)
             throw FakeS3Failure(400, "IncompleteBody", "You did not provide the number of bytes specified by the Content-Length HTTP header.")
         }
-        if let claimed = request.header("x-amz-content-sha256"), claimed != SigV4Signer.unsignedPayload, claimed != digest {
+        if let claimed, claimed != digest {
             try? FileManager.default.removeItem(atPath: path)
             throw FakeS3Failure(400, "XAmzContentSHA256Mismatch", "The provided 'x-amz-content-sha256' header does not match what was computed.")
         }
         return (size, digest, Array(md5.finalize()))
+    }
+
+    /// Writes all of `bytes` to `descriptor`, straight from the request's buffer.
+    private static func write(_ bytes: UnsafeRawBufferPointer, to descriptor: Int32) throws {
+        var done = 0
+        while done < bytes.count {
+            let n = Foundation.write(descriptor, bytes.baseAddress! + done, bytes.count - done)
+            if n < 0, errno == EINTR { continue }
+            guard n > 0 else { throw FakeS3Failure(500, "InternalError", "the fake could not write a file: \(String(cString: strerror(errno)))") }
+            done += n
+        }
     }
 
     /// The hex SHA-256 of `files`' bytes one after another, streamed in bounded chunks.

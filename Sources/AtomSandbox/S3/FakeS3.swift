@@ -11,8 +11,8 @@ import S3Staging
 /// UploadPart, ListParts, CompleteMultipartUpload (with S3's part-size and order rules), AbortMultipartUpload,
 /// ListObjectsV2 and ListMultipartUploads. Faults are armed with ``inject(_:)``; what it holds and received
 /// is inspected with ``objects()``, ``uploads()`` and ``requests()``. As in S3, completing a multipart upload
-/// reads no byte again: the object keeps its part files, and its SHA-256 is computed only when
-/// ``sha256(of:bucket:)`` asks for it.
+/// reads no byte again (the object keeps its part files), and an `UNSIGNED-PAYLOAD` body is hashed with MD5 for
+/// its ETag but not with SHA-256: an object's SHA-256 is computed only when ``sha256(of:bucket:)`` asks for it.
 public final class FakeS3: FakeService {
     /// The sandbox's obviously fake credentials.
     public static let sandboxAccessKeyID = "SANDBOXACCESSKEYEXAMPLE"
@@ -76,8 +76,8 @@ public final class FakeS3: FakeService {
 
     /// The hex SHA-256 of the object at `key` in `bucket`, or nil when there is no such object.
     ///
-    /// A `PutObject` has its digest from the upload. A multipart object's is computed on the first call, by
-    /// streaming over its part files, and kept with the object (``FakeS3Object/sha256``) for later calls.
+    /// A signed `PutObject` has its digest from the upload. Any other object's is computed on the first call, by
+    /// streaming over its files, and kept with the object (``FakeS3Object/sha256``) for later calls.
     /// - Throws: When a part file cannot be read (for example, the object was deleted while it was being hashed).
     public func sha256(of key: String, bucket: String = FakeS3.sandboxBucket) async throws -> String? {
         guard let object = await store.object(bucket: bucket, key: key) else { return nil }

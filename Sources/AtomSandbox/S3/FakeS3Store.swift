@@ -13,8 +13,9 @@ public struct FakeS3Object: Sendable, Equatable {
     public var key: String
     /// Its size in bytes.
     public var size: Int64
-    /// Hex SHA-256 of its bytes, when known: a `PutObject` has it from the upload; a multipart object has none
-    /// until ``FakeS3/sha256(of:bucket:)`` computes it (S3 keeps no whole-object digest of one either).
+    /// Hex SHA-256 of its bytes, when known: a `PutObject` with a signed payload has it from the upload (the fake
+    /// checks it as the bytes arrive); an `UNSIGNED-PAYLOAD` one or a multipart object has none until
+    /// ``FakeS3/sha256(of:bucket:)`` computes it (S3 keeps no whole-object SHA-256 of one either).
     public var sha256: String?
     /// The ETag S3 would give (quoted): the MD5 of the bytes, or for a multipart object the MD5 of its
     /// parts' MD5s followed by `-N`.
