@@ -10,9 +10,9 @@ import Testing
 @Suite("Body pacing: a body waits for a busy event loop before its next chunk")
 struct BodyPacingTests {
     /// The body `BodyPacingMiddleware` hands to the transport for `body`.
-    private func paced(_ body: HTTPBody, group: any EventLoopGroup) async throws -> HTTPBody {
+    private func paced(_ body: HTTPBody, group: any EventLoopGroup, interval: Int) async throws -> HTTPBody {
         let handed = LockedBox<HTTPBody?>(nil)
-        _ = try await BodyPacingMiddleware(group: group).intercept(
+        _ = try await BodyPacingMiddleware(group: group, interval: interval).intercept(
             HTTPRequest(method: .put, scheme: "http", authority: "127.0.0.1", path: "/upload"), body: body,
             baseURL: URL(string: "http://127.0.0.1")!, operationID: "upload"
         ) { _, body, _ in
@@ -22,11 +22,11 @@ struct BodyPacingTests {
         return try #require(handed.value)
     }
 
-    @Test("the second chunk is pulled only after the loop has run what was queued before it")
+    @Test("after `interval` bytes, the next chunk is pulled only once the loop has run what was queued before it", .timeLimit(.minutes(1)))
     func waitsForTheLoop() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let chunks: [ArraySlice<UInt8>] = [[1, 2, 3], [4, 5], [6]]
-        let body = try await paced(HTTPBody(Chunks(chunks: chunks), length: .known(6), iterationBehavior: .multiple), group: group)
+        let body = try await paced(HTTPBody(Chunks(chunks: chunks), length: .known(6), iterationBehavior: .multiple), group: group, interval: 3)
         #expect(body.length == .known(6))
         #expect(body.iterationBehavior == .multiple)
 
@@ -43,7 +43,11 @@ struct BodyPacingTests {
         }
         #expect(try await iterator.next() == [4, 5])
         #expect(released.value == true)
+        // Two bytes since that wait, under the interval of three: the last chunk comes while the loop is busy again.
+        let again = DispatchSemaphore(value: 0)
+        group.next().execute { again.wait() }
         #expect(try await iterator.next() == [6])
+        again.signal()
         #expect(try await iterator.next() == nil)
         // Re-iterable as the body it wraps: a retry sends the same bytes.
         #expect(try await ArraySlice(collecting: body, upTo: 100) == [1, 2, 3, 4, 5, 6])
