@@ -131,7 +131,6 @@ struct Router: Sendable {
         let length: Int64
         switch response.body {
         case .bytes(let bytes): length = Int64(bytes.count)
-        case .file(_, let range): length = range.upperBound - range.lowerBound
         case .files(let slices): length = slices.reduce(0) { $0 + $1.range.upperBound - $1.range.lowerBound }
         }
         if !headers.contains(name: "Content-Length") { headers.add(name: "Content-Length", value: String(length)) }
@@ -141,8 +140,6 @@ struct Router: Sendable {
             switch response.body {
             case .bytes(let bytes):
                 if !bytes.isEmpty { try await outbound.write(.body(.byteBuffer(ByteBuffer(bytes: bytes)))) }
-            case .file(let path, let range):
-                try await stream(FakeResponse.FileSlice(path: path, range: range), to: outbound)
             case .files(let slices):
                 for slice in slices { try await stream(slice, to: outbound) }
             }

@@ -87,11 +87,12 @@ public final class FakeServer: Sendable {
 public struct FakeResponse: Sendable {
     public enum Body: Sendable {
         case bytes([UInt8])
-        /// A byte range of a file on disk, streamed.
-        case file(path: String, range: Range<Int64>)
         /// Byte ranges of several files on disk, streamed one after another in bounded chunks (for content
         /// stored in pieces, such as a multipart object).
         case files([FileSlice])
+
+        /// A byte range of one file on disk, streamed.
+        public static func file(path: String, range: Range<Int64>) -> Body { .files([FileSlice(path: path, range: range)]) }
     }
 
     /// A byte range of a file on disk: one piece of a ``Body/files(_:)`` body.
