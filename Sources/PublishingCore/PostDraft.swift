@@ -63,7 +63,8 @@ public struct PublishJob: Sendable {
     public var media: MediaInfo
     /// The open file, or `nil` when only status can be fetched (the file is gone).
     public var file: MediaFileHandle?
-    /// The file's SHA-256 (lowercase hex).
+    /// The file's SHA-256 (lowercase hex); empty in an upload started before the hash is known
+    /// (``PublisherCapabilities/uploadsWhileHashing``), so such an adapter keeps it out of its checkpoints.
     public var sha256: String
     /// The adapter's state saved by an earlier attempt, to resume from.
     public var checkpoint: JSONValue?

@@ -15,6 +15,11 @@ public struct PublishContext: Sendable {
     /// Awaits the shared staged copy of the cover image (``CoverSupport/Delivery/stagedURL``) and returns a URL
     /// that lives the configured lifetime, like ``stagedURL``; deleted with the video's copy when the platform lets go.
     public var stagedCoverURL: @Sendable () async throws -> URL
+    /// Awaited by an adapter that declares ``PublisherCapabilities/uploadsWhileHashing`` right before the step after
+    /// which the platform keeps the post (YouTube: the last chunk). Returns at once when the post is already claimed
+    /// in the record; during an upload started before the file's hash was known, it waits for the claim and throws
+    /// `CancellationError` when atom decides not to post (a duplicate, or an earlier attempt to resume instead).
+    public var commitPoint: @Sendable () async throws -> Void
     /// The clock for polling and backoff.
     public var clock: any Clock<Duration>
     /// Jitter for backoff.
@@ -36,6 +41,7 @@ public struct PublishContext: Sendable {
         stagedCoverURL: @escaping @Sendable () async throws -> URL = {
             throw PublishError(.configuration, message: "no staging is configured", remediation: "set ATOM_S3_BUCKET and AWS credentials")
         },
+        commitPoint: @escaping @Sendable () async throws -> Void = {},
         clock: any Clock<Duration> = ContinuousClock(),
         jitter: any JitterSource = SystemJitter(),
         now: @escaping @Sendable () -> Date = { Date() },
@@ -47,6 +53,7 @@ public struct PublishContext: Sendable {
         self.stagedURL = stagedURL
         self.releaseStaging = releaseStaging
         self.stagedCoverURL = stagedCoverURL
+        self.commitPoint = commitPoint
         self.clock = clock
         self.jitter = jitter
         self.now = now

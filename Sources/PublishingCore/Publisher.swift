@@ -99,6 +99,11 @@ public struct PublisherCapabilities: Sendable {
     /// The shortest lead the platform accepts for its own scheduling; a sooner `--at` is posted by atom at
     /// that time instead (woken by the OS scheduler), as for a platform without scheduling.
     public var minimumScheduleLead: TimeInterval
+    /// Whether the adapter awaits ``PublishContext/commitPoint`` before the step after which the platform keeps the
+    /// post (and nothing before it that a platform counts or shows). On a first post atom then starts its upload
+    /// while the file is still being hashed, and decides whether the video is a duplicate before that step. Only for
+    /// platforms that take pushed bytes.
+    public var uploadsWhileHashing: Bool
 
     /// Creates a declaration.
     public init(
@@ -110,7 +115,8 @@ public struct PublisherCapabilities: Sendable {
         supportsScheduling: Bool = false,
         setup: String? = nil,
         cover: CoverSupport = .none,
-        minimumScheduleLead: TimeInterval = 0
+        minimumScheduleLead: TimeInterval = 0,
+        uploadsWhileHashing: Bool = false
     ) {
         self.setup = setup
         self.displayName = displayName
@@ -121,6 +127,7 @@ public struct PublisherCapabilities: Sendable {
         self.supportsScheduling = supportsScheduling
         self.cover = cover
         self.minimumScheduleLead = minimumScheduleLead
+        self.uploadsWhileHashing = uploadsWhileHashing
     }
 }
 

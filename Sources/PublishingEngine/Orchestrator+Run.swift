@@ -15,7 +15,7 @@ extension Orchestrator {
     func run(
         claims tentative: [Claim], commit: (@Sendable ([Int]) async throws -> [Claim])? = nil, file: MediaFileHandle?, media: MediaInfo,
         sha256: String, videoPath: String, waitLimit: Duration, progress: AsyncStream<PublishEvent>.Continuation?,
-        resumeOnly: Bool = false, covers: [PlatformID: CoverPlan] = [:]
+        resumeOnly: Bool = false, covers: [PlatformID: CoverPlan] = [:], uploads: [Int: SpeculativeUpload] = [:]
     ) async throws -> PostReport {
         var claims = tentative
         var results = Self.skipped(claims)
@@ -58,13 +58,7 @@ extension Orchestrator {
             }
             return PublishContext(
                 progress: reporter,
-                journal: Journal { state in
-                    try await records.updateAsync { file in
-                        guard let i = file.entries.firstIndex(where: { $0.id == recordID }) else { return }
-                        file.entries[i].checkpoint = state
-                        file.entries[i].updatedAt = now()
-                    }
-                },
+                journal: Journal(save: checkpointWriter(recordID: recordID)),
                 stagedURL: { [stager] in
                     guard let stager else {
                         throw PublishError(.configuration, platform: platform, message: "needs a staged URL but staging is not configured",
@@ -98,7 +92,7 @@ extension Orchestrator {
         // Preflight: every platform's network checks before any byte moves.
         var preflightErrors: [Int: PublishError] = [:]
         await withTaskGroup(of: Child.self) { group in
-            for index in active where claims[index].coverOnly == nil {
+            for index in active where claims[index].coverOnly == nil && !(uploads[index] != nil && Self.adopts(claims[index])) {
                 guard let job = jobs[index] else { continue }
                 let publisher = claims[index].publisher
                 let ctx = context(for: index)
@@ -148,6 +142,11 @@ extension Orchestrator {
             if active.isEmpty { return PostReport(video: videoPath, sha256: sha256, results: results.compactMap { $0 }) }
         }
 
+        // Uploads started before the hash go on only where the claim starts afresh.
+        for (index, upload) in uploads where !(active.contains(index) && preflightErrors[index] == nil && Self.adopts(claims[index])) {
+            await upload.abandon()
+        }
+
         // Fan out.
         let stagingNeeded = !urlConsumers.isEmpty && active.contains { preflightErrors[$0] == nil && urlConsumers.contains(claims[$0].publisher.platform) }
         for index in active where preflightErrors[index] != nil {
@@ -177,10 +176,13 @@ extension Orchestrator {
                 let coverOnly = claims[index].coverOnly
                 let coverPlan = covers[publisher.platform]
                 let ctx = context(for: index)
+                let upload = Self.adopts(claims[index]) ? uploads[index] : nil
                 group.addTask {
                     var outcome: Result<PublishReceipt, PublishError>
                     do {
-                        if let coverOnly {
+                        if let upload {
+                            outcome = .success(try await upload.adopt(writer: self.checkpointWriter(recordID: job.recordID)).get())
+                        } else if let coverOnly {
                             outcome = .success(PublishReceipt(status: .published, postID: coverOnly.postId, url: coverOnly.url))
                         } else {
                             outcome = .success(try await publisher.publish(job, context: ctx))

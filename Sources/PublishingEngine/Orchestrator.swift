@@ -90,13 +90,43 @@ public struct Orchestrator: Sendable {
         let file = try MediaFileHandle(path: request.videoPath)
         let inspection = try await inspect(file, targets: request.targets)
         if !inspection.issues.isEmpty { throw ValidationFailure(issues: inspection.issues) }
-        let hashing = ProgressReporter(platform: PlatformID("video"), continuation: progress)
-        let report: @Sendable (Int64) -> Void = { done in
-            if done == file.size || done % (64 << 20) == 0 { hashing.report(PublishPhase("hashing"), sent: done, total: file.size) }
+        if let sha = cachedDigest(of: file) {
+            return try await post(request, file: file, inspection: inspection, sha256: sha, progress: progress)
         }
-        let sha = if let hashes { try await hashes.sha256(of: file, progress: report).sha256 }
-            else { try await FileDigest.sha256(of: file, progress: report) }
-        hashing.report(.done, message: "sha256 \(sha.prefix(12))…")
+        // A first post: platforms that can stop before committing upload while the file is hashed.
+        let hashing = Task { try await digest(of: file, progress: progress) }
+        let uploads = LockedBox<[Int: SpeculativeUpload]>([:])
+        return try await withTaskCancellationHandler {
+            defer { hashing.cancel() }
+            // The preflights and these uploads run while the file is hashed.
+            let started = try await startUploads(request, file: file, inspection: inspection, progress: progress)
+            uploads.withLock { $0 = started }
+            do {
+                let sha = try await withTaskCancellationHandler { try await hashing.value } onCancel: { hashing.cancel() }
+                let report = try await post(request, file: file, inspection: inspection, sha256: sha, progress: progress, uploads: started)
+                for upload in started.values { await upload.abandon() }
+                return report
+            } catch {
+                for upload in started.values { await upload.abandon() }
+                guard error is CancellationError else { throw error }
+                // Ctrl-C before the hash was known: nothing was claimed, nothing committed; a new run starts afresh.
+                let results = request.targets.map {
+                    PlatformResult(status: .interrupted, platform: $0.publisher.platform, id: nil,
+                                   note: "stopped while the file was being hashed; nothing was recorded or published")
+                }
+                return PostReport(video: request.videoPath, sha256: "", results: results, interrupted: true)
+            }
+        } onCancel: {
+            for upload in uploads.value.values { upload.task.cancel() }
+        }
+    }
+
+    /// Claims and posts once the file's SHA-256 is known, taking over `uploads` (by target index) where the claim starts
+    /// a platform afresh.
+    private func post(
+        _ request: PostRequest, file: MediaFileHandle, inspection: Inspection, sha256 sha: String,
+        progress: AsyncStream<PublishEvent>.Continuation?, uploads: [Int: SpeculativeUpload] = [:]
+    ) async throws -> PostReport {
         let tentative = try await tentativeClaim(request, media: inspection.media, sha256: sha)
         let commit: @Sendable ([Int]) async throws -> [Claim] = { [self] indices in
             var subset = request
@@ -106,7 +136,7 @@ public struct Orchestrator: Sendable {
             return claims
         }
         return try await run(claims: tentative, commit: commit, file: file, media: inspection.media, sha256: sha, videoPath: request.videoPath,
-                             waitLimit: request.waitLimit, progress: progress, covers: inspection.covers)
+                             waitLimit: request.waitLimit, progress: progress, covers: inspection.covers, uploads: uploads)
     }
 
     /// Continues entries left `processing` or `interrupted` (`atom status`).

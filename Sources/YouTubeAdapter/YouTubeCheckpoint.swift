@@ -14,7 +14,8 @@ struct YouTubeCheckpoint: Codable, Sendable, Equatable {
     var sessionURI: String?
     /// The file the session belongs to; a different file starts a new session.
     var fileSize: Int64
-    var sha256: String
+    /// Written by versions before uploads started beside the hash; now the entry's own digest says which file it is.
+    var sha256: String?
     /// The video, once uploaded.
     var videoID: String?
     /// The privacy the user asked for (to spot an upload YouTube locked private).

@@ -70,6 +70,7 @@ extension YouTubePublisher {
         let uploads = self.uploads
         let progress = context.progress
         let clock = context.clock
+        let commitPoint = context.commitPoint
         var offset = start
         var stalls = 0
         while true {
@@ -94,6 +95,9 @@ extension YouTubePublisher {
                     return try await uploads.queryStatus(session: session, total: size)
                 }
                 let end = min(size, position + chunkSize)
+                // The last chunk makes the video: on a first post atom decides here, with the hash known, whether
+                // the video is a duplicate (the commit point throws CancellationError, never retried, if so).
+                if end == size { try await commitPoint() }
                 return try await uploads.sendChunk(
                     session: session, file: file, range: position..<end, total: size, contentType: contentType,
                     onChunk: progress.byteCounter(startingAt: position, total: size)

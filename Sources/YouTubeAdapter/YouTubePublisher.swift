@@ -69,7 +69,9 @@ public struct YouTubePublisher: Publisher {
     public var capabilities: PublisherCapabilities {
         PublisherCapabilities(
             displayName: Self.displayName, mediaLimits: Self.mediaLimits, textLimits: Self.textLimits, ingestion: .push,
-            requiredCredentials: Configuration.requiredKeys, supportsScheduling: true, cover: Self.coverSupport
+            requiredCredentials: Configuration.requiredKeys, supportsScheduling: true, cover: Self.coverSupport,
+            // Nothing exists on YouTube until the session's last byte: atom may start before the hash and stop there.
+            uploadsWhileHashing: true
         )
     }
 
@@ -124,10 +126,10 @@ public struct YouTubePublisher: Publisher {
         }
         let metadata = YouTubeMetadata.resolve(job.draft, now: context.now()).metadata
         var checkpoint = YouTubeCheckpoint(
-            stage: .uploading, sessionURI: nil, fileSize: file.size, sha256: job.sha256, videoID: nil,
+            stage: .uploading, sessionURI: nil, fileSize: file.size, videoID: nil,
             intendedPrivacy: metadata.intendedPrivacy, scheduledAt: metadata.publishAt, isShort: Self.isShort(job.media)
         )
-        if let saved, saved.stage == .uploading, saved.fileSize == file.size, saved.sha256 == job.sha256 {
+        if let saved, saved.stage == .uploading, saved.fileSize == file.size, saved.sha256 ?? job.sha256 == job.sha256 {
             checkpoint.sessionURI = saved.sessionURI
             checkpoint.isShort = saved.isShort
         }

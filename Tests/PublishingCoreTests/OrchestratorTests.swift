@@ -11,12 +11,13 @@ struct ScriptedPublisher: Publisher {
     let onPreflight: @Sendable (PublishJob) async throws -> Void
     let onPublish: @Sendable (PublishJob, PublishContext) async throws -> PublishReceipt
 
-    init(_ name: String, ingestion: Ingestion = .push, limits: MediaLimits = MediaLimits(),
+    init(_ name: String, ingestion: Ingestion = .push, limits: MediaLimits = MediaLimits(), uploadsWhileHashing: Bool = false,
          preflight: @escaping @Sendable (PublishJob) async throws -> Void = { _ in },
          publish: @escaping @Sendable (PublishJob, PublishContext) async throws -> PublishReceipt) {
         platform = PlatformID(name)
         capabilities = PublisherCapabilities(displayName: name.capitalized, mediaLimits: limits,
-                                             textLimits: [.caption: TextLimit(maxLength: 30)], ingestion: ingestion)
+                                             textLimits: [.caption: TextLimit(maxLength: 30)], ingestion: ingestion,
+                                             uploadsWhileHashing: uploadsWhileHashing)
         onPreflight = preflight
         onPublish = publish
     }

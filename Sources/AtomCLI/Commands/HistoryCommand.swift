@@ -63,7 +63,9 @@ struct HistoryListCommand: AsyncParsableCommand {
             if let since, let date = Age.date(since, now: Date()) { entries = entries.filter { $0.record.createdAt >= date } }
             if sandbox { entries = entries.filter(\.sandbox) }
             if real { entries = entries.filter { !$0.sandbox } }
-            entries.sort { $0.record.createdAt > $1.record.createdAt }
+            // Newest first; the record keeps seconds only, so within one second the later entry (appended last) wins.
+            entries = entries.enumerated().sorted { ($0.element.record.createdAt, $0.offset) > ($1.element.record.createdAt, $1.offset) }
+                .map(\.element)
             if let limit { entries = Array(entries.prefix(limit)) }
             if global.json {
                 try Output.json(entries.map(EntryJSON.init(entry:)))
