@@ -15,7 +15,9 @@
 #              moto and into atom's own signature-checking S3 fake; atom once with the hash cached (what a
 #              re-post pays) and once from an empty state folder (hash included)
 #   push       `atom post --to youtube|tiktok|facebook --force` (hash cached) vs `curl -T` into the same server; YouTube
-#              once more as a first post (empty state folder: the upload runs while the file is hashed)
+#              once more as a first post (empty state folder: the upload runs while the file is hashed), and
+#              google-api-python-client's resumable upload into the same fake (where ATOM_BENCH_PYTHON, default
+#              python3, can import it: `pip install google-api-python-client`)
 #   all four   `atom post` to TikTok, Instagram (via S3), YouTube and Facebook at once, beside each alone, with a
 #              file every platform takes (at most 256 MiB: Instagram's limit is 300 MB)
 set -euo pipefail
@@ -23,6 +25,7 @@ cd "$(dirname "$0")/.."
 
 size_mib=${1:-1024}
 runs=${ATOM_BENCH_RUNS:-3}
+gpy=${ATOM_BENCH_PYTHON:-python3}
 bin=${ATOM_BENCH_BIN:-.build/release/atom}
 [ -x "$bin" ] || swift build -c release --product atom >/dev/null
 for tool in /usr/bin/time python3; do command -v "$tool" >/dev/null || { echo "bench: $tool is required" >&2; exit 1; }; done
@@ -129,6 +132,11 @@ if [ -z "${ATOM_BENCH_SWEEP:-}" ]; then
   first='rm -rf "$ATOM_STATE_DIR"; exec "$0" post "$1" --env-file "$2" --to youtube --caption bench --quiet --force'
   bench "push → youtube" "atom, hash included" "$bytes" bash -c "$first" "$bin" "$file" "$tmp/sandbox.dotenv"
   have curl && bench "push → one server" "curl -T" "$bytes" curl -sS -o /dev/null -T "$file" "$sandbox_origin/bench-sink"
+  # Google's own Python client, 8 MiB resumable chunks, into the same YouTube fake (ATOM_BENCH_PYTHON: a python with
+  # google-api-python-client installed).
+  if "$gpy" -c 'import googleapiclient.discovery, google.oauth2.credentials' 2>/dev/null; then
+    bench "push → youtube" "google-api-python-client" "$bytes" "$gpy" scripts/bench-google-upload.py "$file" "$tmp/sandbox.dotenv"
+  fi
   # Instagram takes at most 300 MB (286 MiB): the four-at-once row uses a file every platform takes, and beside it
   # each platform alone with that same file, so "about as long as the slowest one alone" can be read off.
   four="$file"; four_bytes=$bytes
