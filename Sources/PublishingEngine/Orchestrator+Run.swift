@@ -92,7 +92,7 @@ extension Orchestrator {
         // Preflight: every platform's network checks before any byte moves.
         var preflightErrors: [Int: PublishError] = [:]
         await withTaskGroup(of: Child.self) { group in
-            for index in active where claims[index].coverOnly == nil && !(uploads[index] != nil && Self.adopts(claims[index])) {
+            for index in active where claims[index].coverOnly == nil && (uploads[index] == nil || !Self.adopts(claims[index])) {
                 guard let job = jobs[index] else { continue }
                 let publisher = claims[index].publisher
                 let ctx = context(for: index)

@@ -101,11 +101,9 @@ public struct Orchestrator: Sendable {
             // The preflights and these uploads run while the file is hashed.
             let started = try await startUploads(request, file: file, inspection: inspection, progress: progress)
             uploads.withLock { $0 = started }
+            let sha: String
             do {
-                let sha = try await withTaskCancellationHandler { try await hashing.value } onCancel: { hashing.cancel() }
-                let report = try await post(request, file: file, inspection: inspection, sha256: sha, progress: progress, uploads: started)
-                for upload in started.values { await upload.abandon() }
-                return report
+                sha = try await withTaskCancellationHandler { try await hashing.value } onCancel: { hashing.cancel() }
             } catch {
                 for upload in started.values { await upload.abandon() }
                 guard error is CancellationError else { throw error }
@@ -115,6 +113,15 @@ public struct Orchestrator: Sendable {
                                    note: "stopped while the file was being hashed; nothing was recorded or published")
                 }
                 return PostReport(video: request.videoPath, sha256: "", results: results, interrupted: true)
+            }
+            // Whatever the claim did not take over is stopped before it commits, also when the post throws.
+            do {
+                let report = try await post(request, file: file, inspection: inspection, sha256: sha, progress: progress, uploads: started)
+                for upload in started.values { await upload.abandon() }
+                return report
+            } catch {
+                for upload in started.values { await upload.abandon() }
+                throw error
             }
         } onCancel: {
             for upload in uploads.value.values { upload.task.cancel() }
