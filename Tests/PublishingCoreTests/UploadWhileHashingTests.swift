@@ -164,6 +164,52 @@ struct UploadWhileHashingTests {
         }
     }
 
+    @Test("an entry of the same size on that platform (likely this video) starts nothing before the claim; --force does")
+    func sameSizeWaits() async throws {
+        let trace = Trace()
+        try await withOrchestrator { orchestrator, records in
+            let size = try MediaFileHandle(path: Fixtures.path("vertical.mp4")).size
+            try records.update { file in
+                file.entries.append(PostRecord(
+                    id: "other", platform: PlatformID("spec"), status: .published, postId: "v-0", video: "y", sha256: String(repeating: "0", count: 64),
+                    sizeBytes: size, createdAt: Date(), updatedAt: Date()))
+            }
+            let report = try await orchestrator.post(request([publisher(trace, records: { records })]))
+            #expect(report.results.first?.status == .published)
+            #expect(trace.recordIDs.value.count == 1 && trace.recordIDs.value.allSatisfy { !$0.isEmpty })
+            _ = try await orchestrator.post(request([publisher(trace, records: { records })], force: true))
+            #expect(trace.recordIDs.value.last == "")
+        }
+    }
+
+    @Test("Ctrl-C while the file is still being hashed: every platform interrupted, the upload stopped, nothing recorded")
+    func interruptedWhileHashing() async throws {
+        try await TemporaryDirectory.with { dir in
+            let video = dir + "/big.mp4"
+            try SparseVideo.make(from: Fixtures.path("vertical.mp4"), to: video, size: 1 << 30)
+            let records = RecordStore(directory: dir + "/state")
+            let orchestrator = Orchestrator(stager: nil, records: records, clock: ImmediateClock(), jitter: FixedJitter(0.5))
+            let started = AsyncStream<Void>.makeStream()
+            let stopped = LockedBox(false)
+            let uploader = ScriptedPublisher("spec", uploadsWhileHashing: true) { _, context in
+                started.continuation.yield()
+                do { try await context.commitPoint() } catch { stopped.withLock { $0 = true }; throw error }
+                return PublishReceipt(status: .published, postID: "v", url: nil)
+            }
+            let waiting = ScriptedPublisher("other") { _, _ in PublishReceipt(status: .published, postID: "o", url: nil) }
+            let request = PostRequest(videoPath: video, targets: [uploader, waiting].map { PostTarget(publisher: $0, draft: PostDraft(caption: "hi")) })
+            let post = Task { try await orchestrator.post(request) }
+            for await _ in started.stream { break }
+            post.cancel()
+            let report = try await post.value
+            #expect(report.interrupted)
+            #expect(report.results.map(\.status) == [.interrupted, .interrupted])
+            #expect(report.results.allSatisfy { $0.id == nil && $0.note?.contains("hashed") == true })
+            #expect(stopped.value)
+            #expect(try records.read().entries.isEmpty)
+        }
+    }
+
     @Test("a held checkpoint that cannot be written stops the upload at its commit point with that error")
     func adoptionWriteFails() async throws {
         let speculation = Speculation()
