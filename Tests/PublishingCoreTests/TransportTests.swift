@@ -83,6 +83,43 @@ struct TransportTests {
         }
     }
 
+    @Test("a client that sends `Expect: 100-continue` gets `100 Continue` before its body, as from S3 or Google")
+    func continueBeforeBody() async throws {
+        try await FakeServer.run(services: [HashingEcho()]) { server in
+            let port = server.port
+            // A blocking socket, as curl and botocore use: the head, then wait (0.5 s at most) for the interim answer.
+            let answers = try await Task.detached { () throws -> (String, String) in
+                let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+                defer { close(fd) }
+                var address = sockaddr_in()
+                address.sin_family = sa_family_t(AF_INET)
+                address.sin_port = in_port_t(UInt16(port).bigEndian)
+                address.sin_addr.s_addr = inet_addr("127.0.0.1")
+                let connected = withUnsafePointer(to: &address) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                }
+                guard connected == 0 else { throw PublishError(.network, message: "cannot connect to the fake") }
+                var timeout = timeval(tv_sec: 0, tv_usec: 500_000)
+                setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+                func send(_ text: String) { _ = Array(text.utf8).withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } }
+                func receive() -> String {
+                    var buffer = [UInt8](repeating: 0, count: 4096)
+                    let n = read(fd, &buffer, buffer.count)
+                    return n > 0 ? String(decoding: buffer[0..<n], as: UTF8.self) : ""
+                }
+                send("PUT /echo/upload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n")
+                let interim = receive()
+                send("hello")
+                var final = receive()
+                if !final.contains("count") { final += receive() }  // the body may come in a second segment
+                return (interim, final)
+            }.value
+            #expect(answers.0.hasPrefix("HTTP/1.1 100 Continue\r\n"), "\(answers.0)")
+            #expect(answers.1.hasPrefix("HTTP/1.1 200 OK"), "\(answers.1)")
+            #expect(answers.1.contains("\"count\":5"), "\(answers.1)")
+        }
+    }
+
     @Test("a dropped connection surfaces as a retryable TransportError", arguments: TransportChoice.allCases)
     func droppedConnection(_ choice: TransportChoice) async throws {
         try await FakeServer.run(services: [HashingEcho()]) { server in

@@ -95,6 +95,11 @@ struct Router: Sendable {
             var iterator = inbound.makeAsyncIterator()
             while let part = try await iterator.next() {
                 guard case .head(let head) = part else { continue }
+                // As S3 and Google's front ends do: a client that asks before sending its body (curl, the AWS CLI, for
+                // any sizeable PUT) gets `100 Continue` at once, instead of waiting its timeout (1 s for both) first.
+                if head.headers[canonicalForm: "expect"].contains(where: { $0.lowercased() == "100-continue" }) {
+                    try await outbound.write(.head(HTTPResponseHead(version: head.version, status: .continue)))
+                }
                 let body = FakeRequestBody(iterator: iterator)
                 let (rawPath, rawQuery) = Self.split(head.uri)
                 var answer: FakeResponse?
