@@ -4,6 +4,7 @@ import AtomTestSupport
 import Foundation
 import HTTPTypes
 import NIOCore
+import NIOPosix
 import OpenAPIRuntime
 import PlatformKit
 import PublishingCore
@@ -87,8 +88,9 @@ struct TransportTests {
     func continueBeforeBody() async throws {
         try await FakeServer.run(services: [HashingEcho()]) { server in
             let port = server.port
-            // A blocking socket, as curl and botocore use: the head, then wait (0.5 s at most) for the interim answer.
-            let answers = try await Task.detached { () throws -> (String, String) in
+            // A blocking socket, as curl and botocore use (on the blocking-I/O pool, never a cooperative thread): the head,
+            // then wait for the interim answer (5 s at most; without one the server would wait for the body forever).
+            let answers = try await NIOThreadPool.singleton.runIfActive { () throws -> (String, String) in
                 let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
                 defer { close(fd) }
                 var address = sockaddr_in()
@@ -99,7 +101,7 @@ struct TransportTests {
                     $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
                 }
                 guard connected == 0 else { throw PublishError(.network, message: "cannot connect to the fake") }
-                var timeout = timeval(tv_sec: 0, tv_usec: 500_000)
+                var timeout = timeval(tv_sec: 5, tv_usec: 0)
                 setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
                 func send(_ text: String) { _ = Array(text.utf8).withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } }
                 func receive() -> String {
@@ -113,7 +115,7 @@ struct TransportTests {
                 var final = receive()
                 if !final.contains("count") { final += receive() }  // the body may come in a second segment
                 return (interim, final)
-            }.value
+            }
             #expect(answers.0.hasPrefix("HTTP/1.1 100 Continue\r\n"), "\(answers.0)")
             #expect(answers.1.hasPrefix("HTTP/1.1 200 OK"), "\(answers.1)")
             #expect(answers.1.contains("\"count\":5"), "\(answers.1)")
