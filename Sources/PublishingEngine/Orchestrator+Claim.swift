@@ -16,11 +16,12 @@ extension Orchestrator {
         var coverOnly: PostRecord? = nil
     }
 
-    /// Claims every target in the record, under its lock.
-    func claim(_ request: PostRequest, media: MediaInfo, sha256: String) async throws -> [Claim] {
+    /// Claims every target in the record, under its lock. A new entry takes its id from `ids` (by target) when given:
+    /// the id the tentative claim showed the preflight, so what an adapter keyed by it then is found again.
+    func claim(_ request: PostRequest, media: MediaInfo, sha256: String, ids: [String?] = []) async throws -> [Claim] {
         let now = self.now
         return try await records.updateAsync { file -> [Claim] in
-            Self.decide(request, media: media, sha256: sha256, in: &file, now: now)
+            Self.decide(request, media: media, sha256: sha256, in: &file, now: now, ids: ids)
         }
     }
 
@@ -31,10 +32,12 @@ extension Orchestrator {
     }
 
     /// Decides, and writes into `file`, what each target does: skip, resume or start afresh.
-    static func decide(_ request: PostRequest, media: MediaInfo, sha256: String, in file: inout RecordFile, now: () -> Date) -> [Claim] {
+    static func decide(
+        _ request: PostRequest, media: MediaInfo, sha256: String, in file: inout RecordFile, now: () -> Date, ids: [String?] = []
+    ) -> [Claim] {
         let video = request.videoPath
         let force = request.force
-        return request.targets.map { target -> Claim in
+        return request.targets.enumerated().map { position, target -> Claim in
                 let platform = target.publisher.platform
                 let time = now()
                 // Judge from the newest entry of this video on this platform; `--force` always starts a new entry, so
@@ -83,7 +86,9 @@ extension Orchestrator {
                                  outcome: .proceed(recordID: entry.id, checkpoint: resumable ? entry.checkpoint : nil,
                                                    startedAt: updated.startedAt ?? time, previous: entry))
                 }
-                let id = Self.newID()
+                let id = (position < ids.count ? ids[position] : nil).flatMap { id in
+                    file.entries.contains { $0.id == id } ? nil : id
+                } ?? Self.newID()
                 file.entries.append(PostRecord(
                     id: id, platform: platform, status: .uploading, postId: nil, url: nil, video: video, sha256: sha256,
                     sizeBytes: media.sizeBytes, createdAt: time, updatedAt: time, startedAt: time, finishedAt: nil, error: nil,

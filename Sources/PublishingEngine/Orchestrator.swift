@@ -139,7 +139,11 @@ public struct Orchestrator: Sendable {
             var subset = request
             subset.targets = indices.map { request.targets[$0] }
             var claims = tentative
-            for (claimed, index) in zip(try await claim(subset, media: inspection.media, sha256: sha), indices) { claims[index] = claimed }
+            let ids = indices.map { index -> String? in
+                guard case .proceed(let id, nil, _, nil) = tentative[index].outcome else { return nil }
+                return id
+            }
+            for (claimed, index) in zip(try await claim(subset, media: inspection.media, sha256: sha, ids: ids), indices) { claims[index] = claimed }
             return claims
         }
         return try await run(claims: tentative, commit: commit, file: file, media: inspection.media, sha256: sha, videoPath: request.videoPath,

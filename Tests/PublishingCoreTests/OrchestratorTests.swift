@@ -263,6 +263,23 @@ struct OrchestratorTests {
         }
     }
 
+    @Test("a new entry keeps the id its preflight saw (an adapter may key what it learnt there by it)")
+    func preflightAndPublishShareTheID() async throws {
+        let preflightIDs = LockedBox<[String]>([])
+        let publishIDs = LockedBox<[String]>([])
+        let publisher = ScriptedPublisher("p", preflight: { job in preflightIDs.withLock { $0.append(job.recordID) } }) { job, _ in
+            publishIDs.withLock { $0.append(job.recordID) }
+            return PublishReceipt(status: .published, postID: "1", url: nil)
+        }
+        try await withOrchestrator { orchestrator, records in
+            let report = try await orchestrator.post(request([publisher]))
+            #expect(preflightIDs.value.count == 1)
+            #expect(preflightIDs.value == publishIDs.value)
+            #expect(report.results.first?.id == preflightIDs.value.first)
+            #expect(try records.read().entries.map(\.id) == preflightIDs.value)
+        }
+    }
+
     @Test("a preflight failure that is not about the post (quota, auth) fails only that platform")
     func preflightPlatformFailure() async throws {
         let ok = ScriptedPublisher("ok") { _, _ in PublishReceipt(status: .published, postID: "1", url: nil) }
