@@ -179,6 +179,9 @@ public struct CoverPlan: Sendable, Equatable {
     public var unsupported: [String] = []
 
     public init(use: CoverUse? = nil) { self.use = use }
+
+    /// What the job carries: ``use`` when nothing is wrong with it.
+    public var usable: CoverUse? { issues.isEmpty ? use : nil }
 }
 
 /// How a platform's cover ended, in the result and the record.

@@ -16,7 +16,7 @@ public struct PublishContext: Sendable {
     /// that lives the configured lifetime, like ``stagedURL``; deleted with the video's copy when the platform lets go.
     public var stagedCoverURL: @Sendable () async throws -> URL
     /// Awaited by an adapter that declares ``PublisherCapabilities/uploadsWhileHashing`` right before the step after
-    /// which the platform keeps the post (YouTube: the last chunk). Returns at once when the post is already claimed
+    /// which the platform keeps the post (for a resumable session: its last chunk). Returns at once when the post is already claimed
     /// in the record; during an upload started before the file's hash was known, it waits for the claim and throws
     /// `CancellationError` when atom decides not to post (a duplicate, or an earlier attempt to resume instead).
     public var commitPoint: @Sendable () async throws -> Void

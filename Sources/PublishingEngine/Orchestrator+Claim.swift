@@ -125,7 +125,7 @@ extension Orchestrator {
     ) -> [Int: PublishJob] {
         Dictionary(uniqueKeysWithValues: active.map { index in
             guard case .proceed(let id, let checkpoint, _, _) = claims[index].outcome else { fatalError("unreachable") }
-            let cover = covers[claims[index].publisher.platform].flatMap { $0.issues.isEmpty ? $0.use : nil }
+            let cover = covers[claims[index].publisher.platform]?.usable
             return (index, PublishJob(recordID: id, draft: claims[index].draft, media: media, file: file, sha256: sha256, checkpoint: checkpoint,
                                       cover: cover))
         })

@@ -48,7 +48,7 @@ extension Orchestrator {
                 guard publisher.capabilities.uploadsWhileHashing, publisher.capabilities.ingestion == .push,
                       !known.contains(publisher.platform) else { continue }
                 let speculation = Speculation()
-                let cover = inspection.covers[publisher.platform].flatMap { $0.issues.isEmpty ? $0.use : nil }
+                let cover = inspection.covers[publisher.platform]?.usable
                 let job = PublishJob(recordID: "", draft: target.draft, media: inspection.media, file: file, sha256: "", cover: cover)
                 let context = PublishContext(
                     progress: ProgressReporter(platform: publisher.platform, continuation: progress),
