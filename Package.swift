@@ -14,7 +14,6 @@ let nio = Target.Dependency.product(name: "NIOCore", package: "swift-nio")
 let nioPosix = Target.Dependency.product(name: "NIOPosix", package: "swift-nio")
 let nioHTTP1 = Target.Dependency.product(name: "NIOHTTP1", package: "swift-nio")
 let ahc = Target.Dependency.product(name: "AsyncHTTPClient", package: "async-http-client")
-let openAPIAHC = Target.Dependency.product(name: "OpenAPIAsyncHTTPClient", package: "swift-openapi-async-http-client")
 let openAPIURLSession = Target.Dependency.product(name: "OpenAPIURLSession", package: "swift-openapi-urlsession")
 let argumentParser = Target.Dependency.product(name: "ArgumentParser", package: "swift-argument-parser")
 let yams = Target.Dependency.product(name: "Yams", package: "Yams")
@@ -50,7 +49,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-openapi-runtime", from: "1.13.4"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
-        .package(url: "https://github.com/swift-server/swift-openapi-async-http-client", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-openapi-urlsession", from: "1.4.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
@@ -70,12 +68,12 @@ let package = Package(
         .target(name: "MediaInspection", dependencies: ["PublishingCore", nioPosix], swiftSettings: upcoming),
         // The interactive OAuth login: loopback redirect receiver, PKCE, authorization request, providers.
         .target(name: "OAuthLogin", dependencies: ["PublishingCore", crypto, nio, nioPosix], swiftSettings: upcoming),
-        // The production transports (swift-openapi-async-http-client by default; swift-openapi-urlsession on
+        // The production transports (atom's own over AsyncHTTPClient by default; swift-openapi-urlsession on
         // request, loaded from the AtomURLSession library through a C entry point) and the middlewares that map
         // their errors. Links no FoundationNetworking.
         .target(
             name: "AsyncHTTPTransport",
-            dependencies: ["PublishingCore", ahc, openAPIAHC, nio, httpTypes, openAPIRuntime],
+            dependencies: ["PublishingCore", ahc, nio, nioPosix, httpTypes, openAPIRuntime],
             swiftSettings: upcoming
         ),
         // swift-openapi-urlsession behind a C entry point (only strings, bytes and a C callback cross it): the

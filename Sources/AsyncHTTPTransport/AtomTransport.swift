@@ -1,13 +1,12 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
-import OpenAPIAsyncHTTPClient
 import OpenAPIRuntime
 import PublishingCore
 
 /// Which `ClientTransport` carries atom's requests (`ATOM_HTTP_TRANSPORT`).
 public enum TransportChoice: String, Sendable, CaseIterable, CustomStringConvertible {
-    /// swift-openapi-async-http-client over AsyncHTTPClient (SwiftNIO): streams request bodies chunk by chunk.
+    /// atom's transport over AsyncHTTPClient (SwiftNIO): streams request bodies, a file's straight from the file.
     case asyncHTTPClient = "async-http-client"
     /// swift-openapi-urlsession over Foundation's URLSession (libcurl on Linux), from the AtomURLSession library
     /// atom loads only then (``URLSessionLibrary``): every body is held in memory.
@@ -91,12 +90,12 @@ public enum AtomTransport {
         }
     }
 
-    /// The default transport: swift-openapi-async-http-client over `client`.
+    /// The default transport: ``NIOClientTransport`` over `client`.
     public static func make(client: HTTPClient, configuration: TransportConfiguration = TransportConfiguration()) -> any ClientTransport {
-        // The runtime transport's `timeout` is a whole-request deadline (`HTTPClient.execute(_:timeout:)`): set to
-        // the long request timeout, so only the connect and idle-read timeouts of `client` cut a request short.
-        let base = OpenAPIAsyncHTTPClient.AsyncHTTPClientTransport(
-            configuration: .init(client: client, timeout: .nanoseconds(configuration.requestTimeout.nanoseconds)))
+        // The transport's `timeout` is a whole-request deadline (`HTTPClient.execute(_:timeout:)`): set to the long
+        // request timeout, so only the connect and idle-read timeouts of `client` cut a request short.
+        let base = NIOClientTransport(
+            client: client, timeout: .nanoseconds(configuration.requestTimeout.nanoseconds), pacingInterval: BodyPacingMiddleware.defaultInterval)
         return MiddlewareTransport(
             base, middlewares: [TransportErrorMiddleware(), RequestFramingMiddleware(), BodyPacingMiddleware(group: client.eventLoopGroup)])
     }

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import NIOCore
 import OpenAPIRuntime
+import PublishingCore
 
 /// Keeps a streamed request body from running ahead of AsyncHTTPClient's event loops.
 ///
@@ -19,7 +20,10 @@ struct BodyPacingMiddleware: ClientMiddleware {
     /// Bytes a body hands over between two waits.
     let interval: Int
 
-    init(group: any EventLoopGroup, interval: Int = 1 << 20) {
+    /// Every 1 MiB.
+    static let defaultInterval = 1 << 20
+
+    init(group: any EventLoopGroup, interval: Int = defaultInterval) {
         loops = Array(group.makeIterator())
         self.interval = interval
     }
@@ -28,7 +32,8 @@ struct BodyPacingMiddleware: ClientMiddleware {
         _ request: HTTPRequest, body: HTTPBody?, baseURL: URL, operationID: String,
         next: @Sendable (HTTPRequest, HTTPBody?, URL) async throws -> (HTTPResponse, HTTPBody?)
     ) async throws -> (HTTPResponse, HTTPBody?) {
-        guard let body else { return try await next(request, nil, baseURL) }
+        // A file's body is paced as it is read (`FileBuffers`), and must reach the transport as itself to be read so.
+        guard let body, FileRegion.source(of: body) == nil else { return try await next(request, body, baseURL) }
         let paced = HTTPBody(
             PacedChunks(base: body, loops: loops, interval: interval), length: body.length, iterationBehavior: body.iterationBehavior)
         return try await next(request, paced, baseURL)

@@ -8,7 +8,7 @@ import OpenAPIRuntime
 /// behaviour must never be resent.
 ///
 /// This is the name atom's adapters have always used; it is the runtime's protocol itself, so any
-/// `ClientTransport` (swift-openapi-async-http-client's, swift-openapi-urlsession's, a test double) plugs in.
+/// `ClientTransport` (atom's own over AsyncHTTPClient, swift-openapi-urlsession's, a test double) plugs in.
 ///
 /// ## Implementing a custom transport
 /// A test double that answers every request with 200:

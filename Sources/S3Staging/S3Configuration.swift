@@ -54,7 +54,7 @@ public struct S3Configuration: Sendable {
     public var partSize: Int64
     /// Parts in flight at once (`ATOM_S3_CONCURRENCY`, default 4).
     public var concurrency: Int
-    /// The read buffer of each request body (default 256 KiB). A body holds about two chunks (the one being sent
+    /// The read buffer of each request body (default 1 MiB). A body holds about two chunks (the one being sent
     /// and the next being read), so upload buffers stay near 2 × concurrency × chunkSize whatever the file size.
     public var chunkSize: Int
     /// Server-side encryption (`ATOM_S3_SSE`).
@@ -77,7 +77,7 @@ public struct S3Configuration: Sendable {
     public init(
         bucket: String, region: String = "us-east-1", endpoint: URL? = nil, prefix: String = "atom-staging/",
         urlTTL: Duration = .seconds(3600), publicBaseURL: URL? = nil, multipartThreshold: Int64 = 16 << 20,
-        partSize: Int64 = 16 << 20, concurrency: Int = 4, chunkSize: Int = 256 << 10,
+        partSize: Int64 = 16 << 20, concurrency: Int = 4, chunkSize: Int = 1 << 20,
         serverSideEncryption: ServerSideEncryption? = nil, retryPolicy: RetryPolicy = .default, payloadSigning: PayloadSigning = .automatic
     ) {
         self.bucket = bucket

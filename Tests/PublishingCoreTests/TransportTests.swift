@@ -89,7 +89,8 @@ struct TransportTests {
         try await FakeServer.run(services: [HashingEcho()]) { server in
             let port = server.port
             // A blocking socket, as curl and botocore use (on the blocking-I/O pool, never a cooperative thread): the head,
-            // then wait for the interim answer (5 s at most; without one the server would wait for the body forever).
+            // then wait for the interim answer (30 s at most, for a loaded machine running the whole suite; without one
+            // the server would wait for the body forever).
             let answers = try await NIOThreadPool.singleton.runIfActive { () throws -> (String, String) in
                 let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
                 defer { close(fd) }
@@ -101,12 +102,13 @@ struct TransportTests {
                     $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
                 }
                 guard connected == 0 else { throw PublishError(.network, message: "cannot connect to the fake") }
-                var timeout = timeval(tv_sec: 5, tv_usec: 0)
+                var timeout = timeval(tv_sec: 30, tv_usec: 0)
                 setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
                 func send(_ text: String) { _ = Array(text.utf8).withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } }
                 func receive() -> String {
                     var buffer = [UInt8](repeating: 0, count: 4096)
-                    let n = read(fd, &buffer, buffer.count)
+                    var n = read(fd, &buffer, buffer.count)
+                    while n < 0, errno == EINTR { n = read(fd, &buffer, buffer.count) }
                     return n > 0 ? String(decoding: buffer[0..<n], as: UTF8.self) : ""
                 }
                 send("PUT /echo/upload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n")

@@ -1,0 +1,129 @@
+import AsyncHTTPClient
+import Foundation
+import HTTPTypes
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import OpenAPIRuntime
+import PublishingCore
+
+/// atom's `ClientTransport` over AsyncHTTPClient.
+///
+/// It converts requests and responses as swift-openapi-async-http-client does, with one difference: a body made by
+/// ``FileRegion/body(onChunk:)`` (``FileRegion/source(of:)`` answers for it) is read from the file straight into
+/// NIO's buffers (``FileBuffers``) instead of going through `HTTPBody`'s chunks, which costs a copy of every byte
+/// and several task hops per chunk. Any other body is streamed chunk by chunk.
+struct NIOClientTransport: ClientTransport {
+    let client: HTTPClient
+    /// The whole-request deadline.
+    let timeout: TimeAmount
+    /// Bytes a file body hands over between two waits for the client's event loops (see ``FileBuffers``).
+    let pacingInterval: Int
+
+    func send(_ request: HTTPRequest, body: HTTPBody?, baseURL: URL, operationID: String) async throws -> (HTTPResponse, HTTPBody?) {
+        let clientRequest = try convert(request, body: body, baseURL: baseURL)
+        let response = try await client.execute(clientRequest, timeout: timeout)
+        return Self.convert(response, method: request.method)
+    }
+
+    func convert(_ request: HTTPRequest, body: HTTPBody?, baseURL: URL) throws -> HTTPClientRequest {
+        guard var components = URLComponents(string: baseURL.absoluteString), let target = URLComponents(string: request.path ?? "") else {
+            throw Self.badURL(request, baseURL)
+        }
+        components.percentEncodedPath += target.percentEncodedPath
+        components.percentEncodedQuery = target.percentEncodedQuery
+        guard let url = components.url else { throw Self.badURL(request, baseURL) }
+        var converted = HTTPClientRequest(url: url.absoluteString)
+        converted.method = HTTPMethod(rawValue: request.method.rawValue)
+        for field in request.headerFields { converted.headers.add(name: field.name.canonicalName, value: field.value) }
+        guard let body else { return converted }
+        let length: HTTPClientRequest.Body.Length
+        switch body.length {
+        case .unknown: length = .unknown
+        case .known(let count): length = .known(count)
+        }
+        if let source = FileRegion.source(of: body) {
+            let buffers = FileBuffers(source: source, loops: Array(client.eventLoopGroup.makeIterator()), interval: pacingInterval)
+            converted.body = .stream(buffers, length: length)
+        } else {
+            converted.body = .stream(body.map { ByteBuffer(bytes: $0) }, length: length)
+        }
+        return converted
+    }
+
+    static func badURL(_ request: HTTPRequest, _ baseURL: URL) -> PublishError {
+        PublishError(
+            .configuration, message: "cannot make a URL of \(baseURL.absoluteString) and \(request.path ?? "")",
+            remediation: "check the endpoint override in the .env file")
+    }
+
+    static func convert(_ response: HTTPClientResponse, method: HTTPRequest.Method) -> (HTTPResponse, HTTPBody?) {
+        var fields = HTTPFields()
+        for header in response.headers {
+            if let name = HTTPField.Name(header.name) { fields.append(HTTPField(name: name, value: header.value)) }
+        }
+        let length: HTTPBody.Length = fields[.contentLength].flatMap { Int64($0) }.map { .known($0) } ?? .unknown
+        let body: HTTPBody?
+        switch method {
+        case .head, .connect, .trace: body = nil
+        default: body = HTTPBody(response.body.map { $0.readableBytesView }, length: length, iterationBehavior: .single)
+        }
+        return (HTTPResponse(status: .init(code: Int(response.status.code)), headerFields: fields), body)
+    }
+}
+
+/// A file region as NIO buffers: each chunk is read (`pread`, on NIO's blocking-I/O pool) straight into the buffer the
+/// connection writes, so no byte is copied in user space on its way from the page cache to the socket.
+///
+/// AsyncHTTPClient asks for the next chunk as soon as it has handed one to its event loop, and waits only once the
+/// socket is full; with the loops short of CPU (four uploads at once on a busy machine) chunks would pile up in their
+/// task queues. So, as ``BodyPacingMiddleware`` does for other bodies, once `interval` bytes have been handed over the
+/// next read first waits for one empty task on every loop of the client: by then every write queued before has run.
+struct FileBuffers: AsyncSequence, Sendable {
+    typealias Element = ByteBuffer
+    let source: FileBodySource
+    let loops: [any EventLoop]
+    let interval: Int
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        let source: FileBodySource
+        let loops: [any EventLoop]
+        let interval: Int
+        var offset: Int64
+        var handedOver = 0
+
+        mutating func next() async throws -> ByteBuffer? {
+            let region = source.region
+            guard offset < region.range.upperBound else { return nil }
+            try Task.checkCancellation()
+            if handedOver >= interval {
+                for loop in loops where !loop.inEventLoop { try await loop.submit {}.get() }
+                handedOver = 0
+            }
+            let count = Int(Swift.min(Int64(region.chunkSize), region.range.upperBound - offset))
+            let (file, at) = (region.file, offset)
+            let buffer = try await NIOThreadPool.singleton.runIfActive { try Self.read(file, offset: at, count: count) }
+            offset += Int64(count)
+            handedOver += count
+            source.onChunk?(count)
+            return buffer
+        }
+
+        static func read(_ file: MediaFileHandle, offset: Int64, count: Int) throws -> ByteBuffer {
+            var buffer = ByteBufferAllocator().buffer(capacity: count)
+            let filled = try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { raw in
+                try file.readSync(into: UnsafeMutableRawBufferPointer(rebasing: raw[0..<count]), offset: offset)
+            }
+            guard filled == count else {
+                throw PublishError(.invalidInput, message: "\(file.path) changed while it was being read (short read)")
+            }
+            return buffer
+        }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(source: source, loops: loops, interval: interval, offset: source.region.range.lowerBound)
+    }
+}
+
+
