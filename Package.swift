@@ -131,7 +131,7 @@ let package = Package(
             dependencies: ["AtomCLI", "PlatformKit", "TikTokAdapter", "InstagramAdapter", "YouTubeAdapter", "FacebookAdapter", "ToyPlatform"],
             path: "Examples/ToyPlatform/atom-with-toy", swiftSettings: upcoming
         ),
-        .testTarget(name: "PublishingCoreTests", dependencies: ["PublishingCore", "PublishingEngine", "MediaInspection", "AtomTestSupport", "AsyncHTTPTransport", "AtomSandbox", "PlatformKit", httpTypes, openAPIRuntime, logging, nio, nioPosix], swiftSettings: upcoming),
+        .testTarget(name: "PublishingCoreTests", dependencies: ["PublishingCore", "PublishingEngine", "MediaInspection", "AtomTestSupport", "AsyncHTTPTransport", "AtomSandbox", "PlatformKit", httpTypes, openAPIRuntime, logging, nio, nioPosix, crypto], swiftSettings: upcoming),
         .testTarget(name: "TikTokAdapterTests", dependencies: ["TikTokAdapter", "AtomTestSupport", "AtomSandbox", "PlatformKit", "PublishingCore", "PublishingEngine", "AsyncHTTPTransport", httpTypes, openAPIRuntime], swiftSettings: upcoming),
         .testTarget(name: "InstagramAdapterTests", dependencies: ["InstagramAdapter", "GraphAPISupport", "AtomTestSupport", "AtomSandbox", "PlatformKit", "PublishingCore", "PublishingEngine", "MediaInspection", "AsyncHTTPTransport", httpTypes, openAPIRuntime, crypto], swiftSettings: upcoming),
         .testTarget(name: "YouTubeAdapterTests", dependencies: ["YouTubeAdapter", "AtomTestSupport", "AtomSandbox", "PlatformKit", "PublishingCore", "PublishingEngine", "MediaInspection", "AsyncHTTPTransport", httpTypes, openAPIRuntime], swiftSettings: upcoming),

@@ -72,7 +72,7 @@ struct NIOClientTransport: ClientTransport {
     }
 }
 
-/// A file region as NIO buffers: each chunk is read (`pread`, on NIO's blocking-I/O pool) straight into the buffer the
+/// A file region as NIO buffers (after the source's prefix, before its suffix): each chunk is read (`pread`, on NIO's blocking-I/O pool) straight into the buffer the
 /// connection writes, so no byte is copied in user space on its way from the page cache to the socket.
 ///
 /// AsyncHTTPClient asks for the next chunk as soon as it has handed one to its event loop, and waits only once the
@@ -91,10 +91,20 @@ struct FileBuffers: AsyncSequence, Sendable {
         let interval: Int
         var offset: Int64
         var handedOver = 0
+        var prefixSent = false
+        var suffixSent = false
 
         mutating func next() async throws -> ByteBuffer? {
+            if !prefixSent {
+                prefixSent = true
+                if !source.prefix.isEmpty { return ByteBuffer(bytes: source.prefix) }
+            }
             let region = source.region
-            guard offset < region.range.upperBound else { return nil }
+            guard offset < region.range.upperBound else {
+                if suffixSent || source.suffix.isEmpty { return nil }
+                suffixSent = true
+                return ByteBuffer(bytes: source.suffix)
+            }
             try Task.checkCancellation()
             if handedOver >= interval {
                 for loop in loops where !loop.inEventLoop { try await loop.submit {}.get() }
@@ -125,5 +135,3 @@ struct FileBuffers: AsyncSequence, Sendable {
         AsyncIterator(source: source, loops: loops, interval: interval, offset: source.region.range.lowerBound)
     }
 }
-
-

@@ -29,8 +29,7 @@ extension FacebookPublisher {
                 let form = MultipartForm(
                     fields: [("is_preferred", "true")], fileField: "source",
                     fileName: "cover.\(image.format.fileExtension)",
-                    contentType: image.format.mimeType, file: file.chunks(in: 0..<file.size).body(),
-                    fileLength: file.size)
+                    contentType: image.format.mimeType, file: file.chunks(in: 0..<file.size))
                 return try await client.post(
                     client.path(postID, "thumbnails"), multipart: form, as: SuccessAnswer.self,
                     operationID: "facebook.thumbnails.create")

@@ -1,23 +1,26 @@
 import Foundation
 import OpenAPIRuntime
+import PublishingCore
 
-/// A `multipart/form-data` body with text fields and one file part whose bytes stream from another body:
-/// known length, re-sendable when the file part is.
+/// A `multipart/form-data` body with text fields and one file part whose bytes stream from a file region: known
+/// length, re-sendable, and read straight from the file by atom's default transport (``FileRegion/source(of:)``).
 struct MultipartForm: Sendable {
     let boundary: String
     let fields: [(String, String)]
     let fileField: String
     let fileName: String
     let fileContentType: String
-    let file: HTTPBody
-    let fileLength: Int64
+    let file: FileRegion
+    let onChunk: (@Sendable (Int) -> Void)?
 
     /// Creates a form.
     /// - Parameters:
-    ///   - file: The file part's bytes (e.g. a ``FileRegion`` body), `fileLength` bytes long.
+    ///   - file: The file part's bytes.
+    ///   - onChunk: Called with the byte count of each chunk of the file as the transport takes it.
     ///   - boundary: The delimiter; the default is random enough never to occur in the fields or the video.
     init(
-        fields: [(String, String)], fileField: String, fileName: String, contentType: String, file: HTTPBody, fileLength: Int64,
+        fields: [(String, String)], fileField: String, fileName: String, contentType: String, file: FileRegion,
+        onChunk: (@Sendable (Int) -> Void)? = nil,
         boundary: String = "atom-" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
     ) {
         self.boundary = boundary
@@ -26,7 +29,7 @@ struct MultipartForm: Sendable {
         self.fileName = fileName
         self.fileContentType = contentType
         self.file = file
-        self.fileLength = fileLength
+        self.onChunk = onChunk
     }
 
     /// The `Content-Type` header value.
@@ -47,10 +50,5 @@ struct MultipartForm: Sendable {
     var tail: [UInt8] { Array("\r\n--\(boundary)--\r\n".utf8) }
 
     /// The whole body, streamed: head, file, tail.
-    var body: HTTPBody {
-        let head = self.head
-        let tail = self.tail
-        let parts = ConcatenatedBody(parts: [HTTPBody(head), file, HTTPBody(tail)])
-        return HTTPBody(parts, length: .known(Int64(head.count) + fileLength + Int64(tail.count)), iterationBehavior: .multiple)
-    }
+    var body: HTTPBody { file.body(prefix: head, suffix: tail, onChunk: onChunk) }
 }

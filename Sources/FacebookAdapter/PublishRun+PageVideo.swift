@@ -87,8 +87,7 @@ extension PublishRun {
             let form = MultipartForm(
                 fields: [("upload_phase", "transfer"), ("upload_session_id", session), ("start_offset", String(start))],
                 fileField: "video_file_chunk", fileName: "chunk-\(start).mp4", contentType: "application/octet-stream",
-                file: file.chunks(in: start..<end).body(onChunk: context.progress.byteCounter(startingAt: start, total: size)),
-                fileLength: end - start)
+                file: file.chunks(in: start..<end), onChunk: context.progress.byteCounter(startingAt: start, total: size))
             do {
                 let answer = try await client.post(client.path(configuration.pageID, "videos"), multipart: form, as: OffsetsAnswer.self,
                                                    operationID: "facebook.video.transfer")

@@ -12,39 +12,88 @@ public struct FileBodySource: Sendable {
     public let region: FileRegion
     /// Called with the byte count of each chunk as it is handed to the connection (the body's progress counter).
     public let onChunk: (@Sendable (Int) -> Void)?
+    /// Bytes sent before the region's (a multipart form's head) and after them (its tail); often empty.
+    public let prefix: [UInt8]
+    public let suffix: [UInt8]
 }
 
 extension FileRegion {
-    /// The region and progress counter behind `body` when ``body(onChunk:)`` made it, else nil.
+    /// `prefix`, then the region's bytes, then `suffix`, as one body of known length that can be sent again: a form
+    /// around a file. A transport that reads files itself finds all three with ``FileRegion/source(of:)``.
+    /// - Parameter onChunk: Called with the byte count of each chunk of the region (not of `prefix` or `suffix`).
+    public func body(prefix: [UInt8], suffix: [UInt8], onChunk: (@Sendable (Int) -> Void)? = nil) -> HTTPBody {
+        let framed = FramedChunks(prefix: prefix, region: CountingSequence(base: self, onChunk: onChunk), suffix: suffix)
+        let body = HTTPBody(framed, length: .known(Int64(prefix.count) + count + Int64(suffix.count)), iterationBehavior: .multiple)
+        FileBodyRegistry.shared.register(body, region: self, onChunk: onChunk, prefix: prefix, suffix: suffix)
+        return body
+    }
+
+    /// The region, progress counter and framing behind `body` when ``body(onChunk:)`` or
+    /// ``body(prefix:suffix:onChunk:)`` made it, else nil.
     public static func source(of body: HTTPBody) -> FileBodySource? {
         FileBodyRegistry.shared.source(of: body)
     }
 }
 
-/// The bodies made from file regions that are still alive, by identity. An entry holds its body weakly, so it never
-/// keeps a body (or its file) alive; entries whose body has gone are dropped as new ones are added.
+/// The bodies made from file regions that are still alive, by identity. An entry holds its body and its file weakly, so
+/// it never keeps either alive (a live body holds its region, and so its file); entries whose body has gone are
+/// dropped as new ones are added.
 final class FileBodyRegistry: Sendable {
     static let shared = FileBodyRegistry()
 
     private struct Entry: Sendable {
         weak var body: HTTPBody?
-        let source: FileBodySource
+        weak var file: MediaFileHandle?
+        let range: Range<Int64>
+        let chunkSize: Int
+        let onChunk: (@Sendable (Int) -> Void)?
+        let prefix: [UInt8]
+        let suffix: [UInt8]
     }
 
     private let entries = LockedBox<[ObjectIdentifier: Entry]>([:])
 
-    func register(_ body: HTTPBody, source: FileBodySource) {
+    func register(_ body: HTTPBody, region: FileRegion, onChunk: (@Sendable (Int) -> Void)?, prefix: [UInt8] = [], suffix: [UInt8] = []) {
+        let entry = Entry(
+            body: body, file: region.file, range: region.range, chunkSize: region.chunkSize, onChunk: onChunk, prefix: prefix, suffix: suffix)
         entries.withLock { entries in
-            if entries.count >= 16 { entries = entries.filter { $0.value.body != nil } }
-            entries[ObjectIdentifier(body)] = Entry(body: body, source: source)
+            entries = entries.filter { $0.value.body != nil }
+            entries[ObjectIdentifier(body)] = entry
         }
     }
 
     func source(of body: HTTPBody) -> FileBodySource? {
         entries.withLock { entries in
             // The identity check matters: an identifier is reused once its object is gone.
-            guard let entry = entries[ObjectIdentifier(body)], entry.body === body else { return nil }
-            return entry.source
+            guard let entry = entries[ObjectIdentifier(body)], entry.body === body, let file = entry.file else { return nil }
+            let region = FileRegion(file: file, range: entry.range, chunkSize: entry.chunkSize)
+            return FileBodySource(region: region, onChunk: entry.onChunk, prefix: entry.prefix, suffix: entry.suffix)
         }
+    }
+}
+
+/// `prefix`, the chunks of `region`, then `suffix` (each of the two only when not empty).
+struct FramedChunks: AsyncSequence, Sendable {
+    typealias Element = ArraySlice<UInt8>
+    let prefix: [UInt8]
+    let region: CountingSequence<FileRegion>
+    let suffix: [UInt8]
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        var prefix: [UInt8]?
+        var region: CountingSequence<FileRegion>.AsyncIterator?
+        var suffix: [UInt8]?
+
+        mutating func next() async throws -> ArraySlice<UInt8>? {
+            if let bytes = prefix.take(), !bytes.isEmpty { return bytes[...] }
+            if region != nil, let chunk = try await region?.next() { return chunk }
+            region = nil
+            if let bytes = suffix.take(), !bytes.isEmpty { return bytes[...] }
+            return nil
+        }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(prefix: prefix, region: region.makeAsyncIterator(), suffix: suffix)
     }
 }

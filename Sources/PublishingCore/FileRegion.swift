@@ -199,7 +199,7 @@ public struct FileRegion: AsyncSequence, Sendable {
     public func body(onChunk: (@Sendable (Int) -> Void)? = nil) -> HTTPBody {
         let counted = CountingSequence(base: self, onChunk: onChunk)
         let body = HTTPBody(counted, length: .known(count), iterationBehavior: .multiple)
-        FileBodyRegistry.shared.register(body, source: FileBodySource(region: self, onChunk: onChunk))
+        FileBodyRegistry.shared.register(body, region: self, onChunk: onChunk)
         return body
     }
 }

@@ -1,6 +1,7 @@
 @testable import AsyncHTTPTransport
 import AtomSandbox
 import AtomTestSupport
+import Crypto
 import Foundation
 import HTTPTypes
 import NIOCore
@@ -43,6 +44,21 @@ struct FileBodyTests {
             #expect(source.region.range == 10..<900 && source.region.chunkSize == 64 && source.region.file === file)
             #expect(FileRegion.source(of: HTTPBody([1, 2, 3])) == nil)
             #expect(FileRegion.source(of: HTTPBody(Rewrapped(base: body), length: body.length, iterationBehavior: .multiple)) == nil)
+        }
+    }
+
+    @Test("once a region's body is gone, nothing keeps its file open")
+    func registryHoldsNoFile() async throws {
+        try await TemporaryDirectory.with { dir in
+            try TemporaryDirectory.writeRandomFile(at: dir + "/clip.mp4", size: 1000)
+            weak var released: MediaFileHandle?
+            do {
+                let file = try MediaFileHandle(path: dir + "/clip.mp4")
+                released = file
+                let body = file.chunks(in: 0..<file.size).body { _ in }
+                #expect(FileRegion.source(of: body) != nil)
+            }
+            #expect(released == nil)
         }
     }
 
@@ -90,7 +106,7 @@ struct FileBodyTests {
         }
     }
 
-    @Test("read from the file or chunk by chunk, the server gets the same bytes and progress counts every one")
+    @Test("read from the file or chunk by chunk, with or without a form around it, the server gets the same bytes and progress counts every one")
     func bothPathsByteExact() async throws {
         try await TemporaryDirectory.with { dir in
             let path = dir + "/clip.mp4"
@@ -98,18 +114,25 @@ struct FileBodyTests {
             let file = try MediaFileHandle(path: path)
             let region = file.chunks(in: 777..<file.size - 99, chunkSize: 1 << 20)
             let expected = try await FileDigest.sha256(of: file, in: region.range)
+            var framedDigest = SHA256()
+            framedDigest.update(data: Array("head".utf8))
+            for try await chunk in region { framedDigest.update(data: chunk) }
+            framedDigest.update(data: Array("tail".utf8))
+            let expectedFramed = FileDigest.hex(framedDigest.finalize())
             try await FakeServer.run(services: [CountingSink()]) { server in
                 try await TestTransport.with(.asyncHTTPClient) { transport in
-                    for rewrap in [false, true] {
+                    for (rewrap, framed) in [(false, false), (true, false), (false, true), (true, true)] {
                         let sent = LockedBox<Int64>(0)
-                        let direct = region.body { n in sent.withLock { $0 += Int64(n) } }
+                        let counter: @Sendable (Int) -> Void = { n in sent.withLock { $0 += Int64(n) } }
+                        let direct = framed ? region.body(prefix: Array("head".utf8), suffix: Array("tail".utf8), onChunk: counter)
+                            : region.body(onChunk: counter)
                         let body = rewrap ? HTTPBody(Rewrapped(base: direct), length: direct.length, iterationBehavior: .multiple) : direct
                         let (response, answer) = try await transport.send(
                             HTTPRequest(method: .put, path: "/up"), body: body, baseURL: server.baseURL(for: "/sink"), operationID: "test.put")
                         #expect(response.status == .ok)
                         let json = try JSONDecoder().decode([String: JSONValue].self, from: Data(try await HTTPBodies.collect(answer)))
-                        #expect(json["sha256"]?.stringValue == expected, "rewrapped: \(rewrap)")
-                        #expect(json["count"]?.numberValue == Double(region.count))
+                        #expect(json["sha256"]?.stringValue == (framed ? expectedFramed : expected), "rewrapped: \(rewrap), framed: \(framed)")
+                        #expect(json["count"]?.numberValue == Double(region.count + (framed ? 8 : 0)))
                         #expect(sent.value == region.count)
                     }
                 }
