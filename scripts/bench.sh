@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark (not a test): one table of atom beside `aws s3 cp` and `curl` (each where installed), every
-# figure the median of 3 runs after one warm-up, measured with /usr/bin/time (wall, user+sys CPU, peak RSS)
-# of the client process alone. Release build, loopback only (moto and `atom sandbox` run in their own
+# figure the median of 3 runs after one warm-up (the rows of one comparison taking turns), measured with
+# /usr/bin/time (wall, user+sys CPU, peak RSS) of the client process alone. Release build, loopback only (moto and `atom sandbox` run in their own
 # processes on 127.0.0.1). Only ratios within one run mean much on a shared machine.
 #
 #   scripts/bench.sh [SIZE_MIB]          (default 1024; ATOM_BENCH_RUNS=N changes the 3)
@@ -54,6 +54,24 @@ bench() {
   "$@" > /dev/null 2>&1 || true
   for _ in $(seq 1 "$runs"); do once "$row" "$tool" "$bytes" "$@" || return 0; done
 }
+# Interleaved rows: queue commands with `queue ROW TOOL BYTES CMD…`, then `run_queued` warms each up once and runs
+# the queue round-robin $runs times, so that a slow minute on a shared machine (or a server's disk write-back)
+# falls on every tool of a comparison alike rather than on whichever ran then.
+q_row=(); q_tool=(); q_bytes=(); q_cmd=()
+queue() { q_row+=("$1"); q_tool+=("$2"); q_bytes+=("$3"); shift 3; q_cmd+=("$(printf '%q ' "$@")"); }
+run_queued() {
+  local i
+  for i in "${!q_row[@]}"; do
+    echo "bench: ${q_row[$i]} — ${q_tool[$i]}" >&2
+    eval "${q_cmd[$i]}" > /dev/null 2>&1 || true
+  done
+  for _ in $(seq 1 "$runs"); do
+    for i in "${!q_row[@]}"; do eval "once \"\${q_row[$i]}\" \"\${q_tool[$i]}\" \"\${q_bytes[$i]}\" ${q_cmd[$i]}" || true; done
+  done
+  q_row=(); q_tool=(); q_bytes=(); q_cmd=()
+}
+# with_env DOTENV CMD… : CMD with DOTENV's variables exported (exec: the measured process is CMD's).
+with_env='set -a; . "$0"; set +a; exec "$@"'
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
 
 file="$tmp/bench.mp4"
@@ -97,14 +115,13 @@ stage_into() {
     done; done
     return 0
   fi
-  bench "staging → $name" "atom" "$bytes" bash -c "$put" "$bin" "$file" "$dotenv"
-  bench "staging → $name" "atom, hash included" "$bytes" bash -c "$put_cold" "$bin" "$file" "$dotenv"
-  if have aws; then
-    (set -a; . "$dotenv"; set +a
-     bench "staging → $name" "aws s3 cp" "$bytes" aws --endpoint-url "$endpoint" s3 cp "$file" "s3://$bucket/aws.bin" --only-show-errors)
-  fi
+  queue "staging → $name" "atom" "$bytes" bash -c "$put" "$bin" "$file" "$dotenv"
+  queue "staging → $name" "atom, hash included" "$bytes" bash -c "$put_cold" "$bin" "$file" "$dotenv"
+  have aws && queue "staging → $name" "aws s3 cp" "$bytes" \
+    bash -c "$with_env" "$dotenv" aws --endpoint-url "$endpoint" s3 cp "$file" "s3://$bucket/aws.bin" --only-show-errors
   # One stream of the same bytes into the same server, unsigned.
-  have curl && bench "staging → $name" "curl -T" "$bytes" curl -sS -o /dev/null -T "$file" "$curl_url"
+  have curl && queue "staging → $name" "curl -T" "$bytes" curl -sS -o /dev/null -T "$file" "$curl_url"
+  run_queued
 }
 
 # moto (where installed): an S3 server that checks signatures, in Python.
@@ -125,18 +142,19 @@ stage_into "atom's S3 fake" "$tmp/sandbox.dotenv" "$sandbox_s3" "$(sed -n 's/^AT
 if [ -z "${ATOM_BENCH_SWEEP:-}" ]; then
   rm -rf "$ATOM_STATE_DIR"
   for platform in youtube tiktok facebook; do
-    bench "push → $platform" atom "$bytes" "$bin" post "$file" --env-file "$tmp/sandbox.dotenv" --to "$platform" --caption bench --quiet --force
+    queue "push → $platform" atom "$bytes" "$bin" post "$file" --env-file "$tmp/sandbox.dotenv" --to "$platform" --caption bench --quiet --force
   done
   # A first post (empty state folder): YouTube uploads while the file is hashed, so this is near the row above, not
   # that row plus the sha-256 row.
   first='rm -rf "$ATOM_STATE_DIR"; exec "$0" post "$1" --env-file "$2" --to youtube --caption bench --quiet --force'
-  bench "push → youtube" "atom, hash included" "$bytes" bash -c "$first" "$bin" "$file" "$tmp/sandbox.dotenv"
-  have curl && bench "push → one server" "curl -T" "$bytes" curl -sS -o /dev/null -T "$file" "$sandbox_origin/bench-sink"
+  queue "push → youtube" "atom, hash included" "$bytes" bash -c "$first" "$bin" "$file" "$tmp/sandbox.dotenv"
+  have curl && queue "push → one server" "curl -T" "$bytes" curl -sS -o /dev/null -T "$file" "$sandbox_origin/bench-sink"
   # Google's own Python client, 8 MiB resumable chunks, into the same YouTube fake (ATOM_BENCH_PYTHON: a python with
   # google-api-python-client installed).
   if "$gpy" -c 'import googleapiclient.discovery, google.oauth2.credentials' 2>/dev/null; then
-    bench "push → youtube" "google-api-python-client" "$bytes" "$gpy" scripts/bench-google-upload.py "$file" "$tmp/sandbox.dotenv"
+    queue "push → youtube" "google-api-python-client" "$bytes" "$gpy" scripts/bench-google-upload.py "$file" "$tmp/sandbox.dotenv"
   fi
+  run_queued
   # Instagram takes at most 300 MB (286 MiB): the four-at-once row uses a file every platform takes, and beside it
   # each platform alone with that same file, so "about as long as the slowest one alone" can be read off.
   four="$file"; four_bytes=$bytes
@@ -147,11 +165,12 @@ if [ -z "${ATOM_BENCH_SWEEP:-}" ]; then
   fi
   four_mib=$((four_bytes >> 20))
   for platform in tiktok instagram youtube facebook; do
-    bench "alone, $four_mib MiB" "atom → $platform" "$four_bytes" "$bin" post "$four" --env-file "$tmp/sandbox.dotenv" \
+    queue "alone, $four_mib MiB" "atom → $platform" "$four_bytes" "$bin" post "$four" --env-file "$tmp/sandbox.dotenv" \
       --to "$platform" --caption bench --quiet --force
   done
-  bench "all four at once, $four_mib MiB" atom "$four_bytes" "$bin" post "$four" --env-file "$tmp/sandbox.dotenv" \
+  queue "all four at once, $four_mib MiB" atom "$four_bytes" "$bin" post "$four" --env-file "$tmp/sandbox.dotenv" \
     --to tiktok,instagram,youtube,facebook --caption bench --quiet --force
+  run_queued
 fi
 
 python3 - "$samples" "$runs" "$size_mib" <<'PY'
