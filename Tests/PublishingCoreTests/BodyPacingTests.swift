@@ -32,15 +32,9 @@ struct BodyPacingTests {
 
         var iterator = body.makeAsyncIterator()
         #expect(try await iterator.next() == [1, 2, 3])
-        // The loop is busy (as a starved loop with writes queued would be) until another thread lets it go 300 ms
-        // later: the next chunk must not come before that.
-        let release = DispatchSemaphore(value: 0)
-        let released = LockedBox(false)
-        group.next().execute { release.wait() }
-        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(300)) {
-            released.withLock { $0 = true }
-            release.signal()
-        }
+        // The loop is busy (as a starved loop with writes queued would be) for 300 ms: the next chunk must not come
+        // before that.
+        let released = keepBusy(group.next(), milliseconds: 300)
         #expect(try await iterator.next() == [4, 5])
         #expect(released.value == true)
         // Two bytes since that wait, under the interval of three: the last chunk comes while the loop is busy again.
@@ -68,6 +62,19 @@ struct BodyPacingTests {
         #expect(seen.value == true)
         try await group.shutdownGracefully()
     }
+}
+
+/// Keeps `loop` busy, as a starved loop with writes queued would be, until another thread lets it go `milliseconds`
+/// later; the flag returned turns true just before it does.
+func keepBusy(_ loop: any EventLoop, milliseconds: Int) -> LockedBox<Bool> {
+    let release = DispatchSemaphore(value: 0)
+    let released = LockedBox(false)
+    loop.execute { release.wait() }
+    DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(milliseconds)) {
+        released.withLock { $0 = true }
+        release.signal()
+    }
+    return released
 }
 
 /// Fixed chunks as a re-iterable async sequence.

@@ -89,15 +89,8 @@ struct FileBodyTests {
             let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
             var chunks = FileBuffers(source: source, loops: [group.next()], interval: 1000).makeAsyncIterator()
             #expect(try await chunks.next()?.readableBytes == 1000)
-            // The loop is busy (as a starved loop with writes queued would be) until another thread lets it go 300 ms
-            // later: the next chunk must not be read before that.
-            let release = DispatchSemaphore(value: 0)
-            let released = LockedBox(false)
-            group.next().execute { release.wait() }
-            DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(300)) {
-                released.withLock { $0 = true }
-                release.signal()
-            }
+            // The loop is busy for 300 ms: the next chunk must not be read before that.
+            let released = keepBusy(group.next(), milliseconds: 300)
             #expect(try await chunks.next()?.readableBytes == 1000)
             #expect(released.value == true)
             #expect(try await chunks.next()?.readableBytes == 1000)
