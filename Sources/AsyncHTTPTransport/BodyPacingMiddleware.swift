@@ -50,22 +50,41 @@ struct PacedChunks: AsyncSequence, Sendable {
 
     struct AsyncIterator: AsyncIteratorProtocol {
         var base: HTTPBody.AsyncIterator
-        let loops: [any EventLoop]
-        let interval: Int
-        var pulled = 0
+        var pacing: LoopPacing
 
         mutating func next() async throws -> ArraySlice<UInt8>? {
-            if pulled >= interval {
-                for loop in loops where !loop.inEventLoop { try await loop.submit {}.get() }
-                pulled = 0
-            }
+            try await pacing.waitIfDue()
             let chunk = try await base.next()
-            pulled += chunk?.count ?? 0
+            pacing.handedOver(chunk?.count ?? 0)
             return chunk
         }
     }
 
     func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator(base: base.makeAsyncIterator(), loops: loops, interval: interval)
+        AsyncIterator(base: base.makeAsyncIterator(), pacing: LoopPacing(loops: loops, interval: interval))
     }
+}
+
+/// The wait every paced body makes (``PacedChunks``, ``FileBuffers``): once `interval` bytes have been handed over
+/// since the last wait, the next chunk first waits for one empty task on every loop in `loops`, by when every write
+/// queued before it has run.
+struct LoopPacing: Sendable {
+    let loops: [any EventLoop]
+    let interval: Int
+    private var sinceWait = 0
+
+    init(loops: [any EventLoop], interval: Int) {
+        self.loops = loops
+        self.interval = interval
+    }
+
+    /// Waits for the loops if `interval` bytes have been handed over since the last wait.
+    mutating func waitIfDue() async throws {
+        guard sinceWait >= interval else { return }
+        for loop in loops where !loop.inEventLoop { try await loop.submit {}.get() }
+        sinceWait = 0
+    }
+
+    /// Counts `count` bytes handed over.
+    mutating func handedOver(_ count: Int) { sinceWait += count }
 }

@@ -19,6 +19,15 @@ struct NIOClientTransport: ClientTransport {
     let timeout: TimeAmount
     /// Bytes a file body hands over between two waits for the client's event loops (see ``FileBuffers``).
     let pacingInterval: Int
+    /// The client's event loops, which file bodies wait for.
+    let loops: [any EventLoop]
+
+    init(client: HTTPClient, timeout: TimeAmount, pacingInterval: Int) {
+        self.client = client
+        self.timeout = timeout
+        self.pacingInterval = pacingInterval
+        loops = Array(client.eventLoopGroup.makeIterator())
+    }
 
     func send(_ request: HTTPRequest, body: HTTPBody?, baseURL: URL, operationID: String) async throws -> (HTTPResponse, HTTPBody?) {
         let clientRequest = try convert(request, body: body, baseURL: baseURL)
@@ -43,7 +52,7 @@ struct NIOClientTransport: ClientTransport {
         case .known(let count): length = .known(count)
         }
         if let source = FileRegion.source(of: body) {
-            let buffers = FileBuffers(source: source, loops: Array(client.eventLoopGroup.makeIterator()), interval: pacingInterval)
+            let buffers = FileBuffers(source: source, loops: loops, interval: pacingInterval)
             converted.body = .stream(buffers, length: length)
         } else {
             converted.body = .stream(body.map { ByteBuffer(bytes: $0) }, length: length)
@@ -72,13 +81,14 @@ struct NIOClientTransport: ClientTransport {
     }
 }
 
-/// A file region as NIO buffers (after the source's prefix, before its suffix): each chunk is read (`pread`, on NIO's blocking-I/O pool) straight into the buffer the
-/// connection writes, so no byte is copied in user space on its way from the page cache to the socket.
+/// A file region as NIO buffers (after the source's prefix, before its suffix): each chunk is read (`pread`, on NIO's
+/// blocking-I/O pool) straight into the buffer the connection writes, so no byte is copied in user space on its way
+/// from the page cache to the socket.
 ///
 /// AsyncHTTPClient asks for the next chunk as soon as it has handed one to its event loop, and waits only once the
 /// socket is full; with the loops short of CPU (four uploads at once on a busy machine) chunks would pile up in their
-/// task queues. So, as ``BodyPacingMiddleware`` does for other bodies, once `interval` bytes have been handed over the
-/// next read first waits for one empty task on every loop of the client: by then every write queued before has run.
+/// task queues. So the reads are paced to the client's loops (``LoopPacing``), as ``BodyPacingMiddleware`` paces other
+/// bodies.
 struct FileBuffers: AsyncSequence, Sendable {
     typealias Element = ByteBuffer
     let source: FileBodySource
@@ -87,10 +97,8 @@ struct FileBuffers: AsyncSequence, Sendable {
 
     struct AsyncIterator: AsyncIteratorProtocol {
         let source: FileBodySource
-        let loops: [any EventLoop]
-        let interval: Int
+        var pacing: LoopPacing
         var offset: Int64
-        var handedOver = 0
         var prefixSent = false
         var suffixSent = false
 
@@ -106,32 +114,27 @@ struct FileBuffers: AsyncSequence, Sendable {
                 return ByteBuffer(bytes: source.suffix)
             }
             try Task.checkCancellation()
-            if handedOver >= interval {
-                for loop in loops where !loop.inEventLoop { try await loop.submit {}.get() }
-                handedOver = 0
-            }
+            try await pacing.waitIfDue()
             let count = Int(Swift.min(Int64(region.chunkSize), region.range.upperBound - offset))
             let (file, at) = (region.file, offset)
             let buffer = try await NIOThreadPool.singleton.runIfActive { try Self.read(file, offset: at, count: count) }
             offset += Int64(count)
-            handedOver += count
+            pacing.handedOver(count)
             source.onChunk?(count)
             return buffer
         }
 
         static func read(_ file: MediaFileHandle, offset: Int64, count: Int) throws -> ByteBuffer {
             var buffer = ByteBufferAllocator().buffer(capacity: count)
-            let filled = try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { raw in
-                try file.readSync(into: UnsafeMutableRawBufferPointer(rebasing: raw[0..<count]), offset: offset)
-            }
-            guard filled == count else {
-                throw PublishError(.invalidInput, message: "\(file.path) changed while it was being read (short read)")
+            try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { raw in
+                try file.readExactly(into: UnsafeMutableRawBufferPointer(rebasing: raw[0..<count]), offset: offset)
+                return count
             }
             return buffer
         }
     }
 
     func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator(source: source, loops: loops, interval: interval, offset: source.region.range.lowerBound)
+        AsyncIterator(source: source, pacing: LoopPacing(loops: loops, interval: interval), offset: source.region.range.lowerBound)
     }
 }

@@ -53,7 +53,7 @@ final class FileBodyRegistry: Sendable {
 
     private let entries = LockedBox<[ObjectIdentifier: Entry]>([:])
 
-    func register(_ body: HTTPBody, region: FileRegion, onChunk: (@Sendable (Int) -> Void)?, prefix: [UInt8] = [], suffix: [UInt8] = []) {
+    func register(_ body: HTTPBody, region: FileRegion, onChunk: (@Sendable (Int) -> Void)?, prefix: [UInt8], suffix: [UInt8]) {
         let entry = Entry(
             body: body, file: region.file, range: region.range, chunkSize: region.chunkSize, onChunk: onChunk, prefix: prefix, suffix: suffix)
         entries.withLock { entries in

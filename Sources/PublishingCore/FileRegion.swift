@@ -61,23 +61,16 @@ public final class MediaFileHandle: Sendable {
         return buffer
     }
 
-    /// Reads `count` bytes at `offset` into the start of `buffer`, which keeps its storage when it is the only
-    /// reference to it (else it is copied first, as any write to a shared array is). Use from a blocking context only.
-    /// - Returns: The bytes read: fewer than `count` only at the end of the file.
-    func readSync(into buffer: inout [UInt8], offset: Int64, count: Int) throws -> Int {
-        precondition(count <= buffer.count, "a read larger than its buffer")
-        let (filled, failure) = buffer.withUnsafeMutableBytes { fill(UnsafeMutableRawBufferPointer(rebasing: $0[0..<count]), from: offset) }
-        if failure != 0 { throw readError(failure) }
-        return filled
-    }
-
-    /// Reads into all of `raw` from `offset`, synchronously (a blocking context only). Transports use it to read
-    /// straight into their own buffers.
-    /// - Returns: The bytes read: fewer than `raw.count` only at the end of the file.
-    package func readSync(into raw: UnsafeMutableRawBufferPointer, offset: Int64) throws -> Int {
+    /// Fills all of `raw` with the bytes at `offset`, synchronously (a blocking context only); transports use it to
+    /// read straight into their own buffers.
+    /// - Throws: An `invalidInput` ``PublishError`` when a read fails, or when the file ends first: a file that
+    ///   shrank while it was being sent is refused, never sent short.
+    package func readExactly(into raw: UnsafeMutableRawBufferPointer, offset: Int64) throws {
         let (filled, failure) = fill(raw, from: offset)
         if failure != 0 { throw readError(failure) }
-        return filled
+        guard filled == raw.count else {
+            throw PublishError(.invalidInput, message: "\(path) changed while it was being read (short read)")
+        }
     }
 
     /// `pread` until `raw` is full, the file ends or a read fails: the count read and the failure's errno (or 0).
@@ -154,9 +147,6 @@ public struct FileRegion: AsyncSequence, Sendable {
             } else {
                 buffer = try await Self.read(file, into: nextBuffer(), offset: offset, count: count)
             }
-            guard buffer.filled == count else {
-                throw PublishError(.invalidInput, message: "\(file.path) changed while it was being read (short read)")
-            }
             offset += Int64(count)
             // Read the next chunk while this one is being sent: one chunk in flight, memory stays bounded.
             if offset < end {
@@ -183,7 +173,12 @@ public struct FileRegion: AsyncSequence, Sendable {
 
         private static func read(_ file: MediaFileHandle, into buffer: ChunkBuffer, offset: Int64, count: Int) async throws -> ChunkBuffer {
             try await NIOThreadPool.singleton.runIfActive {
-                buffer.filled = try file.readSync(into: &buffer.bytes, offset: offset, count: count)
+                precondition(count <= buffer.bytes.count, "a read larger than its buffer")
+                // The array keeps its storage when it is the only reference to it (else it is copied first, as any
+                // write to a shared array is).
+                try buffer.bytes.withUnsafeMutableBytes {
+                    try file.readExactly(into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<count]), offset: offset)
+                }
                 return buffer
             }
         }
@@ -197,18 +192,13 @@ public struct FileRegion: AsyncSequence, Sendable {
     /// - Parameter onChunk: Called with the byte count of each chunk as the transport pulls it.
     /// A transport that reads files itself finds the region behind the body with ``FileRegion/source(of:)``.
     public func body(onChunk: (@Sendable (Int) -> Void)? = nil) -> HTTPBody {
-        let counted = CountingSequence(base: self, onChunk: onChunk)
-        let body = HTTPBody(counted, length: .known(count), iterationBehavior: .multiple)
-        FileBodyRegistry.shared.register(body, region: self, onChunk: onChunk)
-        return body
+        body(prefix: [], suffix: [], onChunk: onChunk)
     }
 }
 
 /// A chunk's storage. It is handed from the iterator to the read that fills it and back, never used by both at once.
 final class ChunkBuffer: @unchecked Sendable {
     var bytes: [UInt8]
-    /// How many bytes the last read put at the start of ``bytes``.
-    var filled = 0
 
     init(capacity: Int) {
         // Every byte is written by a read before it is handed out: no zero-fill pass.
