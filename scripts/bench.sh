@@ -13,7 +13,8 @@
 #   sha-256    atom's streamed digest of the file vs `openssl dgst -sha256`
 #   staging    `atom staging put` vs `aws s3 cp` (16 MiB parts, 10 in flight) vs one `curl -T` PUT, into
 #              moto and into atom's own signature-checking S3 fake; atom once with the hash cached (what a
-#              re-post pays) and once from an empty state folder (hash included)
+#              re-post pays) and once from an empty state folder (hash included); into the fake once more with
+#              both clients asking for SSE-KMS (ETags that are not MD5s, as in S3: the fake hashes no byte for them)
 #   push       `atom post --to youtube|tiktok|facebook --force` (hash cached) vs `curl -T` into the same server; YouTube
 #              once more as a first post (empty state folder: the upload runs while the file is hashed), and
 #              google-api-python-client's resumable upload into the same fake (where ATOM_BENCH_PYTHON, default
@@ -35,17 +36,24 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/atom-bench.XXXXXX")
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill -INT "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$tmp"; }
 trap cleanup EXIT
-samples="$tmp/samples"   # lines: row<TAB>tool<TAB>wall<TAB>cpu<TAB>rss_kib<TAB>bytes
+samples="$tmp/samples"   # lines: row<TAB>tool<TAB>wall<TAB>cpu<TAB>rss_kib<TAB>bytes<TAB>server_cpu
 : > "$samples"
+# The server process of the rows being measured (moto or the sandbox), whose CPU during each run is read from /proc
+# (Linux): on a machine with few cores the server's work competes with the client's for them.
+server_pid=""
+server_ticks() { [ -n "$server_pid" ] && [ -r "/proc/$server_pid/stat" ] && awk '{print $14 + $15}' "/proc/$server_pid/stat" || echo ""; }
 
 # once ROW TOOL BYTES CMD… : one measured run; appends a sample line (fails loudly with the command's stderr).
 once() {
-  local row=$1 tool=$2 bytes=$3; shift 3
+  local row=$1 tool=$2 bytes=$3 before after server=""; shift 3
+  before=$(server_ticks)
   if ! /usr/bin/time -f "%e %U %S %M" -o "$tmp/time" "$@" > "$tmp/out" 2> "$tmp/err"; then
     echo "bench: $row / $tool failed:" >&2; tail -5 "$tmp/err" >&2; return 1
   fi
+  after=$(server_ticks)
+  [ -n "$before" ] && [ -n "$after" ] && server=$(python3 -c "import os; print(($after - $before) / os.sysconf('SC_CLK_TCK'))")
   read -r wall user sys rss < <(tail -n 1 "$tmp/time")
-  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$row" "$tool" "$wall" "$(python3 -c "print($user + $sys)")" "$rss" "$bytes" >> "$samples"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$row" "$tool" "$wall" "$(python3 -c "print($user + $sys)")" "$rss" "$bytes" "$server" >> "$samples"
 }
 # bench ROW TOOL BYTES CMD… : a warm-up run (not kept), then $runs measured runs.
 bench() {
@@ -93,6 +101,7 @@ have openssl && bench "sha-256" openssl "$bytes" openssl dgst -sha256 "$file"
 # --- the sandbox (atom's fakes, one process) ------------------------------------------------------
 "$bin" sandbox --port 0 > "$tmp/sandbox.env" 2>/dev/null &
 pids+=($!)
+sandbox_pid=$!
 for _ in $(seq 1 100); do grep -q "^# ready" "$tmp/sandbox.env" 2>/dev/null && break; sleep 0.1; done
 grep -v '^#' "$tmp/sandbox.env" > "$tmp/sandbox.dotenv"
 sandbox_s3=$(sed -n 's/^AWS_ENDPOINT_URL_S3=//p' "$tmp/sandbox.dotenv")
@@ -105,9 +114,10 @@ printf '[default]\ns3 =\n  multipart_chunksize = 16MB\n  multipart_threshold = 1
 put='ATOM_S3_PREFIX="bench-$RANDOM$RANDOM/" exec "$0" staging put "$1" --env-file "$2" --quiet'
 put_cold='rm -rf "$ATOM_STATE_DIR"; '"$put"
 
-# stage_into NAME DOTENV ENDPOINT BUCKET CURL_URL : the staging rows for one S3 server.
+# stage_into NAME DOTENV ENDPOINT BUCKET CURL_URL [AWS_FLAG…] : the staging rows for one S3 server (CURL_URL "-":
+# atom and aws only, each aws command with the flags given).
 stage_into() {
-  local name=$1 dotenv=$2 endpoint=$3 bucket=$4 curl_url=$5
+  local name=$1 dotenv=$2 endpoint=$3 bucket=$4 curl_url=$5; shift 5
   if [ -n "${ATOM_BENCH_SWEEP:-}" ]; then
     for inflight in 4 8 10; do for part in 16 32 64; do
       ATOM_S3_CONCURRENCY=$inflight ATOM_S3_PART_SIZE=${part}MiB \
@@ -116,11 +126,11 @@ stage_into() {
     return 0
   fi
   queue "staging → $name" "atom" "$bytes" bash -c "$put" "$bin" "$file" "$dotenv"
-  queue "staging → $name" "atom, hash included" "$bytes" bash -c "$put_cold" "$bin" "$file" "$dotenv"
+  [ "$curl_url" = - ] || queue "staging → $name" "atom, hash included" "$bytes" bash -c "$put_cold" "$bin" "$file" "$dotenv"
   have aws && queue "staging → $name" "aws s3 cp" "$bytes" \
-    bash -c "$with_env" "$dotenv" aws --endpoint-url "$endpoint" s3 cp "$file" "s3://$bucket/aws.bin" --only-show-errors
+    bash -c "$with_env" "$dotenv" aws --endpoint-url "$endpoint" s3 cp "$@" "$file" "s3://$bucket/aws.bin" --only-show-errors
   # One stream of the same bytes into the same server, unsigned.
-  have curl && queue "staging → $name" "curl -T" "$bytes" curl -sS -o /dev/null -T "$file" "$curl_url"
+  [ "$curl_url" = - ] || ! have curl || queue "staging → $name" "curl -T" "$bytes" curl -sS -o /dev/null -T "$file" "$curl_url"
   run_queued
 }
 
@@ -129,14 +139,23 @@ if have moto_server && have aws; then
   port=$(free_port)
   moto_server -H 127.0.0.1 -p "$port" > "$tmp/moto.log" 2>&1 &
   pids+=($!)
+  server_pid=$!
   for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$port/moto-api/" 2>/dev/null && break; sleep 0.2; done
   printf 'AWS_ACCESS_KEY_ID=BENCHKEYID\nAWS_SECRET_ACCESS_KEY=bench-secret\nAWS_REGION=us-east-1\nATOM_S3_BUCKET=atom-bench\nAWS_ENDPOINT_URL_S3=http://127.0.0.1:%s\n' "$port" > "$tmp/moto.dotenv"
   (set -a; . "$tmp/moto.dotenv"; set +a; aws --endpoint-url "http://127.0.0.1:$port" s3 mb s3://atom-bench > /dev/null)
   stage_into moto "$tmp/moto.dotenv" "http://127.0.0.1:$port" atom-bench "http://127.0.0.1:$port/atom-bench/curl.bin"
 fi
+server_pid=$sandbox_pid
 # atom's fake checks every signature; a path no fake serves drains the body, then answers 404.
-stage_into "atom's S3 fake" "$tmp/sandbox.dotenv" "$sandbox_s3" "$(sed -n 's/^ATOM_S3_BUCKET=//p' "$tmp/sandbox.dotenv")" \
-  "$sandbox_origin/bench-sink"
+sandbox_bucket=$(sed -n 's/^ATOM_S3_BUCKET=//p' "$tmp/sandbox.dotenv")
+stage_into "atom's S3 fake" "$tmp/sandbox.dotenv" "$sandbox_s3" "$sandbox_bucket" "$sandbox_origin/bench-sink"
+# The same fake with both clients asking for SSE-KMS: as in S3, its ETags are then not MD5s, so the fake hashes no byte
+# for them. On a 2-core machine the fake's MD5 of every byte (the row above) competes with the client for the cores;
+# S3 pays for its MD5 on its own machines. This row shows the clients without it (the signatures are still checked).
+if [ -z "${ATOM_BENCH_SWEEP:-}" ]; then
+  { cat "$tmp/sandbox.dotenv"; echo "ATOM_S3_SSE=aws:kms"; } > "$tmp/sandbox-kms.dotenv"
+  stage_into "atom's S3 fake, SSE-KMS" "$tmp/sandbox-kms.dotenv" "$sandbox_s3" "$sandbox_bucket" - --sse aws:kms
+fi
 
 # --- pushes to the platforms' fakes (hash cached after the warm-up: upload CPU alone) ---------------
 if [ -z "${ATOM_BENCH_SWEEP:-}" ]; then
@@ -174,22 +193,40 @@ if [ -z "${ATOM_BENCH_SWEEP:-}" ]; then
 fi
 
 python3 - "$samples" "$runs" "$size_mib" <<'PY'
-import statistics, sys
+import os, statistics, sys
 rows, order = {}, []
 for line in open(sys.argv[1]):
-    row, tool, wall, cpu, rss, size = line.rstrip("\n").split("\t")
+    row, tool, wall, cpu, rss, size, server = line.rstrip("\n").split("\t")
     key = (row, tool)
     if key not in rows: rows[key] = []; order.append(key)
-    rows[key].append((float(wall), float(cpu), int(rss) / 1024, int(size)))
-print(f"atom benchmark: {sys.argv[3]} MiB file, median of {sys.argv[2]} after a warm-up, client process only")
-print(f"| {'what':<26} | {'tool':<20} | {'wall s':>7} | {'MiB/s':>7} | {'CPU s':>6} | {'peak RSS MiB':>12} |")
-print(f"|{'-' * 28}|{'-' * 22}|{'-' * 9}:|{'-' * 9}:|{'-' * 8}:|{'-' * 14}:|")
+    rows[key].append((float(wall), float(cpu), int(rss) / 1024, int(size), float(server) if server else None))
+cores = os.cpu_count()
+print(f"atom benchmark: {sys.argv[3]} MiB file, median of {sys.argv[2]} after a warm-up; CPU and RSS of the client process;")
+print(f"server CPU: the S3 server's or sandbox's during the run; {cores} cores")
+print(f"| {'what':<34} | {'tool':<24} | {'wall s':>7} | {'MiB/s':>7} | {'CPU s':>6} | {'peak RSS MiB':>12} | {'server CPU s':>12} |")
+print(f"|{'-' * 36}|{'-' * 26}|{'-' * 9}:|{'-' * 9}:|{'-' * 8}:|{'-' * 14}:|{'-' * 14}:|")
+medians = {}
 for row, tool in order:
     samples = rows[(row, tool)]
     wall = statistics.median(s[0] for s in samples)
     cpu = statistics.median(s[1] for s in samples)
     rss = statistics.median(s[2] for s in samples)
+    servers = [s[4] for s in samples if s[4] is not None]
+    server = statistics.median(servers) if servers else None
+    medians[(row, tool)] = (wall, cpu, server)
     size = samples[0][3]
     rate = f"{size / 2**20 / wall:7.0f}" if size and wall > 0 else f"{'':>7}"
-    print(f"| {row:<26} | {tool:<20} | {wall:7.3f} | {rate} | {cpu:6.2f} | {rss:12.0f} |")
+    shown = f"{server:12.2f}" if server is not None else f"{'':>12}"
+    print(f"| {row:<34} | {tool:<24} | {wall:7.3f} | {rate} | {cpu:6.2f} | {rss:12.0f} | {shown} |")
+# Four at once can finish no sooner than its slowest platform alone, nor than all the CPU it takes (atom's and the
+# sandbox's) spread over every core: the larger of the two is this machine's floor for that row.
+four = [(key, value) for key, value in medians.items() if key[0].startswith("all four at once")]
+alone = [value for key, value in medians.items() if key[0].startswith("alone, ")]
+if four and alone:
+    (_, (wall, cpu, server)) = four[0]
+    slowest = max(value[0] for value in alone)
+    floor = max(slowest, (cpu + (server or 0)) / cores)
+    print(f"\nall four at once: {wall:.2f} s; slowest alone {slowest:.2f} s; CPU floor on {cores} cores "
+          f"(atom {cpu:.2f} s + sandbox {server or 0:.2f} s) / {cores} = {(cpu + (server or 0)) / cores:.2f} s; "
+          f"{wall / floor:.2f}× the larger")
 PY

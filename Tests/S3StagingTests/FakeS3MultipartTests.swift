@@ -112,4 +112,42 @@ struct FakeS3MultipartTests {
             #expect(try Self.storedFiles(dir).isEmpty)
         }
     }
+
+    @Test("SSE-KMS: ETags are 32 hex digits but not the MD5 (as S3's), a part's and a PUT's; staging completes and the bytes are exact")
+    func kmsETagsAreNotMD5s() async throws {
+        let partSize: Int64 = 5 << 20
+        try await S3StagerSandboxTests.withSandbox(configure: {
+            $0.multipartThreshold = partSize
+            $0.partSize = partSize
+            $0.serverSideEncryption = .kms
+        }) { fake, _, stager, dir in
+            let client = stager.client
+            let bytes = (0..<(5 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+            let md5 = "\"" + FileDigest.hex(Insecure.MD5.hash(data: bytes)) + "\""
+            let uploadID = try await client.createMultipartUpload(key: "kms/part.mp4", contentType: "video/mp4")
+            let eTag = try await client.uploadPart(key: "kms/part.mp4", uploadID: uploadID, number: 1, body: HTTPBody(bytes),
+                                                   payloadHash: SigV4Signer.unsignedPayload)
+            #expect(eTag.count == 34 && eTag != md5)
+            try await client.abortMultipartUpload(key: "kms/part.mp4", uploadID: uploadID)
+
+            try await client.putObject(key: "kms/put.mp4", body: HTTPBody(bytes), payloadHash: SigV4Signer.unsignedPayload, contentType: "video/mp4")
+            let put = try #require(await fake.object("kms/put.mp4"))
+            #expect(put.serverSideEncryption == "aws:kms")
+            #expect(put.eTag.count == 34 && put.eTag != md5)
+
+            // The stager takes the ETags as opaque: a KMS multipart staging completes, byte-exact.
+            let (file, path) = try S3StagerSandboxTests.file(dir, size: 2 * Int(partSize) + 99)
+            let sha = try await S3Test.sha256(path)
+            let object = try await stager.stage(file, sha256: sha, contentType: "video/mp4", context: S3Test.context())
+            let stored = try #require(await fake.object(object.key))
+            #expect(stored.isMultipart && stored.eTag.hasSuffix("-3\""))
+            #expect(try await fake.sha256(of: object.key) == sha)
+        }
+        // Without SSE-KMS the same PUT's ETag is its MD5.
+        try await S3StagerSandboxTests.withSandbox { fake, _, stager, _ in
+            let bytes = [UInt8](repeating: 9, count: 1000)
+            try await stager.client.putObject(key: "plain.mp4", body: HTTPBody(bytes), payloadHash: SigV4Signer.unsignedPayload, contentType: "video/mp4")
+            #expect(await fake.object("plain.mp4")?.eTag == "\"" + FileDigest.hex(Insecure.MD5.hash(data: bytes)) + "\"")
+        }
+    }
 }

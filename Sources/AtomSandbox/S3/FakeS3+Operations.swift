@@ -51,14 +51,15 @@ extension FakeS3 {
     private func putObject(_ request: FakeRequest, route: Route) async throws -> FakeResponse {
         guard request.contentLength != nil else { throw FakeS3Failure(411, "MissingContentLength", "You must provide the Content-Length HTTP header.") }
         let path = await store.newPath("object")
-        let written = try await receive(request, into: path)
+        let sse = request.header("x-amz-server-side-encryption")
+        let written = try await receive(request, into: path, eTagIsMD5: Self.eTagIsMD5(sse))
         if written.size > 5 << 30 { throw FakeS3Failure(400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size") }
-        let eTag = "\"\(FileDigest.hex(written.md5))\""
+        let eTag = "\"\(FileDigest.hex(written.eTag))\""
         await store.put(FakeS3Object(
             bucket: route.bucket, key: route.key, size: written.size, sha256: written.sha256, eTag: eTag, contentType: request.header("Content-Type"),
-            serverSideEncryption: request.header("x-amz-server-side-encryption"), lastModified: now(), isMultipart: false,
+            serverSideEncryption: sse, lastModified: now(), isMultipart: false,
             files: [FakeS3StoredFile(path: path, size: written.size)]))
-        return FakeResponse(status: 200, headers: [("ETag", eTag)] + sseHeader(request.header("x-amz-server-side-encryption")))
+        return FakeResponse(status: 200, headers: [("ETag", eTag)] + sseHeader(sse))
     }
 
     private func getObject(_ request: FakeRequest, route: Route) async throws -> FakeResponse {
@@ -101,10 +102,10 @@ extension FakeS3 {
         guard let id = route.uploadID, let upload = await store.upload(id), upload.key == route.key else { throw noSuchUpload() }
         guard request.contentLength != nil else { throw FakeS3Failure(411, "MissingContentLength", "You must provide the Content-Length HTTP header.") }
         let path = await store.newPath("part-\(number)")
-        let written = try await receive(request, into: path)
+        let written = try await receive(request, into: path, eTagIsMD5: Self.eTagIsMD5(upload.serverSideEncryption))
         if written.size > 5 << 30 { throw FakeS3Failure(400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size") }
-        let eTag = "\"\(FileDigest.hex(written.md5))\""
-        guard await store.addPart(FakeS3Part(number: number, size: written.size, eTag: eTag, md5: written.md5, path: path, lastModified: now()), to: id) else {
+        let eTag = "\"\(FileDigest.hex(written.eTag))\""
+        guard await store.addPart(FakeS3Part(number: number, size: written.size, eTag: eTag, digest: written.eTag, path: path, lastModified: now()), to: id) else {
             throw noSuchUpload()
         }
         return FakeResponse(status: 200, headers: [("ETag", eTag)])
@@ -133,7 +134,7 @@ extension FakeS3 {
                                 extra: [("PartNumber", String(part.number)), ("ProposedSize", String(part.size)), ("MinSizeAllowed", String(Self.minimumPartSize))])
         }
         // As in S3, completing is metadata only: the object keeps the part files, and no byte is read again.
-        let eTag = "\"\(FileDigest.hex(Insecure.MD5.hash(data: parts.flatMap(\.md5))))-\(parts.count)\""
+        let eTag = "\"\(FileDigest.hex(Insecure.MD5.hash(data: parts.flatMap(\.digest))))-\(parts.count)\""
         let files = parts.map { FakeS3StoredFile(path: $0.path, size: $0.size) }
         let object = FakeS3Object(
             bucket: route.bucket, key: route.key, size: files.reduce(0) { $0 + $1.size }, sha256: nil, eTag: eTag, contentType: upload.contentType,
@@ -148,60 +149,6 @@ extension FakeS3 {
             \(XMLNode.escape(route.key))</Location><Bucket>\(route.bucket)</Bucket><Key>\(XMLNode.escape(route.key))</Key>\
             <ETag>\(XMLNode.escape(eTag))</ETag></CompleteMultipartUploadResult>
             """, headers: sseHeader(upload.serverSideEncryption))
-    }
-
-    // MARK: Bytes
-
-    /// Streams the request body into `path`, with its MD5 (for the ETag); checks a signed payload's SHA-256.
-    ///
-    /// As in S3, an `UNSIGNED-PAYLOAD` body is not hashed with SHA-256 (there is nothing to check it against): its
-    /// `sha256` is nil, and ``FakeS3/sha256(of:bucket:)`` computes it when asked.
-    private func receive(_ request: FakeRequest, into path: String) async throws -> (size: Int64, sha256: String?, md5: [UInt8]) {
-        guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
-            throw FakeS3Failure(500, "InternalError", "the fake could not create a file")
-        }
-        defer { try? handle.close() }
-        let claimed = request.header("x-amz-content-sha256").flatMap { $0 == SigV4Signer.unsignedPayload ? nil : $0 }
-        var sha: SHA256? = claimed == nil ? nil : SHA256()
-        var md5 = Insecure.MD5()
-        let size = try await request.body.consume { buffer in
-            try buffer.withUnsafeReadableBytes { raw in
-                sha?.update(bufferPointer: raw)
-                md5.update(bufferPointer: raw)
-                try Self.write(raw, to: handle.fileDescriptor)
-            }
-        }
-        let digest = sha.map { FileDigest.hex($0.finalize()) }
-        if let declared = request.contentLength, declared != size {
-            try? FileManager.default.removeItem(atPath: path)
-            throw FakeS3Failure(400, "IncompleteBody", "You did not provide the number of bytes specified by the Content-Length HTTP header.")
-        }
-        if let claimed, claimed != digest {
-            try? FileManager.default.removeItem(atPath: path)
-            throw FakeS3Failure(400, "XAmzContentSHA256Mismatch", "The provided 'x-amz-content-sha256' header does not match what was computed.")
-        }
-        return (size, digest, Array(md5.finalize()))
-    }
-
-    /// Writes all of `bytes` to `descriptor`, straight from the request's buffer.
-    private static func write(_ bytes: UnsafeRawBufferPointer, to descriptor: Int32) throws {
-        var done = 0
-        while done < bytes.count {
-            let n = Foundation.write(descriptor, bytes.baseAddress! + done, bytes.count - done)
-            if n < 0, errno == EINTR { continue }
-            guard n > 0 else { throw FakeS3Failure(500, "InternalError", "the fake could not write a file: \(String(cString: strerror(errno)))") }
-            done += n
-        }
-    }
-
-    /// The hex SHA-256 of `files`' bytes one after another, streamed in bounded chunks.
-    static func sha256(of files: [FakeS3StoredFile]) async throws -> String {
-        var sha = SHA256()
-        for file in files {
-            let handle = try MediaFileHandle(path: file.path)
-            for try await chunk in handle.chunks(in: 0..<file.size, chunkSize: FileDigest.chunkSize) { sha.update(data: chunk) }
-        }
-        return FileDigest.hex(sha.finalize())
     }
 
     // MARK: Helpers

@@ -13,6 +13,8 @@ import S3Staging
 /// is inspected with ``objects()``, ``uploads()`` and ``requests()``. As in S3, completing a multipart upload
 /// reads no byte again (the object keeps its part files), and an `UNSIGNED-PAYLOAD` body is hashed with MD5 for
 /// its ETag but not with SHA-256: an object's SHA-256 is computed only when ``sha256(of:bucket:)`` asks for it.
+/// Under SSE-KMS (`x-amz-server-side-encryption: aws:kms`) ETags are 32 hex digits that are not an MD5, as S3's
+/// are, and no byte is hashed for them.
 public final class FakeS3: FakeService {
     /// The sandbox's obviously fake credentials.
     public static let sandboxAccessKeyID = "SANDBOXACCESSKEYEXAMPLE"

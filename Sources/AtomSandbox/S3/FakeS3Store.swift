@@ -18,7 +18,7 @@ public struct FakeS3Object: Sendable, Equatable {
     /// ``FakeS3/sha256(of:bucket:)`` computes it (S3 keeps no whole-object SHA-256 of one either).
     public var sha256: String?
     /// The ETag S3 would give (quoted): the MD5 of the bytes, or for a multipart object the MD5 of its
-    /// parts' MD5s followed by `-N`.
+    /// parts' ETag bytes followed by `-N`. Under SSE-KMS no part of it is an MD5 of the data.
     public var eTag: String
     /// The `Content-Type` it was stored with.
     public var contentType: String?
@@ -83,10 +83,10 @@ public struct FakeS3Part: Sendable, Equatable {
     public var number: Int
     /// Its size in bytes.
     public var size: Int64
-    /// Its ETag (quoted MD5).
+    /// Its ETag (quoted hex of `digest`).
     public var eTag: String
-    /// Its MD5, for the multipart ETag.
-    public var md5: [UInt8]
+    /// The 16 bytes its ETag shows, for the multipart ETag: its MD5, or random bytes under SSE-KMS.
+    public var digest: [UInt8]
     /// Where its bytes are.
     public var path: String
     /// When it arrived.
