@@ -99,6 +99,8 @@ struct FileBuffers: AsyncSequence, Sendable {
         let source: FileBodySource
         var pacing: LoopPacing
         var offset: Int64
+        /// This pass's copy of the source's framing, until its end is sent.
+        var framing: (any ChunkFraming)?
         var prefixSent = false
         var suffixSent = false
 
@@ -109,6 +111,7 @@ struct FileBuffers: AsyncSequence, Sendable {
             }
             let region = source.region
             guard offset < region.range.upperBound else {
+                if var ending = framing.take(), case let end = ending.end(), !end.isEmpty { return ByteBuffer(bytes: end) }
                 if suffixSent || source.suffix.isEmpty { return nil }
                 suffixSent = true
                 return ByteBuffer(bytes: source.suffix)
@@ -116,25 +119,38 @@ struct FileBuffers: AsyncSequence, Sendable {
             try Task.checkCancellation()
             try await pacing.waitIfDue()
             let count = Int(Swift.min(Int64(region.chunkSize), region.range.upperBound - offset))
-            let (file, at) = (region.file, offset)
-            let buffer = try await NIOThreadPool.singleton.runIfActive { try Self.read(file, offset: at, count: count) }
+            let (file, at, framing) = (region.file, offset, self.framing)
+            let (buffer, fed) = try await NIOThreadPool.singleton.runIfActive { try Self.read(file, offset: at, count: count, framing: framing) }
+            self.framing = fed
             offset += Int64(count)
             pacing.handedOver(count)
             source.onChunk?(count)
             return buffer
         }
 
-        static func read(_ file: MediaFileHandle, offset: Int64, count: Int) throws -> ByteBuffer {
-            var buffer = ByteBufferAllocator().buffer(capacity: count)
+        /// The chunk of `count` bytes at `offset`, inside the framing's head and tail when there is one (all in one
+        /// buffer), and the framing once it has taken the chunk in (while its bytes are still in the cache).
+        static func read(
+            _ file: MediaFileHandle, offset: Int64, count: Int, framing: (any ChunkFraming)?
+        ) throws -> (ByteBuffer, (any ChunkFraming)?) {
+            var framing = framing
+            let head = framing?.head(count: count) ?? []
+            var buffer = ByteBufferAllocator().buffer(capacity: head.count + count + (framing == nil ? 0 : 64))
+            buffer.writeBytes(head)
+            var tail: [UInt8] = []
             try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { raw in
-                try file.readExactly(into: UnsafeMutableRawBufferPointer(rebasing: raw[0..<count]), offset: offset)
+                let chunk = UnsafeMutableRawBufferPointer(rebasing: raw[0..<count])
+                try file.readExactly(into: chunk, offset: offset)
+                tail = framing?.tail(after: UnsafeRawBufferPointer(chunk)) ?? []
                 return count
             }
-            return buffer
+            buffer.writeBytes(tail)
+            return (buffer, framing)
         }
     }
 
     func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator(source: source, pacing: LoopPacing(loops: loops, interval: interval), offset: source.region.range.lowerBound)
+        AsyncIterator(
+            source: source, pacing: LoopPacing(loops: loops, interval: interval), offset: source.region.range.lowerBound, framing: source.framing)
     }
 }

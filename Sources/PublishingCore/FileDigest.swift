@@ -22,6 +22,17 @@ public enum FileDigest {
         return hex(hasher.finalize())
     }
 
+    /// The lowercase hex SHA-256 and the CRC-32C of `range` of `file`, in one pass (what a signed S3 part needs).
+    public static func sha256AndCRC32C(of file: MediaFileHandle, in range: Range<Int64>) async throws -> (sha256: String, crc32c: UInt32) {
+        var hasher = SHA256()
+        var crc = CRC32C()
+        for try await chunk in file.chunks(in: range, chunkSize: chunkSize) {
+            hasher.update(data: chunk)
+            crc.update(chunk)
+        }
+        return (hex(hasher.finalize()), crc.value)
+    }
+
     /// Lowercase hex of bytes.
     public static func hex(_ bytes: some Sequence<UInt8>) -> String {
         let digits = Array("0123456789abcdef".utf8)

@@ -14,6 +14,9 @@ struct S3StagingCheckpoint: Codable, Sendable, Equatable {
     var uploadID: String?
     /// Parts known to be uploaded (ListParts stays the authority when resuming).
     var parts: [S3Part]
+    /// Whether the upload was created with CRC-32C checksums (every part then carries one); nil from atom versions
+    /// that sent none, whose uploads resume without them.
+    var checksums: Bool?
 }
 
 /// One multipart upload: create (or resume with ListParts), send the missing parts a few at a time,
@@ -32,33 +35,45 @@ struct MultipartUpload: Sendable {
         var partSize = configuration.partSize(forFileSize: file.size)
         var uploadID: String?
         var done: [Int: S3Part] = [:]
+        var checksums = configuration.requestChecksums
         if let checkpoint, let previous = checkpoint.uploadID, let previousSize = checkpoint.partSize {
             do {
                 let listed = try await retrier.run { _ in try await client.listParts(key: key, uploadID: previous) }
                 let count = Self.partCount(size: file.size, partSize: previousSize)
+                let withChecksums = checkpoint.checksums ?? false
+                let journaled = Dictionary(checkpoint.parts.map { ($0.number, $0) }, uniquingKeysWith: { _, last in last })
                 for part in listed where (1...count).contains(part.number) {
-                    // A part counts only if it has exactly the bytes it should (ListParts is the authority).
-                    if part.size == nil || part.size == Self.range(of: part.number, partSize: previousSize, size: file.size).count {
-                        done[part.number] = S3Part(number: part.number, eTag: part.eTag, size: part.size)
+                    // A part counts only if it has exactly the bytes it should (ListParts is the authority), and, in an
+                    // upload with checksums, a known checksum (CompleteMultipartUpload must list it): the one S3 lists, or
+                    // the one atom journaled when it sent that very part (same ETag), for servers whose ListParts omits it.
+                    let checksum = part.checksumCRC32C ?? journaled[part.number].flatMap { $0.eTag == part.eTag ? $0.checksumCRC32C : nil }
+                    if part.size == nil || part.size == Self.range(of: part.number, partSize: previousSize, size: file.size).count,
+                       !withChecksums || checksum != nil {
+                        done[part.number] = S3Part(number: part.number, eTag: part.eTag, size: part.size, checksumCRC32C: withChecksums ? checksum : nil)
                     }
                 }
                 uploadID = previous
                 partSize = previousSize
+                checksums = withChecksums
                 context.progress.report(.uploading, message: "resuming the S3 upload: \(done.count) of \(count) parts already there")
             } catch let error as PublishError where error.code == .notFound {
                 done = [:]  // the upload was aborted or expired: start a new one
             }
         }
         if uploadID == nil {
-            uploadID = try await retrier.run { _ in try await client.createMultipartUpload(key: key, contentType: contentType) }
+            checksums = configuration.requestChecksums
+            uploadID = try await retrier.run { [checksums] _ in
+                try await client.createMultipartUpload(key: key, contentType: contentType, checksums: checksums)
+            }
         }
         guard let uploadID else { return }
         let ledger = PartLedger(
-            checkpoint: S3StagingCheckpoint(key: key, size: file.size, partSize: partSize, uploadID: uploadID, parts: []), done: done,
+            checkpoint: S3StagingCheckpoint(
+                key: key, size: file.size, partSize: partSize, uploadID: uploadID, parts: [], checksums: checksums), done: done,
             journal: context.journal)
         try await ledger.save()
         do {
-            try await sendParts(uploadID: uploadID, partSize: partSize, ledger: ledger)
+            try await sendParts(uploadID: uploadID, partSize: partSize, checksums: checksums, ledger: ledger)
             let parts = await ledger.parts
             try await retrier.run { _ in try await client.completeMultipartUpload(key: key, uploadID: uploadID, parts: parts) }
         } catch {
@@ -79,7 +94,7 @@ struct MultipartUpload: Sendable {
     }
 
     /// Uploads every part not in the ledger, at most `concurrency` at once; the first failure cancels the rest.
-    func sendParts(uploadID: String, partSize: Int64, ledger: PartLedger) async throws {
+    func sendParts(uploadID: String, partSize: Int64, checksums: Bool, ledger: PartLedger) async throws {
         let count = Self.partCount(size: file.size, partSize: partSize)
         let missing = await (1...count).asyncFilter { await ledger.has($0) == false }
         let alreadySent = file.size - missing.reduce(Int64(0)) { $0 + Self.range(of: $1, partSize: partSize, size: file.size).count }
@@ -89,26 +104,30 @@ struct MultipartUpload: Sendable {
             var queue = missing.makeIterator()
             func addNext(_ group: inout ThrowingTaskGroup<Void, any Error>) {
                 guard let number = queue.next() else { return }
-                group.addTask { try await sendPart(number, uploadID: uploadID, partSize: partSize, unsigned: payloadUnsigned, ledger: ledger, progress: progress) }
+                group.addTask {
+                    try await sendPart(
+                        number, uploadID: uploadID, partSize: partSize, unsigned: payloadUnsigned, checksum: checksums, ledger: ledger, progress: progress)
+                }
             }
             for _ in 0..<configuration.concurrency { addNext(&group) }
             while try await group.next() != nil { addNext(&group) }
         }
     }
 
-    func sendPart(_ number: Int, uploadID: String, partSize: Int64, unsigned: Bool, ledger: PartLedger, progress: PartProgress) async throws {
+    func sendPart(
+        _ number: Int, uploadID: String, partSize: Int64, unsigned: Bool, checksum: Bool, ledger: PartLedger, progress: PartProgress
+    ) async throws {
         let range = Self.range(of: number, partSize: partSize, size: file.size)
-        let payloadHash = unsigned ? SigV4Signer.unsignedPayload
-            : try await FileDigest.sha256(of: file, in: range.lowerBound..<range.upperBound)
-        let eTag = try await context.retrier(configuration.retryPolicy).run(onRetry: { attempt, error, delay in
+        let region = file.chunks(in: range.lowerBound..<range.upperBound, chunkSize: configuration.chunkSize)
+        // A signed payload is hashed once, before the first attempt; an unsigned one checksums itself as it is sent.
+        let plan = try await S3Payload.Plan.prepare(region, unsigned: unsigned, checksum: checksum)
+        let sent = try await context.retrier(configuration.retryPolicy).run(onRetry: { attempt, error, delay in
             progress.reset(number)
             context.progress.report(.retrying, message: "part \(number): \(PublishError.wrapping(error, platform: .staging).redactedMessage); retry \(attempt) in \(delay)")
         }) { _ in
-            let body = file.chunks(in: range.lowerBound..<range.upperBound, chunkSize: configuration.chunkSize)
-                .body(onChunk: { progress.add($0, to: number) })
-            return try await client.uploadPart(key: key, uploadID: uploadID, number: number, body: body, payloadHash: payloadHash)
+            try await client.uploadPart(key: key, uploadID: uploadID, number: number, payload: plan.payload(onChunk: { progress.add($0, to: number) }))
         }
-        try await ledger.record(S3Part(number: number, eTag: eTag, size: range.count))
+        try await ledger.record(S3Part(number: number, eTag: sent.eTag, size: range.count, checksumCRC32C: sent.checksum))
     }
 
     static func partCount(size: Int64, partSize: Int64) -> Int { max(1, Int((size + partSize - 1) / partSize)) }

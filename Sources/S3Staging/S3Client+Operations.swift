@@ -15,6 +15,8 @@ struct S3Part: Sendable, Equatable, Codable {
     var number: Int
     var eTag: String
     var size: Int64?
+    /// Its CRC-32C (base64), when the upload carries checksums: `CompleteMultipartUpload` must list it.
+    var checksumCRC32C: String?
 }
 
 extension S3Client {
@@ -33,11 +35,20 @@ extension S3Client {
     /// `PUT /key` with the body streamed.
     @discardableResult
     func putObject(key: String, body: HTTPBody, payloadHash: String, contentType: String) async throws -> String? {
+        try await putObject(key: key, payload: S3Payload(body: body, payloadHash: payloadHash), contentType: contentType)
+    }
+
+    /// `PUT /key` with the payload streamed (and its checksum checked against the one S3 echoes).
+    @discardableResult
+    func putObject(key: String, payload: S3Payload, contentType: String) async throws -> String? {
         var headers = [("content-type", contentType)]
         if let sse = configuration.serverSideEncryption { headers.append(("x-amz-server-side-encryption", sse.headerValue)) }
+        let operation = "s3.put"
         let (response, responseBody) = try await send(
-            "s3.put", method: .put, path: addressing.path(forKey: key), headers: headers, body: body, payloadHash: payloadHash)
+            operation, method: .put, path: addressing.path(forKey: key), headers: headers + payload.headers, body: payload.body,
+            payloadHash: payload.payloadHash)
         await drain(responseBody)
+        _ = try payload.confirmedChecksum(response, operationID: operation)
         return response.headerFields[.eTag]
     }
 
@@ -61,9 +72,12 @@ extension S3Client {
     // MARK: Multipart
 
     /// `POST /key?uploads`: starts a multipart upload and returns its id.
-    func createMultipartUpload(key: String, contentType: String) async throws -> String {
+    /// - Parameter checksums: Whether every part will carry a CRC-32C (S3 then requires one on each part and in
+    ///   `CompleteMultipartUpload`).
+    func createMultipartUpload(key: String, contentType: String, checksums: Bool = false) async throws -> String {
         var headers = [("content-type", contentType)]
         if let sse = configuration.serverSideEncryption { headers.append(("x-amz-server-side-encryption", sse.headerValue)) }
+        if checksums { headers.append(("x-amz-checksum-algorithm", S3Payload.algorithm)) }
         let operation = "s3.multipart.create"
         let (response, body) = try await send(operation, method: .post, path: addressing.path(forKey: key), query: [("uploads", "")], headers: headers)
         let document = try await self.document(body, status: response.status.code, headers: response.headerFields, operationID: operation)
@@ -75,16 +89,23 @@ extension S3Client {
 
     /// `PUT /key?partNumber=N&uploadId=ID` with the part streamed; returns the part's ETag (quotes kept).
     func uploadPart(key: String, uploadID: String, number: Int, body: HTTPBody, payloadHash: String) async throws -> String {
+        try await uploadPart(key: key, uploadID: uploadID, number: number, payload: S3Payload(body: body, payloadHash: payloadHash)).eTag
+    }
+
+    /// `PUT /key?partNumber=N&uploadId=ID` with the payload streamed; returns the part's ETag (quotes kept) and its
+    /// CRC-32C when the payload carried one.
+    func uploadPart(key: String, uploadID: String, number: Int, payload: S3Payload) async throws -> (eTag: String, checksum: String?) {
         let operation = "s3.multipart.part"
         let (response, responseBody) = try await send(
             operation, method: .put, path: addressing.path(forKey: key),
-            query: [("partNumber", String(number)), ("uploadId", uploadID)], body: body, payloadHash: payloadHash)
+            query: [("partNumber", String(number)), ("uploadId", uploadID)], headers: payload.headers, body: payload.body,
+            payloadHash: payload.payloadHash)
         await drain(responseBody)
         guard let eTag = response.headerFields[.eTag], !eTag.isEmpty else {
             throw PublishError(.protocolViolation, platform: .staging, operationID: operation, message: "S3 answered part \(number) without an ETag",
                                retryable: true)
         }
-        return eTag
+        return (eTag, try payload.confirmedChecksum(response, operationID: operation))
     }
 
     /// `GET /key?uploadId=ID`: every part S3 holds for the upload (all pages).
@@ -99,7 +120,8 @@ extension S3Client {
             let document = try await self.document(body, status: response.status.code, headers: response.headerFields, operationID: operation)
             for part in document?.children("Part") ?? [] {
                 guard let number = part.value("PartNumber").flatMap(Int.init), let eTag = part.value("ETag") else { continue }
-                parts.append(S3Part(number: number, eTag: eTag, size: part.value("Size").flatMap { Int64($0) }))
+                parts.append(S3Part(
+                    number: number, eTag: eTag, size: part.value("Size").flatMap { Int64($0) }, checksumCRC32C: part.value("ChecksumCRC32C")))
             }
             let truncated = document?.value("IsTruncated") == "true"
             let next = document?.value("NextPartNumberMarker")
@@ -113,7 +135,8 @@ extension S3Client {
         let operation = "s3.multipart.complete"
         var xml = #"<CompleteMultipartUpload xmlns="http://s3.amazonaws.com/doc/2006-03-01/">"#
         for part in parts.sorted(by: { $0.number < $1.number }) {
-            xml += "<Part><PartNumber>\(part.number)</PartNumber><ETag>\(XMLNode.escape(part.eTag))</ETag></Part>"
+            let checksum = part.checksumCRC32C.map { "<ChecksumCRC32C>\(XMLNode.escape($0))</ChecksumCRC32C>" } ?? ""
+            xml += "<Part><PartNumber>\(part.number)</PartNumber><ETag>\(XMLNode.escape(part.eTag))</ETag>\(checksum)</Part>"
         }
         xml += "</CompleteMultipartUpload>"
         let bytes = Array(xml.utf8)

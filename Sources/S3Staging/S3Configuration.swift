@@ -63,6 +63,10 @@ public struct S3Configuration: Sendable {
     public var retryPolicy: RetryPolicy
     /// Payload hashing.
     public var payloadSigning: PayloadSigning
+    /// Whether every object and part carries a CRC-32C that S3 checks before it keeps the bytes
+    /// (`AWS_REQUEST_CHECKSUM_CALCULATION`: `when_supported`, the default, as in the AWS SDKs; `when_required` turns it
+    /// off for S3-compatible stores that refuse `aws-chunked` uploads).
+    public var requestChecksums: Bool
 
     /// S3's smallest part (except the last).
     public static let minimumPartSize: Int64 = 5 << 20
@@ -78,7 +82,8 @@ public struct S3Configuration: Sendable {
         bucket: String, region: String = "us-east-1", endpoint: URL? = nil, prefix: String = "atom-staging/",
         urlTTL: Duration = .seconds(3600), publicBaseURL: URL? = nil, multipartThreshold: Int64 = 16 << 20,
         partSize: Int64 = 16 << 20, concurrency: Int = 4, chunkSize: Int = 1 << 20,
-        serverSideEncryption: ServerSideEncryption? = nil, retryPolicy: RetryPolicy = .default, payloadSigning: PayloadSigning = .automatic
+        serverSideEncryption: ServerSideEncryption? = nil, retryPolicy: RetryPolicy = .default, payloadSigning: PayloadSigning = .automatic,
+        requestChecksums: Bool = true
     ) {
         self.bucket = bucket
         self.region = region
@@ -93,6 +98,7 @@ public struct S3Configuration: Sendable {
         self.serverSideEncryption = serverSideEncryption
         self.retryPolicy = retryPolicy
         self.payloadSigning = payloadSigning
+        self.requestChecksums = requestChecksums
     }
 
     /// Every key atom reads for staging, for `atom platforms` and documentation.
@@ -100,7 +106,7 @@ public struct S3Configuration: Sendable {
         "ATOM_S3_BUCKET", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
         "AWS_SHARED_CREDENTIALS_FILE", "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL",
         "ATOM_S3_PREFIX", "ATOM_S3_URL_TTL", "ATOM_S3_PUBLIC_BASE_URL", "ATOM_S3_SSE", "ATOM_S3_MULTIPART_THRESHOLD",
-        "ATOM_S3_PART_SIZE", "ATOM_S3_CONCURRENCY",
+        "ATOM_S3_PART_SIZE", "ATOM_S3_CONCURRENCY", "AWS_REQUEST_CHECKSUM_CALCULATION",
     ]
 
     /// Reads the configuration, or `nil` when `ATOM_S3_BUCKET` is unset (staging is off).
@@ -160,6 +166,14 @@ public struct S3Configuration: Sendable {
         if let text = try setting("ATOM_S3_CONCURRENCY") {
             guard let count = Int(text), (1...64).contains(count) else { throw invalid("ATOM_S3_CONCURRENCY", "must be 1 to 64, not \"\(text)\"") }
             configuration.concurrency = count
+        }
+        if let text = try setting("AWS_REQUEST_CHECKSUM_CALCULATION") {
+            switch text.lowercased() {
+            case "when_supported": configuration.requestChecksums = true
+            case "when_required": configuration.requestChecksums = false
+            default:
+                throw invalid("AWS_REQUEST_CHECKSUM_CALCULATION", "must be when_supported or when_required, not \"\(Redaction.outsideText(text, limit: 64))\"")
+            }
         }
         return configuration
     }

@@ -148,13 +148,12 @@ public struct S3Stager: MediaStager {
     }
 
     func putSingle(_ file: MediaFileHandle, key: String, contentType: String, context: StagingContext) async throws {
-        let payloadHash = client.sendsUnsignedPayload
-            ? SigV4Signer.unsignedPayload : try await FileDigest.sha256(of: file)
+        let region = file.chunks(in: 0..<file.size, chunkSize: configuration.chunkSize)
+        let plan = try await S3Payload.Plan.prepare(region, unsigned: client.sendsUnsignedPayload, checksum: configuration.requestChecksums)
         try await context.retrier(configuration.retryPolicy).run { attempt in
             if attempt > 1 { context.progress.report(.retrying, sent: 0, total: file.size, message: "retrying the upload (attempt \(attempt))") }
-            let body = file.chunks(in: 0..<file.size, chunkSize: configuration.chunkSize)
-                .body(onChunk: context.progress.byteCounter(startingAt: 0, total: file.size))
-            try await client.putObject(key: key, body: body, payloadHash: payloadHash, contentType: contentType)
+            let payload = plan.payload(onChunk: context.progress.byteCounter(startingAt: 0, total: file.size))
+            try await client.putObject(key: key, payload: payload, contentType: contentType)
         }
     }
 }

@@ -13,6 +13,8 @@ import PublishingCore
 public struct SigV4Signer: Sendable {
     /// The payload hash that tells S3 the body is not signed (presigned URLs, streamed parts over TLS).
     public static let unsignedPayload = "UNSIGNED-PAYLOAD"
+    /// The payload hash of an unsigned `aws-chunked` body with trailing headers (a checksum after the last chunk).
+    public static let streamingUnsignedPayloadTrailer = "STREAMING-UNSIGNED-PAYLOAD-TRAILER"
     /// The SHA-256 of an empty body.
     public static let emptyPayloadHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
     /// The longest lifetime of a presigned URL: 7 days.

@@ -46,8 +46,9 @@ extension FakeS3 {
         guard let payloadHash = request.header("x-amz-content-sha256") else {
             throw FakeS3Failure(400, "InvalidRequest", "Missing required header for this request: x-amz-content-sha256")
         }
-        guard payloadHash == SigV4Signer.unsignedPayload || (payloadHash.count == 64 && payloadHash.allSatisfy(\.isHexDigit)) else {
-            throw FakeS3Failure(400, "InvalidArgument", "x-amz-content-sha256 must be UNSIGNED-PAYLOAD or a SHA-256 hash")
+        guard payloadHash == SigV4Signer.unsignedPayload || payloadHash.hasPrefix("STREAMING-")
+                || (payloadHash.count == 64 && payloadHash.allSatisfy(\.isHexDigit)) else {
+            throw FakeS3Failure(400, "InvalidArgument", "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, a STREAMING- value or a SHA-256 hash")
         }
         let names = signedHeaders.split(separator: ";").map(String.init)
         guard names.contains("host"), names.contains("x-amz-date"), names.contains("x-amz-content-sha256") else {

@@ -12,12 +12,12 @@ extension FakeS3 {
         let header = [
             ("Bucket", route.bucket), ("Key", XMLNode.escape(route.key)), ("UploadId", id), ("PartNumberMarker", "\(marker)"),
             ("MaxParts", "\(page.limit)"), ("IsTruncated", "\(page.truncated)"),
-        ]
+        ] + (upload.checksumAlgorithm.map { [("ChecksumAlgorithm", XMLNode.escape($0))] } ?? [])
         let entries = page.items.map { part in
             Self.element("Part", [
                 ("PartNumber", "\(part.number)"), ("LastModified", Self.isoDate(part.lastModified)),
                 ("ETag", XMLNode.escape(part.eTag)), ("Size", "\(part.size)"),
-            ])
+            ] + (part.checksum.map { [("Checksum" + XMLNode.escape($0.algorithm), XMLNode.escape($0.value))] } ?? []))
         }
         return Self.listing("ListPartsResult", header + page.next("NextPartNumberMarker") { "\($0.number)" }, entries: entries)
     }

@@ -52,14 +52,15 @@ extension FakeS3 {
         guard request.contentLength != nil else { throw FakeS3Failure(411, "MissingContentLength", "You must provide the Content-Length HTTP header.") }
         let path = await store.newPath("object")
         let sse = request.header("x-amz-server-side-encryption")
-        let written = try await receive(request, into: path, eTagIsMD5: Self.eTagIsMD5(sse))
+        let framing = try FakeS3BodyFraming(request)
+        let written = try await receive(request, into: path, framing: framing, eTagIsMD5: Self.eTagIsMD5(sse))
         if written.size > 5 << 30 { throw FakeS3Failure(400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size") }
         let eTag = "\"\(FileDigest.hex(written.eTag))\""
         await store.put(FakeS3Object(
             bucket: route.bucket, key: route.key, size: written.size, sha256: written.sha256, eTag: eTag, contentType: request.header("Content-Type"),
             serverSideEncryption: sse, lastModified: now(), isMultipart: false,
             files: [FakeS3StoredFile(path: path, size: written.size)]))
-        return FakeResponse(status: 200, headers: [("ETag", eTag)] + sseHeader(sse))
+        return FakeResponse(status: 200, headers: [("ETag", eTag)] + sseHeader(sse) + Self.checksumHeader(written.checksum))
     }
 
     private func getObject(_ request: FakeRequest, route: Route) async throws -> FakeResponse {
@@ -88,7 +89,8 @@ extension FakeS3 {
         let id = "fake-upload-" + UUID().uuidString.lowercased()
         await store.addUpload(FakeS3Upload(
             bucket: route.bucket, key: route.key, uploadID: id, initiated: now(), parts: [:], contentType: request.header("Content-Type"),
-            serverSideEncryption: request.header("x-amz-server-side-encryption")))
+            serverSideEncryption: request.header("x-amz-server-side-encryption"),
+            checksumAlgorithm: request.header("x-amz-checksum-algorithm")?.uppercased()))
         return .xml("""
             <InitiateMultipartUploadResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Bucket>\(route.bucket)</Bucket>\
             <Key>\(XMLNode.escape(route.key))</Key><UploadId>\(id)</UploadId></InitiateMultipartUploadResult>
@@ -101,14 +103,21 @@ extension FakeS3 {
         }
         guard let id = route.uploadID, let upload = await store.upload(id), upload.key == route.key else { throw noSuchUpload() }
         guard request.contentLength != nil else { throw FakeS3Failure(411, "MissingContentLength", "You must provide the Content-Length HTTP header.") }
+        // As S3: an upload created with a checksum algorithm takes only parts that carry a checksum of it, and one
+        // created without takes none (apache/arrow-rs#6793, floci-io/floci#3093 quote S3's answers).
+        let framing = try FakeS3BodyFraming(request)
+        guard framing.algorithm == upload.checksumAlgorithm else {
+            throw FakeS3Failure(400, "InvalidRequest", "Checksum Type mismatch occurred, expected checksum Type: "
+                                + "\(upload.checksumAlgorithm?.lowercased() ?? "null"), actual checksum Type: \(framing.algorithm?.lowercased() ?? "null")")
+        }
         let path = await store.newPath("part-\(number)")
-        let written = try await receive(request, into: path, eTagIsMD5: Self.eTagIsMD5(upload.serverSideEncryption))
+        let written = try await receive(request, into: path, framing: framing, eTagIsMD5: Self.eTagIsMD5(upload.serverSideEncryption))
         if written.size > 5 << 30 { throw FakeS3Failure(400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size") }
         let eTag = "\"\(FileDigest.hex(written.eTag))\""
-        guard await store.addPart(FakeS3Part(number: number, size: written.size, eTag: eTag, digest: written.eTag, path: path, lastModified: now()), to: id) else {
-            throw noSuchUpload()
-        }
-        return FakeResponse(status: 200, headers: [("ETag", eTag)])
+        let part = FakeS3Part(
+            number: number, size: written.size, eTag: eTag, digest: written.eTag, path: path, lastModified: now(), checksum: written.checksum)
+        guard await store.addPart(part, to: id) else { throw noSuchUpload() }
+        return FakeResponse(status: 200, headers: [("ETag", eTag)] + Self.checksumHeader(written.checksum))
     }
 
     private func complete(_ request: FakeRequest, route: Route) async throws -> FakeResponse {
@@ -117,7 +126,10 @@ extension FakeS3 {
         guard let document = XMLNode.parse(body), document.name == "CompleteMultipartUpload" else {
             throw FakeS3Failure(400, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema.")
         }
-        let listed = document.children("Part").map { ($0.value("PartNumber").flatMap(Int.init) ?? 0, $0.value("ETag") ?? "") }
+        let algorithm = upload.checksumAlgorithm
+        let listed = document.children("Part").map { element in
+            (element.value("PartNumber").flatMap(Int.init) ?? 0, element.value("ETag") ?? "", algorithm.flatMap { element.value("Checksum" + $0) })
+        }
         guard !listed.isEmpty else {
             throw FakeS3Failure(400, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema.")
         }
@@ -125,8 +137,14 @@ extension FakeS3 {
             throw FakeS3Failure(400, "InvalidPartOrder", "The list of parts was not in ascending order. Parts must be ordered by part number.")
         }
         var parts: [FakeS3Part] = []
-        for (number, eTag) in listed {
-            guard let part = upload.parts[number], Self.unquoted(part.eTag) == Self.unquoted(eTag) else { throw invalidPart(number) }
+        for (number, eTag, checksum) in listed {
+            if let algorithm, checksum == nil {
+                throw FakeS3Failure(400, "InvalidRequest", "The upload was created using a \(algorithm.lowercased()) checksum. The complete request "
+                                    + "must include the checksum for each part. It was missing for part \(number) in the request.")
+            }
+            guard let part = upload.parts[number], Self.unquoted(part.eTag) == Self.unquoted(eTag), checksum == part.checksum?.value else {
+                throw invalidPart(number)
+            }
             parts.append(part)
         }
         for part in parts.dropLast() where part.size < Self.minimumPartSize {
@@ -163,6 +181,9 @@ extension FakeS3 {
     }
 
     func sseHeader(_ value: String?) -> [(String, String)] { value.map { [("x-amz-server-side-encryption", $0)] } ?? [] }
+
+    /// The checksum header S3 answers an upload that carried one with (`x-amz-checksum-crc32c: …`).
+    static func checksumHeader(_ checksum: FakeS3Checksum?) -> [(String, String)] { checksum.map { [($0.headerName, $0.value)] } ?? [] }
 
     /// `bytes=a-b`, `bytes=a-`, `bytes=-n` against an object of `size` bytes.
     static func parseRange(_ header: String, size: Int64) -> Range<Int64>? {

@@ -75,6 +75,9 @@ public struct FakeS3Upload: Sendable, Equatable {
     public var contentType: String?
     /// Server-side encryption given when it was created.
     public var serverSideEncryption: String?
+    /// The checksum algorithm it was created with (`x-amz-checksum-algorithm`, uppercased): every part must then
+    /// carry one, and `CompleteMultipartUpload` must list each part's.
+    public var checksumAlgorithm: String?
 }
 
 /// One part of a multipart upload.
@@ -91,6 +94,8 @@ public struct FakeS3Part: Sendable, Equatable {
     public var path: String
     /// When it arrived.
     public var lastModified: Date
+    /// The checksum it came with, if any.
+    public var checksum: FakeS3Checksum?
 }
 
 /// One request the fake answered, for assertions.
