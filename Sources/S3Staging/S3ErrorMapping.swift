@@ -86,7 +86,14 @@ enum S3ErrorMapping {
             return (.notFound, "the multipart upload is gone (aborted or expired); atom starts a new one", false)
         case "NoSuchKey", "NotFound":
             return (.notFound, nil, false)
-        case "EntityTooLarge", "EntityTooSmall", "InvalidPart", "InvalidPartOrder", "MalformedXML", "BadDigest",
+        case "BadDigest":
+            return (.network, "the bytes S3 received did not match their checksum (changed on the way); atom sends them again", true)
+        case "NotImplemented", "MissingContentLength":
+            // What S3-compatible stores answered when the AWS SDKs began sending aws-chunked bodies with checksum
+            // trailers by default (storj/gateway-st#89, seaweedfs/seaweedfs#6517).
+            return (.protocolViolation, "the endpoint refused atom's upload encoding (aws-chunked with a CRC-32C trailer, as the AWS SDKs "
+                        + "send); for an S3-compatible store without it, set AWS_REQUEST_CHECKSUM_CALCULATION=when_required in .env", false)
+        case "EntityTooLarge", "EntityTooSmall", "InvalidPart", "InvalidPartOrder", "MalformedXML",
              "XAmzContentSHA256Mismatch", "InvalidDigest", "InvalidArgument", "InvalidRequest":
             return (.protocolViolation, "S3 refused the upload's shape; run the same command again, and report it if it persists", false)
         default:

@@ -32,6 +32,40 @@ private struct Rewrapped: AsyncSequence, Sendable {
     func makeAsyncIterator() -> HTTPBody.AsyncIterator { base.makeAsyncIterator() }
 }
 
+/// A framing for tests: `<count>[` before each chunk, `]` and the running CRC-32C after it, `end` and the count of
+/// chunks after the last.
+private struct BracketFraming: ChunkFraming {
+    var crc = CRC32C()
+    var chunks = 0
+
+    func length(of region: PublishingCore.FileRegion) -> Int64 {
+        var length: Int64 = 0
+        var offset = region.range.lowerBound
+        var chunks = 0
+        while offset < region.range.upperBound {
+            let count = min(Int64(region.chunkSize), region.range.upperBound - offset)
+            length += Int64(head(count: Int(count)).count) + count + 9
+            offset += count
+            chunks += 1
+        }
+        return length + Int64("end\(chunks)".utf8.count)
+    }
+
+    func head(count: Int) -> [UInt8] { Array("\(count)[".utf8) }
+
+    mutating func tail(after chunk: UnsafeRawBufferPointer) -> [UInt8] {
+        crc.update(chunk)
+        chunks += 1
+        return Array("]".utf8) + Array(String(crc.value, radix: 16).leftPadded(to: 8).utf8)
+    }
+
+    mutating func end() -> [UInt8] { Array("end\(chunks)".utf8) }
+}
+
+extension String {
+    fileprivate func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
+}
+
 @Suite("File bodies: the default transport reads a file region's body straight from the file")
 struct FileBodyTests {
     @Test("a region's body names its region; a body of bytes or one wrapping it names none")
@@ -148,6 +182,43 @@ struct FileBodyTests {
                             HTTPRequest(method: .put, path: "/up"), body: body, baseURL: server.baseURL(for: "/sink"), operationID: "test.put")
                     }
                     #expect("\(error.map { "\($0)" } ?? "")".contains("changed while it was being read"))
+                }
+            }
+        }
+    }
+
+    @Test("a framing around each chunk: read from the file or chunk by chunk, the bytes are the same and as long as the body says; each pass starts afresh")
+    func framingBothPaths() async throws {
+        try await TemporaryDirectory.with { dir in
+            let path = dir + "/clip.mp4"
+            try TemporaryDirectory.writeRandomFile(at: path, size: 3 * (1 << 20) + 777)
+            let file = try MediaFileHandle(path: path)
+            let region = file.chunks(in: 100..<file.size, chunkSize: 1 << 20)
+            // The expected bytes, built by hand: prefix, every chunk framed, the end, suffix.
+            var expected: [UInt8] = Array("P".utf8)
+            var running = CRC32C()
+            var chunks = 0
+            for try await chunk in region {
+                running.update(chunk)
+                chunks += 1
+                expected += Array("\(chunk.count)[".utf8) + chunk + Array("]".utf8) + Array(String(running.value, radix: 16).leftPadded(to: 8).utf8)
+            }
+            expected += Array("end\(chunks)".utf8) + Array("S".utf8)
+            let expectedSHA = FileDigest.hex(SHA256.hash(data: expected))
+            let expectedCount = Int64(expected.count)
+            try await FakeServer.run(services: [CountingSink()]) { server in
+                try await TestTransport.with(.asyncHTTPClient) { transport in
+                    let direct = region.body(prefix: Array("P".utf8), suffix: Array("S".utf8), framing: BracketFraming())
+                    #expect(direct.length == .known(expectedCount))
+                    for rewrap in [false, true, false] {
+                        let body = rewrap ? HTTPBody(Rewrapped(base: direct), length: direct.length, iterationBehavior: .multiple) : direct
+                        let (response, answer) = try await transport.send(
+                            HTTPRequest(method: .put, path: "/up"), body: body, baseURL: server.baseURL(for: "/sink"), operationID: "test.put")
+                        #expect(response.status == .ok)
+                        let json = try JSONDecoder().decode([String: JSONValue].self, from: Data(try await HTTPBodies.collect(answer)))
+                        #expect(json["sha256"]?.stringValue == expectedSHA, "rewrapped: \(rewrap)")
+                        #expect(json["count"]?.numberValue == Double(expectedCount))
+                    }
                 }
             }
         }

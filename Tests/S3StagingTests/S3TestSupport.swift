@@ -16,6 +16,8 @@ final class ScriptedTransport: HTTPTransport {
     struct Sent: Sendable, Equatable {
         var operationID: String
         var partNumber: Int?
+        /// The request's headers, names lowercased.
+        var headers: [String: String] = [:]
     }
 
     let base: any HTTPTransport
@@ -40,7 +42,8 @@ final class ScriptedTransport: HTTPTransport {
     func send(_ request: HTTPRequest, body: HTTPBody?, baseURL: URL, operationID: String) async throws -> (HTTPResponse, HTTPBody?) {
         let query = URLComponents(string: "http://x" + (request.path ?? "/"))?.queryItems ?? []
         let part = operationID == "s3.multipart.part" ? query.first { $0.name == "partNumber" }?.value.flatMap(Int.init) : nil
-        let entry = Sent(operationID: operationID, partNumber: part)
+        let headers = Dictionary(request.headerFields.map { ($0.name.canonicalName, $0.value) }, uniquingKeysWith: { first, _ in first })
+        let entry = Sent(operationID: operationID, partNumber: part, headers: headers)
         log.withLock { $0.append(entry) }
         if let hook = hook.value { try await hook(entry) }
         return try await base.send(request, body: body, baseURL: baseURL, operationID: operationID)
