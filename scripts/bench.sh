@@ -65,18 +65,26 @@ bench() {
 # Interleaved rows: queue commands with `queue ROW TOOL BYTES CMD…`, then `run_queued` warms each up once and runs
 # the queue round-robin $runs times, so that a slow minute on a shared machine (or a server's disk write-back)
 # falls on every tool of a comparison alike rather than on whichever ran then.
-q_row=(); q_tool=(); q_bytes=(); q_cmd=()
+# `after_each CMD…` (optional) runs, untimed, after every run of the queue: the staging rows empty the bucket with it, so
+# that the S3 server's disk (or moto's memory) holds one upload at a time, and no run pays for the write-back of the
+# gigabytes before it.
+q_row=(); q_tool=(); q_bytes=(); q_cmd=(); q_after=""
 queue() { q_row+=("$1"); q_tool+=("$2"); q_bytes+=("$3"); shift 3; q_cmd+=("$(printf '%q ' "$@")"); }
+after_each() { q_after="$(printf '%q ' "$@")"; }
 run_queued() {
   local i
   for i in "${!q_row[@]}"; do
     echo "bench: ${q_row[$i]} — ${q_tool[$i]}" >&2
     eval "${q_cmd[$i]}" > /dev/null 2>&1 || true
+    [ -z "$q_after" ] || eval "$q_after" > /dev/null 2>&1 || true
   done
   for _ in $(seq 1 "$runs"); do
-    for i in "${!q_row[@]}"; do eval "once \"\${q_row[$i]}\" \"\${q_tool[$i]}\" \"\${q_bytes[$i]}\" ${q_cmd[$i]}" || true; done
+    for i in "${!q_row[@]}"; do
+      eval "once \"\${q_row[$i]}\" \"\${q_tool[$i]}\" \"\${q_bytes[$i]}\" ${q_cmd[$i]}" || true
+      [ -z "$q_after" ] || eval "$q_after" > /dev/null 2>&1 || true
+    done
   done
-  q_row=(); q_tool=(); q_bytes=(); q_cmd=()
+  q_row=(); q_tool=(); q_bytes=(); q_cmd=(); q_after=""
 }
 # with_env DOTENV CMD… : CMD with DOTENV's variables exported (exec: the measured process is CMD's).
 with_env='set -a; . "$0"; set +a; exec "$@"'
@@ -131,6 +139,7 @@ stage_into() {
     bash -c "$with_env" "$dotenv" aws --endpoint-url "$endpoint" s3 cp "$@" "$file" "s3://$bucket/aws.bin" --only-show-errors
   # One stream of the same bytes into the same server, unsigned.
   [ "$curl_url" = - ] || ! have curl || queue "staging → $name" "curl -T" "$bytes" curl -sS -o /dev/null -T "$file" "$curl_url"
+  ! have aws || after_each bash -c "$with_env" "$dotenv" aws --endpoint-url "$endpoint" s3 rm "s3://$bucket" --recursive --only-show-errors
   run_queued
 }
 

@@ -111,7 +111,10 @@ struct FileBuffers: AsyncSequence, Sendable {
             }
             let region = source.region
             guard offset < region.range.upperBound else {
-                if var ending = framing.take(), case let end = ending.end(), !end.isEmpty { return ByteBuffer(bytes: end) }
+                if var ending = framing.take() {
+                    let end = ending.end()
+                    if !end.isEmpty { return ByteBuffer(bytes: end) }
+                }
                 if suffixSent || source.suffix.isEmpty { return nil }
                 suffixSent = true
                 return ByteBuffer(bytes: source.suffix)

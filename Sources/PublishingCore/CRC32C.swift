@@ -19,8 +19,9 @@ public struct CRC32C: Sendable, Equatable {
 
     /// Takes in `bytes`.
     public mutating func update(_ bytes: some Collection<UInt8>) {
-        if let done: Void = bytes.withContiguousStorageIfAvailable({ update(UnsafeRawBufferPointer($0)) }) { return done }
-        Array(bytes).withUnsafeBytes { update($0) }
+        if bytes.withContiguousStorageIfAvailable({ update(UnsafeRawBufferPointer($0)) }) == nil {
+            Array(bytes).withUnsafeBytes { update($0) }
+        }
     }
 
     /// The checksum of `bytes`.

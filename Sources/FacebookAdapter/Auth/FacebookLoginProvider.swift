@@ -30,7 +30,7 @@ struct FacebookLoginProvider: OAuthProvider {
     func authorizationURL(for request: AuthorizationRequest) throws -> URL { try login.authorizationURL(for: request) }
 
     func redeem(_ grant: AuthorizationGrant, context: OAuthContext) async throws -> OAuthLoginResult {
-        let (user, page) = try await login.userAndPage(grant, context: context)
+        let (_, page) = try await login.userAndPage(grant, context: context)
         guard let pageToken = page.accessToken else {
             throw PublishError(
                 .permissionDenied, platform: platform,
