@@ -84,8 +84,9 @@ struct S3Payload: Sendable {
                 ("content-encoding", "aws-chunked"), ("x-amz-decoded-content-length", String(region.count)),
                 ("x-amz-sdk-checksum-algorithm", algorithm), ("x-amz-trailer", checksumHeader),
             ]
+            let framed = region.file.chunks(in: region.range, chunkSize: AWSChunkedTrailer.chunkSize(fitting: region.chunkSize))
             return S3Payload(
-                body: region.body(prefix: [], suffix: [], framing: AWSChunkedTrailer(box: box), onChunk: onChunk),
+                body: framed.body(prefix: [], suffix: [], framing: AWSChunkedTrailer(box: box), onChunk: onChunk),
                 payloadHash: SigV4Signer.streamingUnsignedPayloadTrailer, headers: headers, checksum: box)
         }
     }
@@ -107,6 +108,11 @@ struct AWSChunkedTrailer: ChunkFraming {
     var crc = CRC32C()
 
     static let crlf: [UInt8] = [13, 10]
+
+    /// The chunk size whose framed chunk (size line, bytes, CRLF) fits a buffer of `size` bytes. The default transport
+    /// reads each chunk into one buffer with its framing, and NIO rounds a buffer's capacity up to a power of two: a
+    /// 1 MiB chunk plus its 11 bytes of framing would take a 2 MiB buffer.
+    static func chunkSize(fitting size: Int) -> Int { max(8192, size - 128) }
 
     func length(of region: FileRegion) -> Int64 {
         let chunk = Int64(region.chunkSize)
