@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmark (not a test): one table of atom beside `aws s3 cp` and `curl` (each where installed), every
-# figure the median of 3 runs after one warm-up (the rows of one comparison taking turns), measured with
+# figure the median of 3 runs (at least 9 for the pushes) after one warm-up (the rows of one comparison taking turns), measured with
 # /usr/bin/time (wall, user+sys CPU, peak RSS) of the client process alone. Release build, loopback only (moto and `atom sandbox` run in their own
 # processes on 127.0.0.1). Only ratios within one run mean much on a shared machine.
 #
@@ -72,13 +72,13 @@ q_row=(); q_tool=(); q_bytes=(); q_cmd=(); q_after=""
 queue() { q_row+=("$1"); q_tool+=("$2"); q_bytes+=("$3"); shift 3; q_cmd+=("$(printf '%q ' "$@")"); }
 after_each() { q_after="$(printf '%q ' "$@")"; }
 run_queued() {
-  local i
+  local i count=${1:-$runs}
   for i in "${!q_row[@]}"; do
     echo "bench: ${q_row[$i]} — ${q_tool[$i]}" >&2
     eval "${q_cmd[$i]}" > /dev/null 2>&1 || true
     [ -z "$q_after" ] || eval "$q_after" > /dev/null 2>&1 || true
   done
-  for _ in $(seq 1 "$runs"); do
+  for _ in $(seq 1 "$count"); do
     for i in "${!q_row[@]}"; do
       eval "once \"\${q_row[$i]}\" \"\${q_tool[$i]}\" \"\${q_bytes[$i]}\" ${q_cmd[$i]}" || true
       [ -z "$q_after" ] || eval "$q_after" > /dev/null 2>&1 || true
@@ -182,7 +182,9 @@ if [ -z "${ATOM_BENCH_SWEEP:-}" ]; then
   if "$gpy" -c 'import googleapiclient.discovery, google.oauth2.credentials' 2>/dev/null; then
     queue "push → youtube" "google-api-python-client" "$bytes" "$gpy" scripts/bench-google-upload.py "$file" "$tmp/sandbox.dotenv"
   fi
-  run_queued
+  # At least 9 turns: the pushes are compared with curl's CPU, which alone varied from 0.49 to 0.76 s per GiB between
+  # runs of 5 on the 2-core VM this was written on.
+  run_queued $((runs > 9 ? runs : 9))
   # Instagram takes at most 300 MB (286 MiB): the four-at-once row uses a file every platform takes, and beside it
   # each platform alone with that same file, so "about as long as the slowest one alone" can be read off.
   four="$file"; four_bytes=$bytes
@@ -210,10 +212,10 @@ for line in open(sys.argv[1]):
     if key not in rows: rows[key] = []; order.append(key)
     rows[key].append((float(wall), float(cpu), int(rss) / 1024, int(size), float(server) if server else None))
 cores = os.cpu_count()
-print(f"atom benchmark: {sys.argv[3]} MiB file, median of {sys.argv[2]} after a warm-up; CPU and RSS of the client process;")
+print(f"atom benchmark: {sys.argv[3]} MiB file, median of the runs after a warm-up; CPU and RSS of the client process;")
 print(f"server CPU: the S3 server's or sandbox's during the run; {cores} cores")
-print(f"| {'what':<34} | {'tool':<24} | {'wall s':>7} | {'MiB/s':>7} | {'CPU s':>6} | {'peak RSS MiB':>12} | {'server CPU s':>12} |")
-print(f"|{'-' * 36}|{'-' * 26}|{'-' * 9}:|{'-' * 9}:|{'-' * 8}:|{'-' * 14}:|{'-' * 14}:|")
+print(f"| {'what':<34} | {'tool':<24} | {'runs':>4} | {'wall s':>7} | {'MiB/s':>7} | {'CPU s':>6} | {'peak RSS MiB':>12} | {'server CPU s':>12} |")
+print(f"|{'-' * 36}|{'-' * 26}|{'-' * 5}:|{'-' * 8}:|{'-' * 8}:|{'-' * 7}:|{'-' * 13}:|{'-' * 13}:|")
 medians = {}
 for row, tool in order:
     samples = rows[(row, tool)]
@@ -226,7 +228,7 @@ for row, tool in order:
     size = samples[0][3]
     rate = f"{size / 2**20 / wall:7.0f}" if size and wall > 0 else f"{'':>7}"
     shown = f"{server:12.2f}" if server is not None else f"{'':>12}"
-    print(f"| {row:<34} | {tool:<24} | {wall:7.3f} | {rate} | {cpu:6.2f} | {rss:12.0f} | {shown} |")
+    print(f"| {row:<34} | {tool:<24} | {len(samples):4d} | {wall:7.3f} | {rate} | {cpu:6.2f} | {rss:12.0f} | {shown} |")
 # Four at once can finish no sooner than its slowest platform alone, nor than all the CPU it takes (atom's and the
 # sandbox's) spread over every core: the larger of the two is this machine's floor for that row.
 four = [(key, value) for key, value in medians.items() if key[0].startswith("all four at once")]
