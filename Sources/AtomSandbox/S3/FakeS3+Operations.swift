@@ -103,8 +103,10 @@ extension FakeS3 {
         }
         guard let id = route.uploadID, let upload = await store.upload(id), upload.key == route.key else { throw noSuchUpload() }
         guard request.contentLength != nil else { throw FakeS3Failure(411, "MissingContentLength", "You must provide the Content-Length HTTP header.") }
-        // As S3: an upload created with a checksum algorithm takes only parts that carry a checksum of it, and one
-        // created without takes none (apache/arrow-rs#6793, floci-io/floci#3093 quote S3's answers).
+        // As S3: an upload created with a checksum algorithm takes only parts that carry a checksum of it
+        // (floci-io/floci#3093 quotes S3's answer). One created without took no checksummed part in 2024
+        // (apache/arrow-rs#6793); S3 now may take the part and refuse the completion instead (aws/aws-sdk-go-v2#3005).
+        // Either way such an upload cannot complete; the fake refuses at the part, and atom sends neither.
         let framing = try FakeS3BodyFraming(request)
         guard framing.algorithm == upload.checksumAlgorithm else {
             throw FakeS3Failure(400, "InvalidRequest", "Checksum Type mismatch occurred, expected checksum Type: "
