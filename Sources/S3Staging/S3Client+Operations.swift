@@ -32,12 +32,6 @@ extension S3Client {
         return S3ObjectHead(size: size, eTag: response.headerFields[.eTag])
     }
 
-    /// `PUT /key` with the body streamed.
-    @discardableResult
-    func putObject(key: String, body: HTTPBody, payloadHash: String, contentType: String) async throws -> String? {
-        try await putObject(key: key, payload: S3Payload(body: body, payloadHash: payloadHash), contentType: contentType)
-    }
-
     /// `PUT /key` with the payload streamed (and its checksum checked against the one S3 echoes).
     @discardableResult
     func putObject(key: String, payload: S3Payload, contentType: String) async throws -> String? {
@@ -85,11 +79,6 @@ extension S3Client {
             throw PublishError(.protocolViolation, platform: .staging, operationID: operation, message: "S3 answered without an UploadId")
         }
         return uploadID
-    }
-
-    /// `PUT /key?partNumber=N&uploadId=ID` with the part streamed; returns the part's ETag (quotes kept).
-    func uploadPart(key: String, uploadID: String, number: Int, body: HTTPBody, payloadHash: String) async throws -> String {
-        try await uploadPart(key: key, uploadID: uploadID, number: number, payload: S3Payload(body: body, payloadHash: payloadHash)).eTag
     }
 
     /// `PUT /key?partNumber=N&uploadId=ID` with the payload streamed; returns the part's ETag (quotes kept) and its

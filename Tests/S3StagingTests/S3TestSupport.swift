@@ -113,3 +113,16 @@ enum S3Test {
         await stager.client.drain(body)
     }
 }
+
+extension S3Client {
+    /// `PUT /key` of a plain body (no checksum), for tests that shape requests by hand.
+    @discardableResult
+    func putObject(key: String, body: HTTPBody, payloadHash: String, contentType: String) async throws -> String? {
+        try await putObject(key: key, payload: S3Payload(body: body, payloadHash: payloadHash), contentType: contentType)
+    }
+
+    /// `UploadPart` of a plain body (no checksum); the part's ETag.
+    func uploadPart(key: String, uploadID: String, number: Int, body: HTTPBody, payloadHash: String) async throws -> String {
+        try await uploadPart(key: key, uploadID: uploadID, number: number, payload: S3Payload(body: body, payloadHash: payloadHash)).eTag
+    }
+}
