@@ -5,8 +5,8 @@
 
 #if defined(__x86_64__)
 #include <cpuid.h>
-#elif defined(__aarch64__) && defined(__ARM_FEATURE_CRC32)
-#include <arm_acle.h>
+#elif defined(__aarch64__) && defined(__linux__)
+#include <sys/auxv.h>
 #endif
 
 // The reflected Castagnoli polynomial.
@@ -51,7 +51,9 @@ static int detect(void) {
     unsigned a, b, c, d;
     return __get_cpuid(1, &a, &b, &c, &d) && (c & bit_SSE4_2) != 0;
 #elif defined(__aarch64__) && defined(__ARM_FEATURE_CRC32)
-    return 1;
+    return 1;  // the compiler targets it (Apple silicon, -march=armv8.1-a and later)
+#elif defined(__aarch64__) && defined(__linux__)
+    return (getauxval(AT_HWCAP) & (1UL << 7)) != 0;  // HWCAP_CRC32
 #else
     return 0;
 #endif
@@ -103,10 +105,10 @@ static uint32_t portable_update(uint32_t crc, const uint8_t *p, size_t length) {
 #define HW_TARGET __attribute__((target("sse4.2")))
 #define CRC_BYTE(c, v) ((uint32_t)__builtin_ia32_crc32qi((c), (v)))
 #define CRC_WORD(c, v) ((uint32_t)__builtin_ia32_crc32di((c), (v)))
-#elif defined(__aarch64__) && defined(__ARM_FEATURE_CRC32)
-#define HW_TARGET
-#define CRC_BYTE(c, v) __crc32cb((c), (v))
-#define CRC_WORD(c, v) __crc32cd((c), (v))
+#elif defined(__aarch64__) && (defined(__ARM_FEATURE_CRC32) || defined(__linux__))
+#define HW_TARGET __attribute__((target("crc")))
+#define CRC_BYTE(c, v) __builtin_arm_crc32cb((c), (v))
+#define CRC_WORD(c, v) __builtin_arm_crc32cd((c), (v))
 #endif
 
 #ifdef HW_TARGET
