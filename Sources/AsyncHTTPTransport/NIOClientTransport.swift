@@ -138,7 +138,7 @@ struct FileBuffers: AsyncSequence, Sendable {
         ) throws -> (ByteBuffer, (any ChunkFraming)?) {
             var framing = framing
             let head = framing?.head(count: count) ?? []
-            var buffer = ByteBufferAllocator().buffer(capacity: head.count + count + (framing == nil ? 0 : 64))
+            var buffer = ByteBufferAllocator().buffer(capacity: head.count + count + (framing?.tailLength ?? 0))
             buffer.writeBytes(head)
             var tail: [UInt8] = []
             try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { raw in

@@ -26,14 +26,26 @@ public struct FileBodySource: Sendable {
 /// and feeds it the region's chunks in order, each chunk once its bytes are read, so a framing can checksum them on
 /// the way without reading the file again.
 public protocol ChunkFraming: Sendable {
-    /// The body's length: the region's bytes with the framing around its chunks.
-    func length(of region: FileRegion) -> Int64
     /// The bytes sent before a chunk of `count` bytes.
     func head(count: Int) -> [UInt8]
+    /// How many bytes ``tail(after:)`` returns, whatever the chunk (so that the body's length is known before it is read).
+    var tailLength: Int { get }
+    /// How many bytes ``end()`` returns.
+    var endLength: Int { get }
     /// Takes in a chunk's bytes, once they are read; returns the bytes sent after it.
     mutating func tail(after chunk: UnsafeRawBufferPointer) -> [UInt8]
     /// The bytes sent after the last chunk (asked once, after every chunk).
     mutating func end() -> [UInt8]
+}
+
+extension ChunkFraming {
+    /// The body's length: the region's bytes with the framing around each of its chunks, and the end.
+    public func length(of region: FileRegion) -> Int64 {
+        let chunk = Int64(region.chunkSize)
+        let (full, rest) = region.count.quotientAndRemainder(dividingBy: chunk)
+        let framed = { (count: Int64) in Int64(head(count: Int(count)).count) + count + Int64(tailLength) }
+        return full * framed(chunk) + (rest > 0 ? framed(rest) : 0) + Int64(endLength)
+    }
 }
 
 extension FileRegion {

@@ -61,7 +61,6 @@ struct MultipartUpload: Sendable {
             }
         }
         if uploadID == nil {
-            checksums = configuration.requestChecksums
             uploadID = try await retrier.run { [checksums] _ in
                 try await client.createMultipartUpload(key: key, contentType: contentType, checksums: checksums)
             }

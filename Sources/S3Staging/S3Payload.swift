@@ -114,14 +114,8 @@ struct AWSChunkedTrailer: ChunkFraming {
     /// 1 MiB chunk plus its 11 bytes of framing would take a 2 MiB buffer.
     static func chunkSize(fitting size: Int) -> Int { max(8192, size - 128) }
 
-    func length(of region: FileRegion) -> Int64 {
-        let chunk = Int64(region.chunkSize)
-        let full = region.count / chunk
-        let rest = region.count % chunk
-        var length = full * (Int64(head(count: Int(chunk)).count) + chunk + 2)
-        if rest > 0 { length += Int64(head(count: Int(rest)).count) + rest + 2 }
-        return length + Int64(Self.ending(CRC32C()).count)
-    }
+    var tailLength: Int { Self.crlf.count }
+    var endLength: Int { Self.ending(CRC32C()).count }
 
     func head(count: Int) -> [UInt8] {
         Array(String(count, radix: 16).utf8) + Self.crlf
